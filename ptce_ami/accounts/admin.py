@@ -1,0 +1,84 @@
+from django import forms
+from django.contrib import admin, messages
+from django.db import transaction
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from rules.contrib.admin import ObjectPermissionsModelAdminMixin
+
+from ptce_ami.accounts.enums import STAFF_ROLES, Role
+from ptce_ami.accounts.models import User
+from ptce_ami.accounts.notifications import send_invitation_email
+
+
+class UserAdminForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        role = cleaned.get("role")
+        regions = cleaned.get("regions")
+        if role == Role.PARTENAIRE and regions is not None and not regions.exists():
+            self.add_error("regions", _("Un partenaire régional doit suivre au moins une région."))
+        return cleaned
+
+
+class UserCreationForm(UserAdminForm):
+    """Staff create accounts without a password: the person sets it through the reset link."""
+
+    class Meta:
+        model = User
+        fields = ["email", "first_name", "last_name", "organisation", "role", "regions"]
+
+
+@admin.register(User)
+class UserAdmin(ObjectPermissionsModelAdminMixin, BaseUserAdmin):
+    form = UserAdminForm
+    add_form = UserCreationForm
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "role", "is_active", "email_confirmed_at", "last_login"]
+    list_filter = ["role", "is_active", "regions"]
+    search_fields = ["email", "first_name", "last_name", "organisation"]
+    filter_horizontal = ["regions"]
+    readonly_fields = ["last_login", "date_joined"]
+    actions = ["confirm_emails"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Identité"), {"fields": ["first_name", "last_name", "organisation", "phone"]}),
+        (_("Rôle"), {"fields": ["role", "regions", "is_active", "email_confirmed_at"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"fields": ["email", "first_name", "last_name", "organisation", "role", "regions"]}),
+    ]
+
+    def formfield_for_choice_field(self, db_field, request, **kwargs):
+        # Only administrateurs create or promote staff accounts.
+        if db_field.name == "role" and not request.user.is_superuser:
+            kwargs["choices"] = [(value, label) for value, label in Role.choices if value not in STAFF_ROLES]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("regions")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.set_unusable_password()
+            # Accounts created by staff are trusted: the address is the one the staff member typed.
+            obj.email_confirmed_at = timezone.now()
+        super().save_model(request, obj, form, change)
+        if not change:
+            transaction.on_commit(lambda: send_invitation_email(obj, invited_by=request.user))
+            self.message_user(request, _("Une invitation a été envoyée à %(email)s.") % {"email": obj.email})
+
+    @admin.action(description=_("Marquer l'adresse comme confirmée"))
+    def confirm_emails(self, request, queryset):
+        count = queryset.filter(email_confirmed_at=None).update(email_confirmed_at=timezone.now())
+        self.message_user(
+            request,
+            ngettext("%(count)d adresse confirmée.", "%(count)d adresses confirmées.", count) % {"count": count},
+            messages.SUCCESS,
+        )

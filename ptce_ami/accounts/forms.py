@@ -1,0 +1,166 @@
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field, Fieldset, Layout, Submit
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from ptce_ami.accounts.models import User
+
+
+def submit_helper(label, *fields):
+    helper = FormHelper()
+    helper.form_tag = False
+    if fields:
+        helper.layout = Layout(*fields)
+    helper.add_input(Submit("submit", label))
+    return helper
+
+
+class SignupForm(forms.ModelForm):
+    password1 = forms.CharField(
+        label=_("Mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Au moins 12 caractères, ni trop courant, ni entièrement numérique."),
+    )
+    password2 = forms.CharField(
+        label=_("Confirmation du mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("Saisissez le même mot de passe."),
+    )
+    accept_terms = forms.BooleanField(
+        label=_("J'ai lu la notice sur les données personnelles et j'accepte que mes données soient traitées "
+                "pour l'instruction de l'appel à manifestation d'intérêt."),
+        error_messages={"required": _("Vous devez accepter le traitement de vos données pour créer un compte.")},
+    )
+
+    class Meta:
+        model = User
+        fields = ["email", "first_name", "last_name", "organisation", "phone"]
+        help_texts = {
+            "email": _("Format attendu : nom@domaine.fr. Un lien de confirmation y sera envoyé."),
+            "organisation": _("La structure qui porte ou accompagne le projet de pôle."),
+            "phone": _("Facultatif. Format attendu : 01 22 33 44 55."),
+        }
+        widgets = {
+            "email": forms.EmailInput(attrs={"autocomplete": "email"}),
+            "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
+            "last_name": forms.TextInput(attrs={"autocomplete": "family-name"}),
+            "organisation": forms.TextInput(attrs={"autocomplete": "organization"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].required = True
+        self.fields["last_name"].required = True
+        self.helper = submit_helper(
+            _("Créer mon compte"),
+            Fieldset(_("Vos coordonnées"), "email", "first_name", "last_name", "organisation", "phone"),
+            Fieldset(_("Votre mot de passe"), "password1", "password2"),
+            Field("accept_terms"),
+        )
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _("Un compte existe déjà avec cette adresse. Connectez-vous ou réinitialisez votre mot de passe."),
+                code="duplicate_email",
+            )
+        return email
+
+    def clean_password2(self):
+        password1 = self.cleaned_data.get("password1")
+        password2 = self.cleaned_data.get("password2")
+        if password1 and password2 and password1 != password2:
+            raise forms.ValidationError(_("Les deux mots de passe ne sont pas identiques."), code="password_mismatch")
+        return password2
+
+    def _post_clean(self):
+        super()._post_clean()
+        password = self.cleaned_data.get("password2")
+        if password:
+            try:
+                password_validation.validate_password(password, self.instance)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.set_password(self.cleaned_data["password1"])
+        if commit:
+            user.save()
+        return user
+
+
+class LoginForm(auth_forms.AuthenticationForm):
+    username = forms.EmailField(
+        label=_("Adresse électronique"),
+        help_text=_("Format attendu : nom@domaine.fr"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
+    )
+    error_messages = {
+        "invalid_login": _("Adresse électronique ou mot de passe incorrect."),
+        "inactive": _("Ce compte est désactivé. Écrivez à l'équipe de l'AMI pour le réactiver."),
+        "unconfirmed": _(
+            "Votre adresse électronique n'est pas encore confirmée : suivez le lien reçu par courriel, "
+            "ou demandez un nouveau lien ci-dessous."
+        ),
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["password"].label = _("Mot de passe")
+        self.helper = submit_helper(_("Se connecter"))
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        if not user.email_confirmed:
+            raise forms.ValidationError(self.error_messages["unconfirmed"], code="unconfirmed")
+
+
+class EmailForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Adresse électronique"),
+        help_text=_("Format attendu : nom@domaine.fr"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    def __init__(self, *args, submit_label=_("Envoyer"), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(submit_label)
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    email = EmailForm.base_fields["email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Recevoir le lien de réinitialisation"))
+
+
+class SetPasswordForm(auth_forms.SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Enregistrer le nouveau mot de passe"))
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Changer de mot de passe"))
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["first_name", "last_name", "organisation", "phone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].required = True
+        self.fields["last_name"].required = True
+        self.helper = submit_helper(_("Enregistrer"))

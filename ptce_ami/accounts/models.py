@@ -1,0 +1,119 @@
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.contrib.auth.models import PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ptce_ami.accounts.enums import STAFF_ROLES, Role
+
+
+class UserQuerySet(models.QuerySet):
+    def with_role(self, *roles):
+        return self.filter(role__in=roles, is_active=True)
+
+    def partners_of_region(self, region_code):
+        return self.with_role(Role.PARTENAIRE).filter(regions__code=region_code)
+
+
+class UserManager(BaseUserManager.from_queryset(UserQuerySet)):
+    use_in_migrations = True
+
+    def get_by_natural_key(self, email):
+        # E-mail addresses are compared without case: "Marie@X.fr" and "marie@x.fr" are one account.
+        return self.get(email__iexact=email)
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=email, **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.PORTEUR)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields["role"] = Role.ADMINISTRATEUR
+        extra_fields.setdefault("email_confirmed_at", timezone.now())
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    email = models.EmailField(_("adresse électronique"), max_length=254, unique=True)
+    first_name = models.CharField(_("prénom"), max_length=150, blank=True)
+    last_name = models.CharField(_("nom"), max_length=150, blank=True)
+    organisation = models.CharField(_("structure"), max_length=200, blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.PORTEUR)
+    regions = models.ManyToManyField(
+        "territories.Region",
+        verbose_name=_("régions suivies"),
+        blank=True,
+        related_name="partners",
+        help_text=_("Pour un partenaire régional : les régions dont il voit les dossiers."),
+    )
+    is_active = models.BooleanField(_("actif"), default=True)
+    is_staff = models.BooleanField(_("accès à l'administration"), default=False, editable=False)
+    email_confirmed_at = models.DateTimeField(_("adresse confirmée le"), null=True, blank=True)
+    date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    class Meta:
+        verbose_name = _("utilisateur")
+        verbose_name_plural = _("utilisateurs")
+        ordering = ["last_name", "first_name", "email"]
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self):
+        return self.get_full_name() or self.email
+
+    def save(self, *args, **kwargs):
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+        # The role is the single source of truth for admin access (DESIGN §2).
+        self.is_staff = self.role in STAFF_ROLES
+        self.is_superuser = self.role == Role.ADMINISTRATEUR
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "role" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "is_staff", "is_superuser", "email"}
+        super().save(*args, **kwargs)
+
+    def get_full_name(self):
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self):
+        return self.first_name or self.email
+
+    @property
+    def email_confirmed(self):
+        return self.email_confirmed_at is not None
+
+    @property
+    def is_porteur(self):
+        return self.role == Role.PORTEUR
+
+    @property
+    def is_evaluateur(self):
+        return self.role == Role.EVALUATEUR
+
+    @property
+    def is_partenaire(self):
+        return self.role == Role.PARTENAIRE
+
+    @property
+    def is_instructeur(self):
+        """True for State staff: instructeurs and administrateurs see everything (DESIGN §2)."""
+        return self.role in STAFF_ROLES
+
+    def confirm_email(self):
+        self.email_confirmed_at = timezone.now()
+        self.save(update_fields=["email_confirmed_at"])
+
+    confirm_email.alters_data = True

@@ -1,0 +1,62 @@
+"""Role predicates (django-rules). Object-level predicates live with their objects' apps.
+
+Predicates are tiny and defensive: anonymous and inactive users are never anything.
+"""
+
+import rules
+
+from ptce_ami.accounts.enums import STAFF_ROLES, Role
+
+
+def _role_in(user, *roles):
+    return bool(user and user.is_authenticated and user.is_active and getattr(user, "role", None) in roles)
+
+
+@rules.predicate
+def is_porteur(user):
+    return _role_in(user, Role.PORTEUR)
+
+
+@rules.predicate
+def is_evaluateur(user):
+    return _role_in(user, Role.EVALUATEUR)
+
+
+@rules.predicate
+def is_partenaire(user):
+    return _role_in(user, Role.PARTENAIRE)
+
+
+@rules.predicate
+def is_instructeur(user):
+    """State staff: instructeurs and administrateurs (who can do everything an instructeur can)."""
+    return _role_in(user, Role.INSTRUCTEUR, Role.ADMINISTRATEUR)
+
+
+@rules.predicate
+def is_administrateur(user):
+    return _role_in(user, Role.ADMINISTRATEUR)
+
+
+@rules.predicate
+def is_partenaire_of_region(user, region):
+    if not is_partenaire(user) or region is None:
+        return False
+    region_code = getattr(region, "pk", region)
+    return user.regions.filter(pk=region_code).exists()
+
+
+is_staff_or_partenaire = is_instructeur | is_partenaire
+
+# The Django admin: staff invite reviewers and regional partners there (DESIGN §2); only administrateurs
+# create other staff accounts (the admin form limits the roles offered) or delete accounts.
+@rules.predicate
+def is_not_staff_account(user, target):
+    return target is None or getattr(target, "role", None) not in STAFF_ROLES
+
+
+rules.add_perm("accounts", is_instructeur)
+rules.add_perm("accounts.view_user", is_instructeur)
+rules.add_perm("accounts.add_user", is_instructeur)
+rules.add_perm("accounts.change_user", is_administrateur | (is_instructeur & is_not_staff_account))
+rules.add_perm("accounts.delete_user", is_administrateur)

@@ -1,0 +1,108 @@
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from ptce_ami.accounts import forms
+from ptce_ami.accounts.models import User
+from ptce_ami.accounts.notifications import send_confirmation_email
+from ptce_ami.accounts.tokens import read_email_token
+
+BACKEND = "ptce_ami.accounts.backends.EmailBackend"
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("site:dashboard")
+    form = forms.SignupForm(request.POST or None)
+    if form.is_valid():
+        user = form.save()
+        send_confirmation_email(user)
+        request.session["signup_email"] = user.email
+        return redirect("accounts:signup_done")
+    return render(request, "accounts/signup.html", {"form": form})
+
+
+def signup_done(request):
+    return render(request, "accounts/signup_done.html", {"email": request.session.get("signup_email", "")})
+
+
+def confirm_email(request, token):
+    try:
+        user_id, email = read_email_token(token)
+        user = User.objects.get(pk=user_id, email=email, is_active=True)
+    except (signing.BadSignature, User.DoesNotExist):
+        return render(request, "accounts/confirm_email_invalid.html", {"form": forms.EmailForm()}, status=400)
+    if not user.email_confirmed:
+        user.confirm_email()
+    login(request, user, backend=BACKEND)
+    messages.success(request, _("Votre adresse est confirmée. Bienvenue sur la plateforme de l'AMI PTCE."))
+    return redirect("site:dashboard")
+
+
+@require_http_methods(["GET", "POST"])
+def resend_confirmation(request):
+    form = forms.EmailForm(request.POST or None, submit_label=_("Renvoyer le lien"))
+    if form.is_valid():
+        user = User.objects.filter(email__iexact=form.cleaned_data["email"], is_active=True).first()
+        if user and not user.email_confirmed:
+            send_confirmation_email(user)
+        # Same answer whether the account exists or not: the form must not reveal who is registered.
+        request.session["signup_email"] = form.cleaned_data["email"]
+        return redirect("accounts:signup_done")
+    return render(request, "accounts/resend_confirmation.html", {"form": form})
+
+
+class LoginView(auth_views.LoginView):
+    form_class = forms.LoginForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    form_class = forms.PasswordResetForm
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/email/password_reset_body.txt"
+    subject_template_name = "accounts/email/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    form_class = forms.SetPasswordForm
+    template_name = "accounts/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+    post_reset_login = False
+
+    def form_valid(self, form):
+        # Following a reset link proves the address, like the confirmation link does.
+        if not self.user.email_confirmed:
+            form.user.email_confirmed_at = timezone.now()
+        return super().form_valid(form)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = forms.PasswordChangeForm
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:profile")
+
+    def form_valid(self, form):
+        messages.success(self.request, _("Votre mot de passe a été changé."))
+        return super().form_valid(form)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile(request):
+    form = forms.ProfileForm(request.POST or None, instance=request.user)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Vos informations ont été enregistrées."))
+        return redirect("accounts:profile")
+    return render(request, "accounts/profile.html", {"form": form})

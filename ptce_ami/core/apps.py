@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """Ground floor: helpers every app may use (e-mail, PDF, text); imports nothing of ours."""
+
+    name = "ptce_ami.core"
+    label = "core"
+    verbose_name = "Socle"

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from ptce_ami.site import views
+
+app_name = "site"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("espace/", views.dashboard, name="dashboard"),
+    path("accessibilite/", views.page, {"template": "site/pages/accessibility.html"}, name="accessibility"),
+    path("mentions-legales/", views.page, {"template": "site/pages/legal_notice.html"}, name="legal_notice"),
+    path("donnees-personnelles/", views.page, {"template": "site/pages/personal_data.html"}, name="personal_data"),
+    path("plan-du-site/", views.page, {"template": "site/pages/sitemap.html"}, name="sitemap"),
+]

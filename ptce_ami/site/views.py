@@ -1,0 +1,48 @@
+from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+import ptce_ami
+from ptce_ami.accounts.enums import Role
+from ptce_ami.site import health
+
+DASHBOARD_TEMPLATES = {
+    Role.PORTEUR: "site/dashboard_porteur.html",
+    Role.EVALUATEUR: "site/dashboard_evaluateur.html",
+    Role.PARTENAIRE: "site/dashboard_partenaire.html",
+    Role.INSTRUCTEUR: "site/dashboard_instructeur.html",
+    Role.ADMINISTRATEUR: "site/dashboard_instructeur.html",
+}
+
+
+def home(request):
+    return render(request, "site/home.html")
+
+
+@login_required
+def dashboard(request):
+    """The role-aware home page every user lands on after logging in."""
+    user = request.user
+    context = {}
+    if user.role == Role.PARTENAIRE:
+        context["regions"] = user.regions.order_by("name")
+    return render(request, DASHBOARD_TEMPLATES[user.role], context)
+
+
+def page(request, template):
+    return render(request, template)
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    database_ok, database = health.database_state()
+    payload = {
+        "status": "ok" if database_ok else "error",
+        "database": database,
+        "broker": health.broker_state(),
+        "version": ptce_ami.__version__,
+    }
+    return JsonResponse(payload, status=200 if database_ok else 503)

@@ -1,0 +1,27 @@
+"""Settings for the test suite: the production settings plus a few fixed values.
+
+DATABASE_URL and CELERY_BROKER_URL are honoured (CI sets them to the machine's PostgreSQL and Redis);
+without them the suite runs on SQLite with inline tasks.
+"""
+
+import os
+
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key")
+
+from ptce_ami.settings import *  # noqa: E402, F403
+from ptce_ami.settings import BASE_DIR, STORAGES, VAR_DIR  # noqa: E402
+
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_SSL_REDIRECT = False
+# Hashed static names need collectstatic; tests (and the live server) use the plain storage.
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+MEDIA_ROOT = VAR_DIR / "test-media"
+CRISPY_FAIL_SILENTLY = False
+LOGGING = {"version": 1, "disable_existing_loggers": False}
+TEST_RUNNER = "django.test.runner.DiscoverRunner"
+FIXTURE_DIRS = [BASE_DIR / "tests" / "fixtures"]

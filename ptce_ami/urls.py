@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from ptce_ami.site import views as site_views
+
+admin.site.site_header = _("AMI PTCE — administration")
+admin.site.site_title = _("AMI PTCE")
+admin.site.index_title = _("Configuration de l'appel et référentiels")
+
+urlpatterns = [
+    path("healthz", site_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("compte/", include("ptce_ami.accounts.urls")),
+    path("territoires/", include("territories.urls")),
+    path("", include("ptce_ami.site.urls")),
+]
+
