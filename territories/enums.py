@@ -21,3 +21,15 @@ class EPCIKind(models.TextChoices):
     CU = "CU", _("Communauté urbaine")
     METRO = "METRO", _("Métropole")
     MET69 = "MET69", _("Métropole de Lyon")
+
+
+# Kinds of commune that belong to another one (Commune.parent).
+KINDS_WITH_PARENT = (CommuneKind.DELEGATED, CommuneKind.ASSOCIATED, CommuneKind.MUNICIPAL_DISTRICT)
+
+
+class PlaceKind(models.TextChoices):
+    """The kinds of place a territory is made of (autocomplete, TerritoryField)."""
+
+    COMMUNE = "commune", _("Commune")
+    EPCI = "epci", _("EPCI")
+    DEPARTEMENT = "departement", _("Département")

@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from territories import views
 
 app_name = "territories"
 
-urlpatterns = []
+urlpatterns = [
+    path("autocomplete/", views.autocomplete, name="autocomplete"),
+]
