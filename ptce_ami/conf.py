@@ -41,10 +41,12 @@ class Env(environ.FileAwareEnv):
 
     def secret(self, var, default=environ.Env.NOTSET):
         """A secret: read from VAR or from the file named by VAR_FILE; never empty when required."""
-        value = self.str(var, default=default)
-        if default is environ.Env.NOTSET and not value:
+        value = self.str(var, default=None)
+        if value:
+            return value
+        if default is environ.Env.NOTSET:
             raise ImproperlyConfigured(f"Set the {var} (or {var}_FILE) environment variable.")
-        return value
+        return default
 
     def url_string(self, var, default=environ.Env.NOTSET):
         value = self.str(var, default=default).rstrip("/")

@@ -133,6 +133,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=VAR_DIR / "media")
 
+# In DEBUG (and tests) WhiteNoise serves straight from the apps' static folders, no collectstatic needed.
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -189,6 +193,7 @@ X_FRAME_OPTIONS = "DENY"
 if env.bool("BEHIND_HTTPS_PROXY", default=False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probed over plain HTTP from inside the container
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 
 LOGGING = {
@@ -202,3 +207,7 @@ LOGGING = {
 
 # Territories autocomplete: number of suggestions returned.
 TERRITORY_AUTOCOMPLETE_LIMIT = 10
+
+# Company lookup (Recherche d'entreprises); empty disables it
+COMPANY_LOOKUP_URL = env.str("COMPANY_LOOKUP_URL", default="https://recherche-entreprises.api.gouv.fr/search")
+COMPANY_LOOKUP_TIMEOUT = env.int("COMPANY_LOOKUP_TIMEOUT", default=3)

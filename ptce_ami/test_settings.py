@@ -20,8 +20,12 @@ CSRF_COOKIE_SECURE = False
 SECURE_SSL_REDIRECT = False
 # Hashed static names need collectstatic; tests (and the live server) use the plain storage.
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "test-media"
 CRISPY_FAIL_SILENTLY = False
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 TEST_RUNNER = "django.test.runner.DiscoverRunner"
 FIXTURE_DIRS = [BASE_DIR / "tests" / "fixtures"]
+# Tests never reach the network: adapter tests set a URL and inject an httpx.MockTransport client.
+COMPANY_LOOKUP_URL = ""

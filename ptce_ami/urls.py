@@ -15,4 +15,3 @@ urlpatterns = [
     path("territoires/", include("territories.urls")),
     path("", include("ptce_ami.site.urls")),
 ]
-

@@ -1,7 +1,8 @@
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -12,22 +13,34 @@ from ptce_ami.accounts.models import User
 from ptce_ami.accounts.notifications import send_invitation_email
 
 
-class UserAdminForm(forms.ModelForm):
-    class Meta:
-        model = User
-        fields = "__all__"
-
+class PartnerRegionsMixin:
     def clean(self):
         cleaned = super().clean()
-        role = cleaned.get("role")
         regions = cleaned.get("regions")
-        if role == Role.PARTENAIRE and regions is not None and not regions.exists():
+        if cleaned.get("role") == Role.PARTENAIRE and regions is not None and not regions.exists():
             self.add_error("regions", _("Un partenaire régional doit suivre au moins une région."))
         return cleaned
 
 
-class UserCreationForm(UserAdminForm):
-    """Staff create accounts without a password: the person sets it through the reset link."""
+class UserAdminForm(PartnerRegionsMixin, auth_forms.UserChangeForm):
+    class Meta:
+        model = User
+        fields = [
+            "email",
+            "password",
+            "first_name",
+            "last_name",
+            "organisation",
+            "phone",
+            "role",
+            "regions",
+            "is_active",
+            "email_confirmed_at",
+        ]
+
+
+class UserCreationForm(PartnerRegionsMixin, forms.ModelForm):
+    """Staff create accounts without a password: the person sets it through the invitation link."""
 
     class Meta:
         model = User

@@ -31,8 +31,10 @@ class SignupForm(forms.ModelForm):
         help_text=_("Saisissez le même mot de passe."),
     )
     accept_terms = forms.BooleanField(
-        label=_("J'ai lu la notice sur les données personnelles et j'accepte que mes données soient traitées "
-                "pour l'instruction de l'appel à manifestation d'intérêt."),
+        label=_(
+            "J'ai lu la notice sur les données personnelles et j'accepte que mes données soient traitées "
+            "pour l'instruction de l'appel à manifestation d'intérêt."
+        ),
         error_messages={"required": _("Vous devez accepter le traitement de vos données pour créer un compte.")},
     )
 
@@ -42,7 +44,7 @@ class SignupForm(forms.ModelForm):
         help_texts = {
             "email": _("Format attendu : nom@domaine.fr. Un lien de confirmation y sera envoyé."),
             "organisation": _("La structure qui porte ou accompagne le projet de pôle."),
-            "phone": _("Facultatif. Format attendu : 01 22 33 44 55."),
+            "phone": _("Format attendu : 01 22 33 44 55."),
         }
         widgets = {
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
@@ -129,9 +131,9 @@ class EmailForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
-    def __init__(self, *args, submit_label=_("Envoyer"), **kwargs):
+    def __init__(self, *args, submit_label=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = submit_helper(submit_label)
+        self.helper = submit_helper(submit_label or _("Envoyer"))
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

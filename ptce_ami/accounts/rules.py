@@ -48,6 +48,7 @@ def is_partenaire_of_region(user, region):
 
 is_staff_or_partenaire = is_instructeur | is_partenaire
 
+
 # The Django admin: staff invite reviewers and regional partners there (DESIGN §2); only administrateurs
 # create other staff accounts (the admin form limits the roles offered) or delete accounts.
 @rules.predicate

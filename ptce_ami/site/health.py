@@ -20,7 +20,7 @@ def broker_state():
     from ptce_ami.celery import app  # noqa: PLC0415 -- kombu connections are only built when asked
 
     try:
-        with app.connection_for_write() as connection:
+        with app.connection_for_write(url=settings.CELERY_BROKER_URL) as connection:
             connection.ensure_connection(max_retries=1, timeout=2)
     except Exception as error:  # noqa: BLE001
         return f"error: {error.__class__.__name__}"

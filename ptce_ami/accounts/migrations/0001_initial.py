@@ -2,49 +2,109 @@
 
 import django.db.models.functions.text
 import django.utils.timezone
-import ptce_ami.accounts.models
 from django.db import migrations, models
+
+import ptce_ami.accounts.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
-        ('territories', '0001_initial'),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("territories", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='User',
+            name="User",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('password', models.CharField(max_length=128, verbose_name='password')),
-                ('last_login', models.DateTimeField(blank=True, null=True, verbose_name='last login')),
-                ('is_superuser', models.BooleanField(default=False, help_text='Designates that this user has all permissions without explicitly assigning them.', verbose_name='superuser status')),
-                ('email', models.EmailField(max_length=254, unique=True, verbose_name='adresse électronique')),
-                ('first_name', models.CharField(blank=True, max_length=150, verbose_name='prénom')),
-                ('last_name', models.CharField(blank=True, max_length=150, verbose_name='nom')),
-                ('organisation', models.CharField(blank=True, max_length=200, verbose_name='structure')),
-                ('phone', models.CharField(blank=True, max_length=30, verbose_name='téléphone')),
-                ('role', models.CharField(choices=[('porteur', 'Porteur de projet'), ('evaluateur', 'Évaluateur'), ('partenaire', 'Partenaire régional'), ('instructeur', 'Instructeur'), ('administrateur', 'Administrateur')], default='porteur', max_length=20, verbose_name='rôle')),
-                ('is_active', models.BooleanField(default=True, verbose_name='actif')),
-                ('is_staff', models.BooleanField(default=False, editable=False, verbose_name="accès à l'administration")),
-                ('email_confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='adresse confirmée le')),
-                ('date_joined', models.DateTimeField(default=django.utils.timezone.now, verbose_name='inscrit le')),
-                ('groups', models.ManyToManyField(blank=True, help_text='The groups this user belongs to. A user will get all permissions granted to each of their groups.', related_name='user_set', related_query_name='user', to='auth.group', verbose_name='groups')),
-                ('regions', models.ManyToManyField(blank=True, help_text='Pour un partenaire régional : les régions dont il voit les dossiers.', related_name='partners', to='territories.region', verbose_name='régions suivies')),
-                ('user_permissions', models.ManyToManyField(blank=True, help_text='Specific permissions for this user.', related_name='user_set', related_query_name='user', to='auth.permission', verbose_name='user permissions')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("password", models.CharField(max_length=128, verbose_name="password")),
+                ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
+                (
+                    "is_superuser",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Designates that this user has all permissions without explicitly assigning them.",
+                        verbose_name="superuser status",
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254, unique=True, verbose_name="adresse électronique")),
+                ("first_name", models.CharField(blank=True, max_length=150, verbose_name="prénom")),
+                ("last_name", models.CharField(blank=True, max_length=150, verbose_name="nom")),
+                ("organisation", models.CharField(blank=True, max_length=200, verbose_name="structure")),
+                ("phone", models.CharField(blank=True, max_length=30, verbose_name="téléphone")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("porteur", "Porteur de projet"),
+                            ("evaluateur", "Évaluateur"),
+                            ("partenaire", "Partenaire régional"),
+                            ("instructeur", "Instructeur"),
+                            ("administrateur", "Administrateur"),
+                        ],
+                        default="porteur",
+                        max_length=20,
+                        verbose_name="rôle",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="actif")),
+                (
+                    "is_staff",
+                    models.BooleanField(default=False, editable=False, verbose_name="accès à l'administration"),
+                ),
+                (
+                    "email_confirmed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="adresse confirmée le"),
+                ),
+                ("date_joined", models.DateTimeField(default=django.utils.timezone.now, verbose_name="inscrit le")),
+                (
+                    "groups",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="The groups this user belongs to. A user will get all permissions granted to each of their groups.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.group",
+                        verbose_name="groups",
+                    ),
+                ),
+                (
+                    "regions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Pour un partenaire régional : les régions dont il voit les dossiers.",
+                        related_name="partners",
+                        to="territories.region",
+                        verbose_name="régions suivies",
+                    ),
+                ),
+                (
+                    "user_permissions",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Specific permissions for this user.",
+                        related_name="user_set",
+                        related_query_name="user",
+                        to="auth.permission",
+                        verbose_name="user permissions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'utilisateur',
-                'verbose_name_plural': 'utilisateurs',
-                'ordering': ['last_name', 'first_name', 'email'],
-                'constraints': [models.UniqueConstraint(django.db.models.functions.text.Lower('email'), name='user_email_ci_unique')],
+                "verbose_name": "utilisateur",
+                "verbose_name_plural": "utilisateurs",
+                "ordering": ["last_name", "first_name", "email"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        django.db.models.functions.text.Lower("email"), name="user_email_ci_unique"
+                    )
+                ],
             },
             managers=[
-                ('objects', ptce_ami.accounts.models.UserManager()),
+                ("objects", ptce_ami.accounts.models.UserManager()),
             ],
         ),
     ]

@@ -1,0 +1,79 @@
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from applications.enums import PhaseKind
+
+
+class EditionQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(published=True)
+
+
+class Edition(models.Model):
+    name = models.CharField(_("nom"), max_length=150, help_text=_("Par exemple : AMI PTCE 2026."))
+    year = models.PositiveSmallIntegerField(_("année"), unique=True)
+    published = models.BooleanField(
+        _("publiée"), default=False, help_text=_("Une édition publiée apparaît sur la page publique de l'appel.")
+    )
+    envelope = models.DecimalField(
+        _("enveloppe (€)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Montant total que le comité peut engager sur cette édition."),
+    )
+    description = models.TextField(_("présentation"), blank=True)
+
+    objects = EditionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("édition")
+        verbose_name_plural = _("éditions")
+        ordering = ["-year"]
+
+    def __str__(self):
+        return self.name
+
+
+class PhaseQuerySet(models.QuerySet):
+    def open_at(self, moment):
+        return self.filter(opens_at__lte=moment, closes_at__gte=moment)
+
+    def open_now(self):
+        return self.open_at(timezone.now())
+
+
+class Phase(models.Model):
+    edition = models.ForeignKey(Edition, verbose_name=_("édition"), on_delete=models.PROTECT, related_name="phases")
+    kind = models.CharField(_("phase"), max_length=10, choices=PhaseKind.choices)
+    wave = models.PositiveSmallIntegerField(_("vague"), default=1)
+    opens_at = models.DateTimeField(_("ouverture"), help_text=_("Date et heure de Paris."))
+    closes_at = models.DateTimeField(
+        _("date limite de dépôt"),
+        help_text=_("Date et heure de Paris : un dossier non déposé à cet instant est refusé."),
+    )
+    max_grant = models.DecimalField(
+        _("aide maximale par dossier (€)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    description = models.TextField(_("présentation"), blank=True)
+
+    objects = PhaseQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("phase")
+        verbose_name_plural = _("phases")
+        ordering = ["edition", "kind", "wave"]
+        constraints = [
+            models.UniqueConstraint(fields=["edition", "kind", "wave"], name="phase_unique_per_edition_wave"),
+            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="phase_closes_after_opening"),
+        ]
+
+    def __str__(self):
+        return f"{self.edition} — {self.get_kind_display()} (vague {self.wave})"
+
+    def is_open(self, moment=None):
+        moment = moment or timezone.now()
+        return self.opens_at <= moment <= self.closes_at

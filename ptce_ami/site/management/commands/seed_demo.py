@@ -1,0 +1,107 @@
+"""Demo data: one edition with an open phase 1 and a closed phase 2, and a user for every role.
+
+Idempotent: running it again updates the same rows (dates are moved so that phase 1 stays open).
+Refuses to run outside DEBUG unless --force: demo accounts share one known password.
+"""
+
+import datetime
+import os
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from applications.enums import PhaseKind
+from applications.models import Edition, Phase
+from ptce_ami.accounts.enums import Role
+from ptce_ami.accounts.models import User
+from territories.models import Region
+
+DEFAULT_PASSWORD = "demo-ptce-2026"
+DEMO_YEAR = 2026
+DEMO_USERS = [
+    ("porteur@demo.ptce.fr", Role.PORTEUR, "Camille", "Martin", "Régie de territoire des Deux Rives", []),
+    ("porteur2@demo.ptce.fr", Role.PORTEUR, "Yannick", "Le Goff", "SCIC Terres de Liens Bretagne", []),
+    ("evaluateur@demo.ptce.fr", Role.EVALUATEUR, "Nadia", "Benali", "Experte ESS indépendante", []),
+    ("cress-ara@demo.ptce.fr", Role.PARTENAIRE, "Julien", "Faure", "CRESS Auvergne-Rhône-Alpes", ["84"]),
+    ("instructeur@demo.ptce.fr", Role.INSTRUCTEUR, "Sophie", "Durand", "DG Trésor — bureau ESS", []),
+    ("admin@demo.ptce.fr", Role.ADMINISTRATEUR, "Thomas", "Bernard", "DG Trésor", []),
+]
+
+
+def paris_datetime(day, hour):
+    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=timezone.get_default_timezone())
+
+
+class Command(BaseCommand):
+    help = "Crée ou met à jour les données de démonstration (édition, phases, comptes de chaque rôle)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Autoriser l'exécution hors mode DEBUG.")
+
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("seed_demo crée des comptes au mot de passe connu : réservé au mode DEBUG (--force).")
+        missing = {code for *_, codes in DEMO_USERS for code in codes} - set(
+            Region.objects.values_list("pk", flat=True)
+        )
+        if missing:
+            raise CommandError("Régions absentes : lancez d'abord « python manage.py load_territories ».")
+        password = os.environ.get("DEMO_PASSWORD", DEFAULT_PASSWORD)
+        with transaction.atomic():
+            users = self.seed_users(password)
+            edition = self.seed_edition()
+        self.stdout.write(f"Édition « {edition} » : {edition.phases.count()} phases.")
+        self.stdout.write(f"{len(users)} comptes de démonstration, mot de passe : {password}")
+        for user in users:
+            self.stdout.write(f"  {user.get_role_display():<22} {user.email}")
+
+    def seed_users(self, password):
+        users = []
+        for email, role, first_name, last_name, organisation, region_codes in DEMO_USERS:
+            user, _ = User.objects.update_or_create(
+                email=email,
+                defaults={
+                    "role": role,
+                    "first_name": first_name,
+                    "last_name": last_name,
+                    "organisation": organisation,
+                    "is_active": True,
+                },
+            )
+            if not user.email_confirmed:
+                user.email_confirmed_at = timezone.now()
+            if not user.check_password(password):
+                user.set_password(password)
+            user.save()
+            user.regions.set(region_codes)
+            users.append(user)
+        return users
+
+    def seed_edition(self):
+        edition, _ = Edition.objects.update_or_create(
+            year=DEMO_YEAR,
+            defaults={"name": f"AMI PTCE {DEMO_YEAR}", "published": True, "envelope": 500_000},
+        )
+        today = timezone.localdate()
+        Phase.objects.update_or_create(
+            edition=edition,
+            kind=PhaseKind.PHASE1,
+            wave=1,
+            defaults={
+                "opens_at": paris_datetime(today - datetime.timedelta(days=30), 9),
+                "closes_at": paris_datetime(today + datetime.timedelta(days=30), 12),
+            },
+        )
+        Phase.objects.update_or_create(
+            edition=edition,
+            kind=PhaseKind.PHASE2,
+            wave=1,
+            defaults={
+                "opens_at": paris_datetime(today - datetime.timedelta(days=120), 9),
+                "closes_at": paris_datetime(today - datetime.timedelta(days=60), 12),
+                "max_grant": 80_000,
+            },
+        )
+        return edition

@@ -1,0 +1,32 @@
+import os
+
+import pytest
+from django.db import connection
+
+# CI sets PTCE_REQUIRE_SERVICES=1: a test that would skip for a missing service (PostgreSQL, Redis,
+# Chromium) fails instead, so that a green run always means "it ran".
+REQUIRE_SERVICES = os.environ.get("PTCE_REQUIRE_SERVICES", "") == "1"
+
+
+def require_service(available, reason):
+    """Skip (locally) or fail (in CI) when a service the test needs is missing."""
+    if available:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"service required in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def pytest_terminal_summary(terminalreporter):
+    passed = len(terminalreporter.stats.get("passed", []))
+    failed = len(terminalreporter.stats.get("failed", []))
+    skipped = len(terminalreporter.stats.get("skipped", []))
+    terminalreporter.write_line(
+        f"Tests run on {connection.vendor} ({connection.settings_dict['NAME']}): "
+        f"{passed} passed, {failed} failed, {skipped} skipped."
+    )

@@ -1,0 +1,81 @@
+import pytest
+from django.urls import reverse
+
+from tests.accounts.factories import RegionFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC_PAGES = ["site:home", "site:accessibility", "site:legal_notice", "site:personal_data", "site:sitemap"]
+
+
+@pytest.mark.parametrize("name", PUBLIC_PAGES)
+def test_public_pages_answer_with_footer_links(client, name):
+    response = client.get(reverse(name))
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "AMI PTCE" in content
+    for footer_page in ("site:accessibility", "site:legal_notice", "site:personal_data"):
+        assert f'href="{reverse(footer_page)}"' in content
+    assert 'href="#content"' in content and 'id="content"' in content
+
+
+def test_dashboard_requires_login(client):
+    response = client.get(reverse("site:dashboard"))
+
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('accounts:login')}?next={reverse('site:dashboard')}"
+
+
+@pytest.mark.parametrize(
+    ("role", "heading"),
+    [
+        ("porteur", "<h1>Mes dossiers</h1>"),
+        ("evaluateur", "<h1>Mes évaluations</h1>"),
+        ("partenaire", "<h1>Tableau de bord régional</h1>"),
+        ("instructeur", "<h1>Instruction</h1>"),
+        ("administrateur", "<h1>Instruction</h1>"),
+    ],
+)
+def test_each_role_lands_on_its_own_home_page(client, role, heading):
+    client.force_login(UserFactory(**{role: True}))
+
+    response = client.get(reverse("site:dashboard"))
+
+    assert response.status_code == 200
+    assert heading in response.content.decode()
+
+
+def test_partner_home_lists_their_regions_and_cress(client):
+    client.force_login(UserFactory(partenaire=True, regions=[RegionFactory()]))
+
+    content = client.get(reverse("site:dashboard")).content.decode()
+
+    assert "Auvergne-Rhône-Alpes" in content
+    assert "CRESS Auvergne-Rhône-Alpes" in content
+
+
+@pytest.mark.parametrize(
+    ("role", "labels"),
+    [
+        (None, ["Accueil"]),
+        ("porteur", ["Accueil", "Mes dossiers", "Mon compte"]),
+        ("evaluateur", ["Accueil", "Mes évaluations", "Mon compte"]),
+        ("partenaire", ["Accueil", "Ma région", "Mon compte"]),
+        ("instructeur", ["Accueil", "Instruction", "Administration", "Mon compte"]),
+    ],
+)
+def test_main_navigation_by_role(client, role, labels):
+    if role:
+        client.force_login(UserFactory(**{role: True}))
+
+    response = client.get(reverse("site:home"))
+
+    assert [item["label"] for item in response.context["main_navigation"]] == labels
+
+
+def test_home_page_query_count_is_small(client, django_assert_max_num_queries):
+    client.force_login(UserFactory())
+
+    with django_assert_max_num_queries(2):  # session + user
+        client.get(reverse("site:home"))
