@@ -1,0 +1,106 @@
+"""PDF notices: a Django template rendered to HTML, then to PDF by WeasyPrint.
+
+Every resource a notice refers to (stylesheets, fonts, images) is read from Django's static files through the
+staticfiles finders: never over the network, never through STATIC_URL over HTTP, so rendering works in tests and in
+workers without collectstatic, and a template cannot make the worker fetch an arbitrary URL.
+"""
+
+import functools
+import mimetypes
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urljoin, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
+from django.template.loader import render_to_string
+from django.utils import translation
+
+# Base against which WeasyPrint resolves relative URLs ("/static/css/pdf.css", "../fonts/x.woff2"). The ".invalid"
+# top-level domain never resolves (RFC 2606), and the fetcher never opens it anyway: it only maps the static prefix
+# under it to local files.
+BASE_URL = "https://notices.invalid/"
+
+
+class RefusedURL(ValueError):
+    """A notice referred to something other than a static file or an inline ``data:`` URL."""
+
+
+class NoticeResourceError(RuntimeError):
+    """A resource of a notice (stylesheet, font, image) was refused or missing: no PDF is made without it."""
+
+
+def render_notice_html(template_name, context=None, *, language=None):
+    """Render a notice's template to HTML, in French unless told otherwise (official notices are in French)."""
+    with translation.override(language or settings.LANGUAGE_CODE):
+        return render_to_string(template_name, context)
+
+
+def html_to_pdf(html):
+    """Lay out the HTML of a notice as an A4 PDF and return its bytes."""
+    from weasyprint import HTML  # noqa: PLC0415 -- slow import (≈ 0.5 s), only where a PDF is made
+    from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415 -- same
+    from weasyprint.urls import FatalURLFetchingError  # noqa: PLC0415 -- same
+
+    font_config = FontConfiguration()  # makes the @font-face rules (Marianne) available to the layout
+    try:
+        document = HTML(string=html, base_url=BASE_URL, url_fetcher=static_url_fetcher())
+        return document.write_pdf(font_config=font_config)
+    except FatalURLFetchingError as error:  # a BaseException in WeasyPrint: made an ordinary error here
+        raise NoticeResourceError(f"{error}: {error.__cause__}") from error
+
+
+def render_pdf(template_name, context=None, *, language=None):
+    return html_to_pdf(render_notice_html(template_name, context, language=language))
+
+
+def static_file_path(url):
+    """Return the local file a static URL names; raise RefusedURL for any other URL, FileNotFoundError if missing."""
+    name = _static_name(url)
+    path = finders.find(name) or _collected_path(name)
+    if path is None:
+        raise FileNotFoundError(f"Static file not found for a PDF notice: {name}")
+    return Path(path)
+
+
+def _static_name(url):
+    """The static file's name in a URL under the static prefix, e.g. "css/pdf.css"; RefusedURL for any other URL."""
+    url = urlsplit(urljoin(BASE_URL, url))._replace(query="", fragment="").geturl()
+    prefix = urljoin(BASE_URL, settings.STATIC_URL)
+    name = unquote(url.removeprefix(prefix))
+    if not url.startswith(prefix) or name.startswith("/") or "\\" in name or ".." in PurePosixPath(name).parts:
+        raise RefusedURL(f"Only static files may be used in a PDF notice, not {url}")
+    return name
+
+
+def _collected_path(name):
+    """Fall back on collected files: hashed names made by {% static %} with manifest storage exist only there."""
+    try:
+        path = Path(staticfiles_storage.path(name))
+    except NotImplementedError:  # remote storage: not read from a worker
+        return None
+    return path if path.is_file() else None
+
+
+def static_url_fetcher():
+    """A WeasyPrint URL fetcher for notices; a refused or missing resource stops the rendering."""
+    return _fetcher_class()(fail_on_errors=True)
+
+
+@functools.cache
+def _fetcher_class():
+    """Build the WeasyPrint URL fetcher class on first use, to keep WeasyPrint's import out of module loading."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: PLC0415 -- slow import
+
+    class StaticFilesURLFetcher(URLFetcher):
+        """Serve static files from the finders and inline ``data:`` URLs; refuse everything else."""
+
+        def fetch(self, url, headers=None):
+            if url.startswith("data:"):
+                return super().fetch(url, headers)  # decoded in memory, no I/O
+            path = static_file_path(url)
+            content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+            # The response keeps the static URL: relative URLs inside a stylesheet resolve against it.
+            return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": content_type})
+
+    return StaticFilesURLFetcher
