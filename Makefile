@@ -1,0 +1,65 @@
+# Two commands on a fresh machine: `make run` (demo on http://127.0.0.1:8000) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+UV_VERSION := 0.13.9
+DEMO_ENV := DEBUG=true
+
+.DEFAULT_GOAL := help
+.PHONY: help install run demo-data test quality fix worker beat clean
+
+help:
+	@echo "make run      install, migrate, load territories and demo data, serve on 127.0.0.1:8000"
+	@echo "make test     install and run the whole test suite"
+	@echo "make quality  ruff format check, ruff, djlint, import floors, migrations check"
+	@echo "make worker   Celery worker (needs CELERY_BROKER_URL)"
+	@echo "make beat     Celery beat (needs CELERY_BROKER_URL)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when the lock file changes; uv (bootstrapped inside the venv) installs in seconds.
+$(VENV)/.installed: requirements/dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	UV_PYTHON_DOWNLOADS=never $(BIN)/uv pip sync --quiet --python $(BIN)/python requirements/dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+demo-data: install
+	mkdir -p var
+	$(DEMO_ENV) $(MANAGE) migrate --noinput
+	$(DEMO_ENV) $(MANAGE) load_territories
+	$(DEMO_ENV) $(MANAGE) seed_demo
+
+run: demo-data
+	@echo ""
+	@echo "AMI PTCE : http://127.0.0.1:8000/ (comptes de démonstration ci-dessus)"
+	$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:8000
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+quality: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/djlint templates --lint
+	$(BIN)/lint-imports
+	env -u DATABASE_URL $(DEMO_ENV) $(MANAGE) makemigrations --check --dry-run
+
+fix: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+	$(BIN)/djlint templates --reformat
+
+worker: install
+	@test -n "$$CELERY_BROKER_URL" || (echo "Set CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0" && exit 1)
+	$(BIN)/celery -A ptce_ami worker --loglevel=INFO
+
+beat: install
+	@test -n "$$CELERY_BROKER_URL" || (echo "Set CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0" && exit 1)
+	$(BIN)/celery -A ptce_ami beat --loglevel=INFO
+
+clean:
+	rm -rf $(VENV) var
