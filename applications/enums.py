@@ -5,3 +5,140 @@ from django.utils.translation import gettext_lazy as _
 class PhaseKind(models.TextChoices):
     PHASE1 = "phase1", _("Phase 1 — PTCE émergents")
     PHASE2 = "phase2", _("Phase 2 — financement")
+
+
+PHASE_REFERENCE_CODES = {PhaseKind.PHASE1: "P1", PhaseKind.PHASE2: "P2"}
+
+
+class DossierState(models.TextChoices):
+    DRAFT = "draft", _("Brouillon")
+    SUBMITTED = "submitted", _("Déposé")
+    CORRECTIONS_REQUESTED = "corrections_requested", _("En correction")
+    IN_REVIEW = "in_review", _("En instruction")
+    ELIGIBLE = "eligible", _("Recevable")
+    INELIGIBLE = "ineligible", _("Irrecevable")
+    LAUREATE = "laureate", _("Lauréat")
+    NOT_RETAINED = "not_retained", _("Non retenu")
+    WITHDRAWN = "withdrawn", _("Retiré")
+
+    # Named groups (pretalx SubmissionStates.accepted_states).
+    @classmethod
+    def editable_by_porteur(cls):
+        return (cls.DRAFT, cls.CORRECTIONS_REQUESTED)
+
+    @classmethod
+    def withdrawable(cls):
+        return (cls.DRAFT, cls.SUBMITTED, cls.CORRECTIONS_REQUESTED)
+
+    @classmethod
+    def decided(cls):
+        return (cls.LAUREATE, cls.NOT_RETAINED)
+
+
+# DSFR badge colour of each state (system colours where they carry the meaning).
+STATE_BADGES = {
+    DossierState.DRAFT: "fr-badge--new",
+    DossierState.SUBMITTED: "fr-badge--info",
+    DossierState.CORRECTIONS_REQUESTED: "fr-badge--warning",
+    DossierState.IN_REVIEW: "fr-badge--info",
+    DossierState.ELIGIBLE: "fr-badge--success",
+    DossierState.INELIGIBLE: "fr-badge--error",
+    DossierState.LAUREATE: "fr-badge--success",
+    DossierState.NOT_RETAINED: "fr-badge--error",
+    DossierState.WITHDRAWN: "",
+}
+
+
+class MemberCategory(models.TextChoices):
+    """Categories of art. 9 of loi 2014-856."""
+
+    ESS_ENTERPRISE = "ess_enterprise", _("Entreprise de l'économie sociale et solidaire")
+    ENTERPRISE = "enterprise", _("Entreprise hors ESS")
+    COLLECTIVITE = "collectivite", _("Collectivité territoriale ou groupement")
+    RESEARCH = "research", _("Centre de recherche")
+    HIGHER_EDUCATION = "higher_education", _("Établissement d'enseignement supérieur")
+    TRAINING = "training", _("Organisme de formation")
+    OTHER = "other", _("Autre personne physique ou morale")
+
+
+# Art. 9 actors other than enterprises (eligibility rule 5).
+OTHER_ART9_CATEGORIES = (
+    MemberCategory.COLLECTIVITE,
+    MemberCategory.RESEARCH,
+    MemberCategory.HIGHER_EDUCATION,
+    MemberCategory.TRAINING,
+)
+
+
+class EssLegalForm(models.TextChoices):
+    """Forms that are in the ESS by law or by statutes (art. 1 of loi 2014-856)."""
+
+    ASSOCIATION = "association", _("Association")
+    COOPERATIVE_SCOP = "cooperative_scop", _("Coopérative — SCOP")
+    COOPERATIVE_SCIC = "cooperative_scic", _("Coopérative — SCIC")
+    COOPERATIVE_OTHER = "cooperative_autre", _("Autre coopérative")
+    MUTUELLE = "mutuelle", _("Mutuelle")
+    FONDATION = "fondation", _("Fondation")
+    COMMERCIAL_ESS = "societe_commerciale_ess", _("Société commerciale de l'ESS")
+
+
+class MemberRole(models.TextChoices):
+    LEAD = "lead", _("Structure porteuse")
+    MEMBER = "member", _("Membre")
+    PARTNER = "partner", _("Partenaire")
+
+
+class Stage(models.TextChoices):
+    IDEA = "idea", _("Idée")
+    EMERGENCE = "emergence", _("Émergence")
+    STRUCTURATION = "structuration", _("Structuration")
+    CONSOLIDATION = "consolidation", _("Consolidation")
+
+
+class TerritoryType(models.TextChoices):
+    RURAL = "rural", _("Rural")
+    PERIURBAN = "periurbain", _("Périurbain")
+    URBAN = "urbain", _("Urbain")
+    MIXED = "mixte", _("Mixte")
+
+
+class BouquetNeed(models.TextChoices):
+    """The bouquet de services offered to phase-1 laureates (DOMAIN_FACTS (a), item 10)."""
+
+    DLA = "dla", _("Accompagnement par le dispositif local d'accompagnement (DLA)")
+    TSF = "tsf", _("Transfert de savoir-faire avec un PTCE compagnon")
+    VISITS = "visites", _("Visites apprenantes d'autres pôles")
+    FUNDING_WATCH = "veille", _("Veille sur les appels à projets et les financements")
+    WG_MOBILISATION = "gt_mobilisation", _("Groupe de travail : mobilisation et animation du territoire")
+    WG_ENGINEERING = "gt_ingenierie", _("Groupe de travail : ingénierie de projets territoriaux")
+    WG_RESEARCH = "gt_rd", _("Groupe de travail : R&D territoriale")
+    WG_ECONOMIC_MODEL = "gt_modele", _("Groupe de travail : modèle économique, financement et gouvernance")
+    WG_COLLECTIVITES = "gt_collectivites", _("Groupe de travail : coopérations avec les collectivités")
+
+
+class AttachmentKind(models.TextChoices):
+    STATUTES = "statuts", _("Statuts de la structure porteuse")
+    BOARD = "administrateurs", _("Liste des personnes chargées de l'administration")
+    REGISTRATION = "immatriculation", _("Extrait Kbis, récépissé de déclaration ou avis de situation Sirene")
+    COMMITMENT_LETTER = "lettre_engagement", _("Lettre d'engagement d'un membre")
+    CHARTER = "charte", _("Charte ou convention du pôle")
+    BUDGET = "budget", _("Budget prévisionnel et plan de financement")
+    ACCOUNTS = "comptes", _("Derniers comptes approuvés")
+    ACTIVITY_REPORT = "rapport_activite", _("Dernier rapport d'activité")
+    RIB = "rib", _("Relevé d'identité bancaire")
+    SWORN_STATEMENT = "attestation_honneur", _("Attestation sur l'honneur")
+    ESUS = "esus", _("Agrément ESUS")
+    OTHER = "autre", _("Autre pièce")
+
+
+class NoticeKind(models.TextChoices):
+    RECEIPT = "receipt", _("Accusé de réception")
+    LAUREATE_LETTER = "laureate_letter", _("Lettre de décision — lauréat")
+    NOT_RETAINED_LETTER = "not_retained_letter", _("Lettre de décision — non retenu")
+    GRANT_NOTIFICATION = "grant_notification", _("Notification de l'aide")
+
+
+class NoticeStatus(models.TextChoices):
+    PENDING = "pending", _("En cours de production")
+    READY = "ready", _("Disponible")
+    FAILED = "failed", _("Échec")

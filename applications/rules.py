@@ -1,12 +1,57 @@
-"""Permissions of the applications app (django-rules); predicates on roles come from accounts."""
+"""Permissions of the applications app (django-rules). Scoping comes first (Dossier.objects.visible_to):
+these predicates decide what a user who can see a dossier may do with it.
+"""
 
 import rules
 
-from ptce_ami.accounts.rules import is_instructeur
+from applications.enums import DossierState
+from ptce_ami.accounts.rules import is_instructeur, is_porteur
 
-# Configuration of the call (editions and phases) in the Django admin: State staff only.
+
+@rules.predicate
+def is_dossier_owner(user, dossier):
+    return bool(user and user.is_authenticated and dossier is not None and dossier.owner_id == user.pk)
+
+
+@rules.predicate
+def is_dossier_editor(user, dossier):
+    """The owner, or a co-editor invited at the user's confirmed address."""
+    if not (user and user.is_authenticated and dossier is not None and dossier.pk):
+        return False
+    if dossier.owner_id == user.pk:
+        return True
+    return user.email_confirmed and dossier.invitations.filter(email=user.email).exists()
+
+
+@rules.predicate
+def dossier_is_editable(user, dossier):
+    return dossier is not None and dossier.state in DossierState.editable_by_porteur()
+
+
+@rules.predicate
+def dossier_is_draft(user, dossier):
+    return dossier is not None and dossier.state == DossierState.DRAFT
+
+
+@rules.predicate
+def dossier_awaits_corrections(user, dossier):
+    return dossier is not None and dossier.state == DossierState.CORRECTIONS_REQUESTED
+
+
+@rules.predicate
+def dossier_is_withdrawable(user, dossier):
+    return dossier is not None and dossier.state in DossierState.withdrawable()
+
+
+rules.add_perm("applications.create_dossier", is_porteur)
+rules.add_perm("applications.change_dossier", is_dossier_editor & dossier_is_editable)
+rules.add_perm("applications.submit_dossier", is_dossier_owner & dossier_is_draft)
+rules.add_perm("applications.resubmit_dossier", is_dossier_owner & dossier_awaits_corrections)
+rules.add_perm("applications.withdraw_dossier", is_dossier_owner & dossier_is_withdrawable)
+rules.add_perm("applications.invite_coeditor", is_dossier_owner & dossier_is_editable)
+
+# Configuration of the call in the Django admin: State staff only.
 rules.add_perm("applications", is_instructeur)
-for model in ("edition", "phase"):
+for model in ("edition", "phase", "sector"):
     for action in ("view", "add", "change"):
         rules.add_perm(f"applications.{action}_{model}", is_instructeur)
-    rules.add_perm(f"applications.delete_{model}", rules.always_deny)

@@ -30,3 +30,12 @@ def pytest_terminal_summary(terminalreporter):
         f"Tests run on {connection.vendor} ({connection.settings_dict['NAME']}): "
         f"{passed} passed, {failed} failed, {skipped} skipped."
     )
+
+
+@pytest.fixture
+def referential(db):
+    """The mini referential of tests/territories (Lyon, Villeurbanne, Saint-Étienne, Ajaccio…), loaded."""
+    from territories.loader import load_referential  # noqa: PLC0415
+    from tests.territories import cog_mini  # noqa: PLC0415
+
+    return load_referential(cog_mini.FIXTURE)

@@ -1,9 +1,10 @@
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.enums import PhaseKind
+from applications.enums import PHASE_REFERENCE_CODES, AttachmentKind, PhaseKind
 
 
 class EditionQuerySet(models.QuerySet):
@@ -38,12 +39,21 @@ class Edition(models.Model):
         return self.name
 
 
+def validate_attachment_kinds(value):
+    unknown = set(value or []) - set(AttachmentKind.values)
+    if not isinstance(value, list) or unknown:
+        raise ValidationError(_("Types de pièces inconnus : %(kinds)s"), params={"kinds": ", ".join(sorted(unknown))})
+
+
 class PhaseQuerySet(models.QuerySet):
     def open_at(self, moment):
         return self.filter(opens_at__lte=moment, closes_at__gte=moment)
 
     def open_now(self):
         return self.open_at(timezone.now())
+
+    def published(self):
+        return self.filter(edition__published=True)
 
 
 class Phase(models.Model):
@@ -53,10 +63,17 @@ class Phase(models.Model):
     opens_at = models.DateTimeField(_("ouverture"), help_text=_("Date et heure de Paris."))
     closes_at = models.DateTimeField(
         _("date limite de dépôt"),
-        help_text=_("Date et heure de Paris : un dossier non déposé à cet instant est refusé."),
+        help_text=_("Date et heure de Paris, à la seconde : un dossier non déposé à cet instant n'est pas candidat."),
     )
     max_grant = models.DecimalField(
         _("aide maximale par dossier (€)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    required_attachment_kinds = models.JSONField(
+        _("pièces obligatoires"),
+        default=list,
+        blank=True,
+        validators=[validate_attachment_kinds],
+        help_text=_("Les pièces sans lesquelles un dossier de cette phase ne peut pas être déposé."),
     )
     description = models.TextField(_("présentation"), blank=True)
 
@@ -77,3 +94,45 @@ class Phase(models.Model):
     def is_open(self, moment=None):
         moment = moment or timezone.now()
         return self.opens_at <= moment <= self.closes_at
+
+    def has_closed(self, moment=None):
+        return (moment or timezone.now()) > self.closes_at
+
+    @property
+    def reference_code(self):
+        return PHASE_REFERENCE_CODES[self.kind]
+
+    def required_attachments(self):
+        return [AttachmentKind(kind) for kind in self.required_attachment_kinds]
+
+
+class ReferenceSequence(models.Model):
+    """The last number given to a dossier of an edition and phase kind: PTCE-2026-P1-0042."""
+
+    edition = models.ForeignKey(Edition, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=10, choices=PhaseKind.choices)
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("compteur de références")
+        verbose_name_plural = _("compteurs de références")
+        constraints = [models.UniqueConstraint(fields=["edition", "kind"], name="reference_sequence_unique")]
+
+    def __str__(self):
+        return f"{self.edition.year} {self.kind}: {self.last_number}"
+
+
+class Sector(models.Model):
+    """Sectors and filières of activity (a reference list, filterable in staff lists)."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    label = models.CharField(_("libellé"), max_length=120)
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        verbose_name = _("secteur")
+        verbose_name_plural = _("secteurs")
+        ordering = ["position", "label"]
+
+    def __str__(self):
+        return self.label

@@ -1,0 +1,19 @@
+from applications.models.attachments import Attachment
+from applications.models.dossiers import Dossier, DossierInvitation, DossierTransition, DossierVersion
+from applications.models.editions import Edition, Phase, ReferenceSequence, Sector
+from applications.models.members import MemberStructure
+from applications.models.notices import Notice
+
+__all__ = [
+    "Attachment",
+    "Dossier",
+    "DossierInvitation",
+    "DossierTransition",
+    "DossierVersion",
+    "Edition",
+    "MemberStructure",
+    "Notice",
+    "Phase",
+    "ReferenceSequence",
+    "Sector",
+]

@@ -1,0 +1,214 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from applications.enums import STATE_BADGES, DossierState, Stage, TerritoryType
+from applications.models.editions import Phase, Sector
+from applications.visibility import editor_condition, visibility_condition
+
+NARRATIVE_MAX_LENGTH = 6000
+
+
+class DossierQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Dossiers the user may open; anything else answers 404."""
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        return self.filter(visibility_condition(user))
+
+    def editable_by(self, user):
+        """Dossiers the user owns or co-edits (whatever their state)."""
+        if not (user and user.is_authenticated and user.is_active):
+            return self.none()
+        return self.filter(editor_condition(user))
+
+    def drafts(self):
+        return self.filter(state=DossierState.DRAFT)
+
+    def submitted(self):
+        return self.filter(submitted_at__isnull=False)
+
+
+class Dossier(models.Model):
+    reference = models.CharField(_("référence"), max_length=24, unique=True, editable=False)
+    phase = models.ForeignKey(Phase, verbose_name=_("phase"), on_delete=models.PROTECT, related_name="dossiers")
+    state = models.CharField(
+        _("état"), max_length=24, choices=DossierState.choices, default=DossierState.DRAFT, editable=False
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("titulaire"), on_delete=models.PROTECT, related_name="dossiers"
+    )
+    continues = models.ForeignKey(
+        "self",
+        verbose_name=_("dossier de phase 1 poursuivi"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="continuations",
+    )
+
+    # The pôle.
+    name = models.CharField(_("nom du pôle"), max_length=200, blank=True)
+    summary = models.TextField(_("présentation synthétique"), max_length=1500, blank=True)
+    started_on = models.DateField(_("date de début de la coopération"), null=True, blank=True)
+    website = models.URLField(_("site internet"), blank=True)
+    stage = models.CharField(_("stade de développement"), max_length=20, choices=Stage.choices, blank=True)
+    sectors = models.ManyToManyField(Sector, verbose_name=_("secteurs et filières"), blank=True)
+
+    # The lead structure's people.
+    representative_name = models.CharField(_("représentant légal"), max_length=150, blank=True)
+    representative_title = models.CharField(_("qualité du représentant légal"), max_length=150, blank=True)
+    contact_name = models.CharField(_("personne à contacter"), max_length=150, blank=True)
+    contact_email = models.EmailField(_("adresse électronique du contact"), blank=True)
+    contact_phone = models.CharField(_("téléphone du contact"), max_length=30, blank=True)
+    animation_fte = models.DecimalField(
+        _("ETP consacrés à l'animation du pôle"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+
+    # The territory; the main region is derived from it.
+    communes = models.ManyToManyField("territories.Commune", verbose_name=_("communes"), blank=True)
+    epcis = models.ManyToManyField("territories.EPCI", verbose_name=_("EPCI"), blank=True)
+    departements = models.ManyToManyField("territories.Departement", verbose_name=_("départements"), blank=True)
+    region = models.ForeignKey(
+        "territories.Region",
+        verbose_name=_("région"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+    )
+    territory_type = models.CharField(
+        _("type de territoire"), max_length=12, choices=TerritoryType.choices, blank=True
+    )
+    includes_qpv = models.BooleanField(_("le territoire comprend un quartier prioritaire de la ville"), default=False)
+    territory_description = models.TextField(
+        _("le territoire et ses besoins"), max_length=NARRATIVE_MAX_LENGTH, blank=True
+    )
+
+    # Narrative sections of the phase-1 outline.
+    shared_strategy = models.TextField(_("stratégie commune"), max_length=NARRATIVE_MAX_LENGTH, blank=True)
+    governance = models.TextField(_("gouvernance"), max_length=NARRATIVE_MAX_LENGTH, blank=True)
+    collectivites_link = models.TextField(
+        _("lien avec les collectivités"), max_length=NARRATIVE_MAX_LENGTH, blank=True
+    )
+    innovation = models.TextField(_("innovation et R&D"), max_length=NARRATIVE_MAX_LENGTH, blank=True)
+    economic_model = models.TextField(_("modèle économique"), max_length=NARRATIVE_MAX_LENGTH, blank=True)
+    expected_impact = models.TextField(_("impact attendu"), max_length=NARRATIVE_MAX_LENGTH, blank=True)
+    jobs_expected = models.PositiveIntegerField(_("emplois créés ou consolidés attendus"), null=True, blank=True)
+
+    # Needs from the bouquet de services.
+    bouquet_needs = models.JSONField(_("besoins dans le bouquet de services"), default=list, blank=True)
+    needs_comment = models.TextField(_("précisions sur les besoins"), max_length=2000, blank=True)
+
+    # Declarations.
+    charter_adherence = models.BooleanField(_("adhésion à la charte des PTCE"), default=False)
+    certify_accurate = models.BooleanField(_("certification sur l'honneur"), default=False)
+    consent_publication = models.BooleanField(_("accord pour la publication en cas de sélection"), default=False)
+
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("dernière modification par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("déposé le"), null=True, blank=True, editable=False)
+
+    objects = DossierQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dossier")
+        verbose_name_plural = _("dossiers")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.reference} — {self.name}" if self.name else self.reference
+
+    def get_absolute_url(self):
+        return reverse("applications:dossier", kwargs={"reference": self.reference})
+
+    @property
+    def state_badge(self):
+        return STATE_BADGES[DossierState(self.state)]
+
+    @property
+    def display_name(self):
+        return self.name or _("Pôle sans nom")
+
+
+class DossierInvitation(models.Model):
+    """A co-editor, invited by e-mail: they see and edit the dossier once their address is confirmed."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("adresse électronique"))
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("invité par"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("invité le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("invitation à co-éditer")
+        verbose_name_plural = _("invitations à co-éditer")
+        ordering = ["created_at"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "email"], name="invitation_unique_email")]
+
+    def __str__(self):
+        return self.email
+
+    def save(self, *args, **kwargs):
+        self.email = self.email.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class DossierTransition(models.Model):
+    """Audit row of every state change (DESIGN §5)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(_("action"), max_length=40)
+    from_state = models.CharField(_("état de départ"), max_length=24, choices=DossierState.choices)
+    to_state = models.CharField(_("état d'arrivée"), max_length=24, choices=DossierState.choices)
+    # For traceability and accountability: an account with transitions cannot be deleted.
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("par"),
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("le"), default=timezone.now)
+    comment = models.TextField(_("motivation"), blank=True)
+
+    class Meta:
+        verbose_name = _("changement d'état")
+        verbose_name_plural = _("changements d'état")
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.dossier_id}: {self.from_state} → {self.to_state}"
+
+
+class DossierVersion(models.Model):
+    """What was submitted, frozen: version 1 at the first submission, one more at each resubmission."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField(_("version"))
+    submitted_at = models.DateTimeField(_("déposé le"))
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("déposé par"), on_delete=models.RESTRICT, related_name="+"
+    )
+    data = models.JSONField(_("contenu déposé"))
+
+    class Meta:
+        verbose_name = _("version déposée")
+        verbose_name_plural = _("versions déposées")
+        ordering = ["dossier", "number"]
+        constraints = [models.UniqueConstraint(fields=["dossier", "number"], name="dossier_version_unique")]
+
+    def __str__(self):
+        return f"{self.dossier_id} v{self.number}"

@@ -1,0 +1,68 @@
+"""Submitting and withdrawing a dossier (DESIGN §5): the guards, the frozen version, the receipt."""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications import snapshots, tasks
+from applications.completeness import missing_items
+from applications.models import DossierVersion
+from applications.services.dossiers import lock
+from applications.services.workflow import transition
+from ptce_ami.core.dates import format_deadline
+
+
+class SubmissionRefused(Exception):
+    def __init__(self, message, missing=()):
+        super().__init__(message)
+        self.message = message
+        self.missing = list(missing)
+
+
+def loaded_parts(dossier):
+    members = list(dossier.members.select_related("commune__departement"))
+    attachments = list(dossier.attachments.current().select_related("member"))
+    return members, attachments
+
+
+def check_submittable(dossier, members, attachments, now):
+    if now < dossier.phase.opens_at:
+        raise SubmissionRefused(_("La phase n'est pas encore ouverte : le dossier ne peut pas être déposé."))
+    if dossier.phase.has_closed(now):
+        raise SubmissionRefused(
+            _(
+                "La date limite de dépôt est passée (%(deadline)s) : le dossier ne peut plus être déposé. "
+                "Votre brouillon reste enregistré."
+            )
+            % {"deadline": format_deadline(dossier.phase.closes_at)}
+        )
+    missing = missing_items(dossier, members, attachments)
+    if missing:
+        raise SubmissionRefused(_("Le dossier est incomplet : complétez les éléments signalés."), missing)
+
+
+@transaction.atomic
+def submit_dossier(dossier, *, by, now=None):
+    """Submit a draft: phase open to the second, dossier complete; freezes a version and queues the receipt.
+
+    Returns the DossierVersion. Raises SubmissionRefused (with the missing items) or InvalidTransition.
+    """
+    now = now or timezone.now()
+    locked = lock(dossier)
+    members, attachments = loaded_parts(locked)
+    check_submittable(locked, members, attachments, now)
+    transition(locked, "submit", by=by, at=now)
+    version = freeze(locked, members, attachments, by=by, at=now)
+    dossier.state, dossier.submitted_at = locked.state, locked.submitted_at
+    transaction.on_commit(lambda: tasks.issue_receipt.delay(version_id=version.pk))
+    return version
+
+
+def freeze(dossier, members, attachments, *, by, at):
+    number = dossier.versions.count() + 1
+    data = snapshots.serialize(dossier, members, attachments, at)
+    return DossierVersion.objects.create(dossier=dossier, number=number, submitted_at=at, submitted_by=by, data=data)
+
+
+def withdraw_dossier(dossier, *, by, comment=""):
+    return transition(dossier, "withdraw", by=by, comment=comment)
