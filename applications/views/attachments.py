@@ -1,0 +1,163 @@
+"""The attachments step of the guided form: a dossier's files listed, added, removed (softly) and downloaded.
+
+Like the other steps, the page is for the dossier's editors while it is editable; whoever can see the dossier
+downloads its files (its page lists them). Outsiders get 404 everywhere, read-only roles 403.
+"""
+
+import logging
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from applications import files
+from applications.attachment_forms import AttachmentForm, refusal_message, too_large_message
+from applications.enums import AttachmentKind
+from applications.models import Attachment
+from applications.services.attachments import TOO_LARGE, AttachmentRefused, add_attachment, remove_attachment
+from applications.services.dossiers import DossierNotEditable
+from applications.steps import get_step
+from applications.views.base import get_visible_dossier, require_perm
+from applications.views.steps import editable_dossier, step_context
+from ptce_ami.accounts.rules import is_instructeur
+
+logger = logging.getLogger(__name__)
+
+STEP = "pieces"
+TYPE_LABELS = {file_type.content_type: file_type.label for file_type in files.ACCEPTED_TYPES}
+
+
+@dataclass(frozen=True)
+class AttachmentRow:
+    attachment: Attachment
+    size: str  # "12,4 Mo"
+    type_label: str  # "PDF"
+
+
+@dataclass(frozen=True)
+class RequiredKind:
+    kind: AttachmentKind
+    attachments: list
+
+    @property
+    def anchor(self):
+        return f"kind-{self.kind.value}"
+
+
+def page_context(dossier, form):
+    current = list(dossier.attachments.current().select_related("member", "uploaded_by"))
+    rows = [
+        AttachmentRow(attachment, files.format_size(attachment.size), TYPE_LABELS.get(attachment.content_type, ""))
+        for attachment in current
+    ]
+    required = [
+        RequiredKind(kind, [attachment for attachment in current if attachment.kind == kind])
+        for kind in dossier.phase.required_attachments()
+    ]
+    context = step_context(dossier, get_step(STEP), rows=rows, required_kinds=required)
+    context["form"] = form
+    return context
+
+
+def initial_kind(request):
+    """The kind preselected by a link from a missing required attachment (?kind=statuts)."""
+    kind = request.GET.get("kind", "")
+    return {"kind": kind} if kind in AttachmentKind.values else {}
+
+
+def writable_dossier(request, reference):
+    """The dossier, for a page that changes it. GET follows the other steps (an editor of a submitted dossier is
+    sent back to its page, a read-only role gets 403); a POST by anyone who may not change it gets 403."""
+    if request.method != "POST":
+        return editable_dossier(request, reference)
+    dossier = get_visible_dossier(request, reference)
+    require_perm(request, "applications.change_dossier", dossier)
+    return dossier, None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attachments(request, reference):
+    dossier, response = writable_dossier(request, reference)
+    if response:
+        return response
+    if request.method == "GET":
+        form = AttachmentForm(dossier=dossier, initial=initial_kind(request))
+        return render(request, "applications/attachments.html", page_context(dossier, form))
+    form = AttachmentForm(request.POST, request.FILES, dossier=dossier)
+    if form.is_valid():
+        response = upload(request, dossier, form)
+        if response is not None:
+            return response
+    return render(request, "applications/attachments.html", page_context(dossier, form))
+
+
+def upload(request, dossier, form):
+    """Call the service; a redirect when done, None when the form got an error to show."""
+    uploaded = form.cleaned_data["file"]
+    try:
+        attachment = add_attachment(
+            dossier,
+            kind=form.cleaned_data["kind"],
+            uploaded_file=uploaded,
+            member=form.cleaned_data.get("member"),
+            by=request.user,
+        )
+    except AttachmentRefused as refused:
+        # Checked by the form already; only a file that changed in between gets here.
+        if refused.refusal == TOO_LARGE:
+            size = refused.inspection.size if refused.inspection else uploaded.size
+            form.add_error("file", too_large_message(size, settings.ATTACHMENT_MAX_SIZE))
+        else:
+            form.add_error("file", refusal_message(refused.refusal, uploaded.name))
+        return None
+    except DossierNotEditable:
+        messages.info(request, _("Ce dossier est déposé : ses pièces ne peuvent plus être modifiées."))
+        return redirect(dossier)
+    messages.success(request, _("Pièce ajoutée : %(name)s.") % {"name": attachment.original_name})
+    return redirect("applications:attachments", reference=dossier.reference)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def attachment_delete(request, reference, attachment_id):
+    dossier, response = writable_dossier(request, reference)
+    if response:
+        return response
+    attachment = get_object_or_404(dossier.attachments.current().select_related("member"), pk=attachment_id)
+    if request.method == "POST":
+        try:
+            remove_attachment(attachment, by=request.user)
+        except DossierNotEditable:
+            messages.info(request, _("Ce dossier est déposé : ses pièces ne peuvent plus être modifiées."))
+            return redirect(dossier)
+        messages.success(request, _("Pièce retirée : %(name)s.") % {"name": attachment.original_name})
+        return redirect("applications:attachments", reference=dossier.reference)
+    context = step_context(dossier, get_step(STEP), attachment=attachment, size=files.format_size(attachment.size))
+    return render(request, "applications/attachment_confirm_delete.html", context)
+
+
+@login_required
+@require_GET
+def attachment_download(request, reference, attachment_id):
+    """The file, to whoever can see the dossier; a removed file only to State staff (versions cite it)."""
+    dossier = get_visible_dossier(request, reference)
+    attachment = get_object_or_404(dossier.attachments, pk=attachment_id)
+    if attachment.removed_at is not None and not is_instructeur(request.user):
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except OSError:
+        logger.error("attachment %s: file %s missing from the storage", attachment.pk, attachment.file.name)
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
