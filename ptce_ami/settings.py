@@ -211,3 +211,5 @@ TERRITORY_AUTOCOMPLETE_LIMIT = 10
 # Company lookup (Recherche d'entreprises); empty disables it
 COMPANY_LOOKUP_URL = env.str("COMPANY_LOOKUP_URL", default="https://recherche-entreprises.api.gouv.fr/search")
 COMPANY_LOOKUP_TIMEOUT = env.int("COMPANY_LOOKUP_TIMEOUT", default=3)
+
+ATTACHMENT_MAX_SIZE = env.int("ATTACHMENT_MAX_SIZE", default=10 * 1024 * 1024)  # bytes, per uploaded file

@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("compte/", include("ptce_ami.accounts.urls")),
     path("territoires/", include("territories.urls")),
+    path("dossiers/", include("applications.urls")),
     path("", include("ptce_ami.site.urls")),
 ]

@@ -1,6 +1,12 @@
+import datetime
+
 from django.conf import settings
+from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from applications.models import Phase
+from ptce_ami.accounts.enums import Role
 from ptce_ami.site import navigation
 
 SERVICE_NAME = "AMI PTCE"
@@ -13,4 +19,18 @@ def site(request):
         "SERVICE_TAGLINE": SERVICE_TAGLINE,
         "CONTACT_EMAIL": settings.CONTACT_EMAIL,
         "main_navigation": navigation.build(request),
+        "closing_phases": SimpleLazyObject(lambda: closing_phases(request)),
     }
+
+
+BANNER_WINDOW = datetime.timedelta(days=7)
+
+
+def closing_phases(request):
+    """For porteurs, on every page: open phases whose deadline is less than 7 days away (one query, lazily)."""
+    user = getattr(request, "user", None)
+    if not (user and user.is_authenticated and user.role == Role.PORTEUR):
+        return []
+    now = timezone.now()
+    phases = Phase.objects.published().open_at(now).filter(closes_at__lte=now + BANNER_WINDOW)
+    return list(phases.select_related("edition").order_by("closes_at"))

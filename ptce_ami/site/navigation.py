@@ -19,6 +19,7 @@ class NavItem:
 
 
 HOME = NavItem(_("Accueil"), "site:home")
+CALL = NavItem(_("L'appel à manifestation d'intérêt"), "site:call", prefix="/appel/")
 DASHBOARD_LABELS = {
     Role.PORTEUR: _("Mes dossiers"),
     Role.EVALUATEUR: _("Mes évaluations"),
@@ -29,7 +30,7 @@ DASHBOARD_LABELS = {
 
 
 def items_for(user):
-    items = [HOME]
+    items = [HOME, CALL]
     if not user.is_authenticated:
         return items
     items.append(NavItem(DASHBOARD_LABELS[user.role], "site:dashboard", prefix="/espace/"))

@@ -7,6 +7,7 @@ app_name = "site"
 urlpatterns = [
     path("", views.home, name="home"),
     path("espace/", views.dashboard, name="dashboard"),
+    path("appel/", views.call, name="call"),
     path("accessibilite/", views.page, {"template": "site/pages/accessibility.html"}, name="accessibility"),
     path("mentions-legales/", views.page, {"template": "site/pages/legal_notice.html"}, name="legal_notice"),
     path("donnees-personnelles/", views.page, {"template": "site/pages/personal_data.html"}, name="personal_data"),

@@ -1,10 +1,14 @@
 from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 import ptce_ami
+from applications.models import Edition, Phase
+from applications.views import porteur as porteur_views
 from ptce_ami.accounts.enums import Role
 from ptce_ami.site import health
 
@@ -25,10 +29,19 @@ def home(request):
 def dashboard(request):
     """The role-aware home page every user lands on after logging in."""
     user = request.user
+    if user.role == Role.PORTEUR:
+        return porteur_views.dossier_list(request)
     context = {}
     if user.role == Role.PARTENAIRE:
         context["regions"] = user.regions.order_by("name")
     return render(request, DASHBOARD_TEMPLATES[user.role], context)
+
+
+def call(request):
+    """The public page of the call: published editions, their phases and deadlines."""
+    phases = Prefetch("phases", queryset=Phase.objects.order_by("opens_at", "kind", "wave"))
+    editions = Edition.objects.published().prefetch_related(phases)
+    return render(request, "site/call.html", {"editions": editions, "now": timezone.now()})
 
 
 def page(request, template):

@@ -5,7 +5,15 @@ from tests.accounts.factories import RegionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC_PAGES = ["site:home", "site:accessibility", "site:legal_notice", "site:personal_data", "site:sitemap"]
+CALL = "L'appel à manifestation d'intérêt"
+PUBLIC_PAGES = [
+    "site:home",
+    "site:call",
+    "site:accessibility",
+    "site:legal_notice",
+    "site:personal_data",
+    "site:sitemap",
+]
 
 
 @pytest.mark.parametrize("name", PUBLIC_PAGES)
@@ -58,11 +66,11 @@ def test_partner_home_lists_their_regions_and_cress(client):
 @pytest.mark.parametrize(
     ("role", "labels"),
     [
-        (None, ["Accueil"]),
-        ("porteur", ["Accueil", "Mes dossiers", "Mon compte"]),
-        ("evaluateur", ["Accueil", "Mes évaluations", "Mon compte"]),
-        ("partenaire", ["Accueil", "Ma région", "Mon compte"]),
-        ("instructeur", ["Accueil", "Instruction", "Administration", "Mon compte"]),
+        (None, ["Accueil", CALL]),
+        ("porteur", ["Accueil", CALL, "Mes dossiers", "Mon compte"]),
+        ("evaluateur", ["Accueil", CALL, "Mes évaluations", "Mon compte"]),
+        ("partenaire", ["Accueil", CALL, "Ma région", "Mon compte"]),
+        ("instructeur", ["Accueil", CALL, "Instruction", "Administration", "Mon compte"]),
     ],
 )
 def test_main_navigation_by_role(client, role, labels):
@@ -77,5 +85,5 @@ def test_main_navigation_by_role(client, role, labels):
 def test_home_page_query_count_is_small(client, django_assert_max_num_queries):
     client.force_login(UserFactory())
 
-    with django_assert_max_num_queries(2):  # session + user
+    with django_assert_max_num_queries(3):  # session, user, phases closing within 7 days (the porteur's banner)
         client.get(reverse("site:home"))

@@ -57,9 +57,15 @@ def widget_kind(widget):
     return "input"
 
 
+def is_required(field):
+    """Required now, or required later: a draft's field may be left empty today but must be filled to submit
+    (the form sets ``field.required_later = True``); either way it is not "(facultatif)"."""
+    return field.required or getattr(field, "required_later", False)
+
+
 def is_marked_optional(bound_field):
     """DSFR marks optional fields with "(facultatif)" instead of starring required ones."""
-    return not bound_field.field.required and bound_field.name not in _NEVER_MARKED_OPTIONAL
+    return not is_required(bound_field.field) and bound_field.name not in _NEVER_MARKED_OPTIONAL
 
 
 def _join(*values):
@@ -357,7 +363,7 @@ def dsfr_required_notice(context, form):
         return False
     if isinstance(form, BaseFormSet):
         form = form.empty_form
-    return any(bound_field.field.required for bound_field in form.visible_fields())
+    return any(is_required(bound_field.field) for bound_field in form.visible_fields())
 
 
 # Layout objects ------------------------------------------------------------------------------------------------

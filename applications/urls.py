@@ -1,0 +1,29 @@
+from django.urls import include, path
+
+from applications.views import attachments, porteur, steps
+
+app_name = "applications"
+
+dossier_patterns = [
+    path("", porteur.dossier_detail, name="dossier"),
+    path("etapes/<slug:step>/", steps.step_edit, name="step"),
+    path("membres/", steps.members, name="members"),
+    path("membres/ajouter/", steps.member_create, name="member_create"),
+    path("membres/<int:member_id>/", steps.member_edit, name="member_edit"),
+    path("membres/<int:member_id>/retirer/", steps.member_delete, name="member_delete"),
+    path("pieces/", attachments.attachments, name="attachments"),
+    path("pieces/<int:attachment_id>/retirer/", attachments.attachment_delete, name="attachment_delete"),
+    path("pieces/<int:attachment_id>/telecharger/", attachments.attachment_download, name="attachment_download"),
+    path("co-editeurs/", steps.coeditors, name="coeditors"),
+    path("co-editeurs/<int:invitation_id>/retirer/", steps.coeditor_delete, name="coeditor_delete"),
+    path("recapitulatif/", porteur.summary, name="summary"),
+    path("deposer/", porteur.submit, name="submit"),
+    path("retirer/", porteur.withdraw, name="withdraw"),
+    path("avis/<int:notice_id>/telecharger/", porteur.notice_download, name="notice_download"),
+]
+
+urlpatterns = [
+    path("", porteur.dossier_list, name="dossier_list"),
+    path("nouveau/<int:phase_id>/", porteur.dossier_create, name="dossier_create"),
+    path("<str:reference>/", include(dossier_patterns)),
+]

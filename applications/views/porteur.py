@@ -1,0 +1,168 @@
+"""The porteur's space: their dossiers, a dossier's page and history, the summary, submit and withdraw."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from applications import completeness, eligibility, snapshots
+from applications.enums import NoticeStatus
+from applications.forms import WithdrawForm
+from applications.models import Dossier, DossierTransition, Notice, Phase
+from applications.rules import is_dossier_editor
+from applications.services.dossiers import create_dossier
+from applications.services.submission import SubmissionRefused, loaded_parts, submit_dossier, withdraw_dossier
+from applications.steps import STEPS
+from applications.views.base import get_visible_dossier, require_perm
+from applications.workflow import InvalidTransition
+from ptce_ami.core.dates import format_datetime
+
+
+def porteur_dossiers(user):
+    return (
+        Dossier.objects.editable_by(user).select_related("phase__edition", "owner", "region").order_by("-updated_at")
+    )
+
+
+def open_phases():
+    return Phase.objects.published().open_now().select_related("edition").order_by("closes_at")
+
+
+@login_required
+def dossier_list(request):
+    context = {
+        "dossiers": porteur_dossiers(request.user),
+        "open_phases": open_phases(),
+        "can_create": request.user.has_perm("applications.create_dossier"),
+    }
+    return render(request, "applications/dossier_list.html", context)
+
+
+@login_required
+@require_POST
+def dossier_create(request, phase_id):
+    require_perm(request, "applications.create_dossier", None)
+    phase = get_object_or_404(Phase.objects.published().select_related("edition"), pk=phase_id)
+    if not phase.is_open():
+        messages.error(request, _("Cette phase n'est pas ouverte : aucun dossier ne peut y être créé."))
+        return redirect("site:dashboard")
+    dossier = create_dossier(phase, request.user)
+    messages.success(
+        request, _("Dossier %(reference)s créé. Il est enregistré à chaque étape.") % {"reference": dossier.reference}
+    )
+    return redirect("applications:step", reference=dossier.reference, step=STEPS[0].slug)
+
+
+def detail_queryset():
+    transitions = DossierTransition.objects.select_related("by").order_by("at", "pk")
+    notices = Notice.objects.filter(status=NoticeStatus.READY).order_by("kind", "number")
+    return Dossier.objects.select_related("phase__edition", "owner", "region", "last_edited_by").prefetch_related(
+        "sectors",
+        "communes__departement",
+        "epcis",
+        "departements",
+        "invitations",
+        Prefetch("transitions", queryset=transitions),
+        Prefetch("notices", queryset=notices),
+    )
+
+
+@login_required
+def dossier_detail(request, reference):
+    dossier = get_visible_dossier(request, reference, detail_queryset())
+    members, attachments = loaded_parts(dossier)
+    context = {
+        "dossier": dossier,
+        "members": members,
+        "attachments": attachments,
+        "is_editor": is_dossier_editor(request.user, dossier),
+        "can_edit": request.user.has_perm("applications.change_dossier", dossier),
+        "can_withdraw": request.user.has_perm("applications.withdraw_dossier", dossier),
+        "sections": snapshots.sections(dossier),
+        "steps": STEPS,
+    }
+    return render(request, "applications/dossier_detail.html", context)
+
+
+@login_required
+def summary(request, reference):
+    dossier = get_visible_dossier(request, reference)
+    if not is_dossier_editor(request.user, dossier):
+        require_perm(request, "applications.change_dossier", dossier)
+    members, attachments = loaded_parts(dossier)
+    missing = completeness.missing_items(dossier, members, attachments)
+    context = {
+        "dossier": dossier,
+        "steps": STEPS,
+        "missing_by_step": group_by_step(missing),
+        "missing_count": len(missing),
+        "incomplete_steps": {item.step for item in missing},
+        "eligibility_results": eligibility.evaluate_draft(dossier, members=members, attachments=attachments),
+        "phase_open": dossier.phase.is_open(),
+        "can_submit": request.user.has_perm("applications.submit_dossier", dossier),
+    }
+    return render(request, "applications/summary.html", context)
+
+
+def group_by_step(missing):
+    grouped = {step.slug: [] for step in STEPS}
+    for item in missing:
+        grouped[item.step].append(item)
+    return [(step, grouped[step.slug]) for step in STEPS if grouped[step.slug]]
+
+
+@login_required
+@require_POST
+def submit(request, reference):
+    dossier = get_visible_dossier(request, reference)
+    require_perm(request, "applications.submit_dossier", dossier)
+    try:
+        version = submit_dossier(dossier, by=request.user)
+    except SubmissionRefused as refusal:
+        messages.error(request, refusal.message)
+        return redirect("applications:summary", reference=dossier.reference)
+    except InvalidTransition:
+        messages.info(request, _("Action déjà effectuée : ce dossier est déjà déposé."))
+        return redirect(dossier)
+    messages.success(
+        request,
+        _("Votre dossier est déposé le %(when)s (heure de Paris). L'accusé de réception vous est envoyé par courriel.")
+        % {"when": format_datetime(version.submitted_at, seconds=True)},
+    )
+    return redirect(dossier)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request, reference):
+    dossier = get_visible_dossier(request, reference)
+    require_perm(request, "applications.withdraw_dossier", dossier)
+    form = WithdrawForm(request.POST or None)
+    if form.is_valid():
+        try:
+            withdraw_dossier(dossier, by=request.user, comment=form.cleaned_data["comment"])
+        except InvalidTransition:
+            messages.info(request, _("Action déjà effectuée : ce dossier ne peut plus être retiré."))
+        else:
+            messages.success(request, _("Le dossier %(reference)s est retiré.") % {"reference": dossier.reference})
+        return redirect(dossier)
+    return render(request, "applications/withdraw_confirm.html", {"dossier": dossier, "form": form})
+
+
+@login_required
+def notice_download(request, reference, notice_id):
+    dossier = get_visible_dossier(request, reference)
+    notice = get_object_or_404(dossier.notices.filter(status=NoticeStatus.READY), pk=notice_id)
+    if not notice.file:
+        raise Http404
+    filename = f"{slugify(notice.get_kind_display())}-{dossier.reference}-{notice.number}.pdf"
+    response = FileResponse(
+        notice.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
