@@ -1,4 +1,5 @@
-"""Demo data: one edition with an open phase 1 and a closed phase 2, and a user for every role.
+"""Demo data: one edition with an open phase 1 and a closed phase 2, a user for every role, and dossiers
+(drafts and submitted ones, in several regions).
 
 Idempotent: running it again updates the same rows (dates are moved so that phase 1 stays open).
 Refuses to run outside DEBUG unless --force: demo accounts share one known password.
@@ -12,16 +13,17 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from applications.enums import PhaseKind
+from applications.enums import AttachmentKind, PhaseKind
 from applications.models import Edition, Phase
 from ptce_ami.accounts.enums import Role
 from ptce_ami.accounts.models import User
+from ptce_ami.site.demo import seed_dossiers
 from territories.models import Region
 
 DEFAULT_PASSWORD = "demo-ptce-2026"
 DEMO_YEAR = 2026
 DEMO_USERS = [
-    ("porteur@demo.ptce.fr", Role.PORTEUR, "Camille", "Martin", "Régie de territoire des Deux Rives", []),
+    ("porteur@demo.ptce.fr", Role.PORTEUR, "Camille", "Martin", "Régie de quartier Moulins Sud", []),
     ("porteur2@demo.ptce.fr", Role.PORTEUR, "Yannick", "Le Goff", "SCIC Terres de Liens Bretagne", []),
     ("evaluateur@demo.ptce.fr", Role.EVALUATEUR, "Nadia", "Benali", "Experte ESS indépendante", []),
     ("cress-ara@demo.ptce.fr", Role.PARTENAIRE, "Julien", "Faure", "CRESS Auvergne-Rhône-Alpes", ["84"]),
@@ -51,8 +53,9 @@ class Command(BaseCommand):
         password = os.environ.get("DEMO_PASSWORD", DEFAULT_PASSWORD)
         with transaction.atomic():
             users = self.seed_users(password)
-            edition = self.seed_edition()
-        self.stdout.write(f"Édition « {edition} » : {edition.phases.count()} phases.")
+            edition, phase1 = self.seed_edition()
+            dossiers = seed_dossiers(phase1, {user.email: user for user in users})
+        self.stdout.write(f"Édition « {edition} » : {edition.phases.count()} phases, {len(dossiers)} dossiers.")
         self.stdout.write(f"{len(users)} comptes de démonstration, mot de passe : {password}")
         for user in users:
             self.stdout.write(f"  {user.get_role_display():<22} {user.email}")
@@ -85,13 +88,14 @@ class Command(BaseCommand):
             defaults={"name": f"AMI PTCE {DEMO_YEAR}", "published": True, "envelope": 500_000},
         )
         today = timezone.localdate()
-        Phase.objects.update_or_create(
+        phase1, _ = Phase.objects.update_or_create(
             edition=edition,
             kind=PhaseKind.PHASE1,
             wave=1,
             defaults={
                 "opens_at": paris_datetime(today - datetime.timedelta(days=30), 9),
                 "closes_at": paris_datetime(today + datetime.timedelta(days=30), 12),
+                "required_attachment_kinds": [AttachmentKind.STATUTES, AttachmentKind.SWORN_STATEMENT],
             },
         )
         Phase.objects.update_or_create(
@@ -102,6 +106,12 @@ class Command(BaseCommand):
                 "opens_at": paris_datetime(today - datetime.timedelta(days=120), 9),
                 "closes_at": paris_datetime(today - datetime.timedelta(days=60), 12),
                 "max_grant": 80_000,
+                "required_attachment_kinds": [
+                    AttachmentKind.STATUTES,
+                    AttachmentKind.BUDGET,
+                    AttachmentKind.ACCOUNTS,
+                    AttachmentKind.SWORN_STATEMENT,
+                ],
             },
         )
-        return edition
+        return edition, phase1
