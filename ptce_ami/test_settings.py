@@ -24,6 +24,9 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "test-media"
 CRISPY_FAIL_SILENTLY = False
+# Tasks run inline in tests even when CELERY_BROKER_URL is set (CI): the tests that need a real worker
+# start one and switch this off themselves.
+CELERY_TASK_ALWAYS_EAGER = True
 LOGGING = {"version": 1, "disable_existing_loggers": False}
 TEST_RUNNER = "django.test.runner.DiscoverRunner"
 FIXTURE_DIRS = [BASE_DIR / "tests" / "fixtures"]

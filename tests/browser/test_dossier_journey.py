@@ -15,7 +15,7 @@ from tests.browser.conftest import assert_accessible, log_in, screenshot
 from tests.conftest import require_service
 from tests.territories import cog_mini
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PASSWORD = "cooperation-territoriale"
 

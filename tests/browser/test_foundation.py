@@ -7,7 +7,7 @@ from ptce_ami.accounts.models import User
 from tests.accounts.factories import PASSWORD, RegionFactory, UserFactory
 from tests.browser.conftest import assert_accessible, log_in, screenshot
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 ROLE_HOMES = [
     ("porteur", "Mes dossiers"),

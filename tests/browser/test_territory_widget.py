@@ -9,7 +9,7 @@ from tests.territories import cog_mini
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.urls("tests.browser.territory_urls"),
 ]
 
