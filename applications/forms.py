@@ -307,7 +307,9 @@ STEP_FORMS = {
 
 
 class MemberForm(FingerprintMixin, forms.ModelForm):
-    siret = SiretField(required=False, help_text=_("14 chiffres. Facultatif seulement pour une personne physique."))
+    siret = SiretField(
+        label=_("SIRET"), required=False, help_text=_("14 chiffres. Facultatif seulement pour une personne physique.")
+    )
     commune = CommuneField(label=_("Commune"), required=False)
 
     class Meta:

@@ -95,6 +95,8 @@ def add_member(page, siret, name, commune, category_id, shot):
 
 
 def fill_territory_and_texts(page):
+    screenshot(page, "journey-4-territoire")
+    assert_accessible(page)
     choose_place(page, "Territoire du pôle", "Lyo", "Lyon (69)")
     choose_place(page, "Territoire du pôle", "Villeur", "Villeurbanne (69)")
     check(page, "id_territory_type_2")
@@ -138,6 +140,8 @@ def test_a_new_porteur_files_a_dossier_and_gets_the_receipt(page, phase, tmp_pat
     screenshot(page, "journey-8-pieces-uploaded")
     assert_accessible(page)
     page.get_by_role("link", name="Continuer").click()
+    screenshot(page, "journey-9-engagements")
+    assert_accessible(page)
     check(page, "id_charter_adherence")
     check(page, "id_certify_accurate")
     page.get_by_role("button", name="Enregistrer et continuer").click()
