@@ -14,3 +14,8 @@ class Role(models.TextChoices):
 STAFF_ROLES = (Role.INSTRUCTEUR, Role.ADMINISTRATEUR)
 # Roles created by staff only; sign-up always makes a porteur.
 INVITED_ROLES = (Role.EVALUATEUR, Role.PARTENAIRE, Role.INSTRUCTEUR, Role.ADMINISTRATEUR)
+
+
+class NotificationFrequency(models.TextChoices):
+    IMMEDIATE = "immediate", _("À chaque événement")
+    DAILY = "daily", _("Un récapitulatif quotidien")

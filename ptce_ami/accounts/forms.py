@@ -6,6 +6,7 @@ from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
 
 from ptce_ami.accounts.models import User
+from ptce_ami.accounts.notifications import send_password_reset_email
 
 
 def submit_helper(label, *fields):
@@ -143,6 +144,10 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         super().__init__(*args, **kwargs)
         self.helper = submit_helper(_("Recevoir le lien de réinitialisation"))
 
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, **kwargs):
+        # Through the outbox, like every e-mail of the platform (templates accounts/email/password_reset_*).
+        send_password_reset_email(context["user"], context)
+
 
 class SetPasswordForm(auth_forms.SetPasswordForm):
     def __init__(self, *args, **kwargs):
@@ -157,12 +162,23 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
 
 
 class ProfileForm(forms.ModelForm):
+    """The person's details; staff and regional partners also choose how often they are notified (DS #2172)."""
+
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "organisation", "phone"]
+        fields = ["first_name", "last_name", "organisation", "phone", "notification_frequency"]
+        widgets = {"notification_frequency": forms.RadioSelect}
+        help_texts = {
+            "notification_frequency": _(
+                "Les dépôts de dossiers que vous suivez vous sont signalés par courriel : un message à chaque "
+                "dépôt, ou un seul message récapitulatif chaque matin."
+            ),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["first_name"].required = True
         self.fields["last_name"].required = True
+        if not (self.instance.is_instructeur or self.instance.is_partenaire):
+            del self.fields["notification_frequency"]
         self.helper = submit_helper(_("Enregistrer"))

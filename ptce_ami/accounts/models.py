@@ -5,7 +5,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ptce_ami.accounts.enums import STAFF_ROLES, Role
+from ptce_ami.accounts.enums import STAFF_ROLES, NotificationFrequency, Role
 
 
 class UserQuerySet(models.QuerySet):
@@ -57,6 +57,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("actif"), default=True)
     is_staff = models.BooleanField(_("accès à l'administration"), default=False, editable=False)
+    notification_frequency = models.CharField(
+        _("fréquence des notifications"),
+        max_length=10,
+        choices=NotificationFrequency.choices,
+        default=NotificationFrequency.IMMEDIATE,
+        help_text=_("Pour les agents et les partenaires : un courriel par événement, ou un récapitulatif par jour."),
+    )
     email_confirmed_at = models.DateTimeField(_("adresse confirmée le"), null=True, blank=True)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
 

@@ -1,15 +1,35 @@
+"""E-mails of the accounts app, through the outbox (templates/accounts/email/<name>_*).
+
+Each new link is a new message: the key carries a digest of the link's token (never the token itself, which
+signs the person in), so asking twice in the same second gives one message, and a new request another.
+"""
+
+import hashlib
+
 from django.contrib.auth.tokens import default_token_generator
 from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from ptce_ami.accounts.tokens import make_email_token
-from ptce_ami.core.emails import absolute_url, send_email
+from ptce_ami.core.emails import absolute_url
+from ptce_ami.core.outbox import queue_email
+
+
+def token_digest(token):
+    return hashlib.sha256(token.encode()).hexdigest()[:24]
 
 
 def send_confirmation_email(user):
-    link = absolute_url(reverse("accounts:confirm_email", kwargs={"token": make_email_token(user)}))
-    return send_email("accounts/email/confirm_email", user.email, {"user": user, "link": link})
+    token = make_email_token(user)
+    link = absolute_url(reverse("accounts:confirm_email", kwargs={"token": token}))
+    return queue_email(
+        "accounts/email/confirm_email",
+        user.email,
+        {"user": user, "link": link},
+        key=f"confirm:{user.pk}:{token_digest(token)}",
+        related=user,
+    )
 
 
 def send_invitation_email(user, invited_by):
@@ -18,4 +38,21 @@ def send_invitation_email(user, invited_by):
     token = default_token_generator.make_token(user)
     link = absolute_url(reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token}))
     context = {"user": user, "invited_by": invited_by, "link": link}
-    return send_email("accounts/email/invitation", user.email, context)
+    return queue_email(
+        "accounts/email/invitation",
+        user.email,
+        context,
+        key=f"invitation:{user.pk}:{token_digest(token)}",
+        related=user,
+    )
+
+
+def send_password_reset_email(user, context):
+    """The "mot de passe oublié" link; ``context`` is the one Django's PasswordResetForm builds (uid, token…)."""
+    return queue_email(
+        "accounts/email/password_reset",
+        user.email,
+        context,
+        key=f"password_reset:{user.pk}:{token_digest(context['token'])}",
+        related=user,
+    )

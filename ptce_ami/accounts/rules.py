@@ -61,3 +61,11 @@ rules.add_perm("accounts.view_user", is_instructeur)
 rules.add_perm("accounts.add_user", is_instructeur)
 rules.add_perm("accounts.change_user", is_administrateur | (is_instructeur & is_not_staff_account))
 rules.add_perm("accounts.delete_user", is_administrateur)
+
+# The outbox, reminders and sweep runs of the ground floor (ptce_ami.core imports nothing of ours, so its
+# permissions are registered here): State staff follow them in the admin and retry failed e-mails.
+rules.add_perm("core", is_instructeur)
+rules.add_perm("core.view_outboundemail", is_instructeur)
+rules.add_perm("core.change_outboundemail", is_instructeur)
+rules.add_perm("core.view_sentreminder", is_instructeur)
+rules.add_perm("core.view_sweeprun", is_instructeur)

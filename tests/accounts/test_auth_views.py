@@ -26,8 +26,9 @@ def link_in(message):
     return re.search(r"https?://\S+", message.body).group(0)
 
 
-def test_signup_creates_unconfirmed_porteur_and_sends_link(client):
-    response = client.post(reverse("accounts:signup"), SIGNUP_DATA)
+def test_signup_creates_unconfirmed_porteur_and_sends_link(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:signup"), SIGNUP_DATA)
 
     assert response.status_code == 302
     assert response["Location"] == reverse("accounts:signup_done")
@@ -39,8 +40,9 @@ def test_signup_creates_unconfirmed_porteur_and_sends_link(client):
     assert "/compte/confirmation/" in link_in(mail.outbox[0])
 
 
-def test_confirmation_link_confirms_and_logs_in(client):
-    client.post(reverse("accounts:signup"), SIGNUP_DATA)
+def test_confirmation_link_confirms_and_logs_in(client, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:signup"), SIGNUP_DATA)
     path = link_in(mail.outbox[0]).split("8000", 1)[1]
 
     response = client.get(path)
@@ -114,20 +116,22 @@ def test_login_before_confirmation_explains_what_to_do(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_resend_confirmation_answers_the_same_for_unknown_addresses(client):
+def test_resend_confirmation_answers_the_same_for_unknown_addresses(client, django_capture_on_commit_callbacks):
     UserFactory(email="camille@example.fr", unconfirmed=True)
 
-    known = client.post(reverse("accounts:resend_confirmation"), {"email": "camille@example.fr"})
-    unknown = client.post(reverse("accounts:resend_confirmation"), {"email": "inconnu@example.fr"})
+    with django_capture_on_commit_callbacks(execute=True):
+        known = client.post(reverse("accounts:resend_confirmation"), {"email": "camille@example.fr"})
+        unknown = client.post(reverse("accounts:resend_confirmation"), {"email": "inconnu@example.fr"})
 
     assert known["Location"] == unknown["Location"] == reverse("accounts:signup_done")
     assert [m.to for m in mail.outbox] == [["camille@example.fr"]]
 
 
-def test_password_reset_sends_a_link_that_sets_a_new_password(client):
+def test_password_reset_sends_a_link_that_sets_a_new_password(client, django_capture_on_commit_callbacks):
     user = UserFactory(email="camille@example.fr", unconfirmed=True)
 
-    client.post(reverse("accounts:password_reset"), {"email": "CAMILLE@example.fr"})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:password_reset"), {"email": "CAMILLE@example.fr"})
     path = link_in(mail.outbox[0]).split("8000", 1)[1]
     form_page = client.get(path, follow=True)
     response = client.post(

@@ -1,0 +1,95 @@
+"""The outbox, the reminders sent and the sweep runs in the Django admin: read-only, for State staff.
+
+Permissions are django-rules perms registered by the accounts floor (``ptce_ami/accounts/rules.py``), this
+floor importing nothing of ours. Staff retry failed e-mails here ("Renvoyer"); a sent one is never resent.
+"""
+
+from django.contrib import admin, messages
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from rules.contrib.admin import ObjectPermissionsModelAdmin
+
+from ptce_ami.core import outbox
+from ptce_ami.core.models import EmailStatus, OutboundEmail, SentReminder, SweepRun
+
+
+class ReadOnlyAdmin(ObjectPermissionsModelAdmin):
+    """Rows written by the platform: viewed here, never added, edited nor deleted by hand."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboundEmail)
+class OutboundEmailAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "recipient", "subject", "template", "status", "attempts", "sent_at"]
+    list_filter = ["status", "template"]
+    search_fields = ["recipient", "subject"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-pk"]
+    actions = ["resend"]
+    fields = ["created_at", "recipient", "cc", "subject", "template", "status", "attempts", "short_error"]
+    fields += ["claimed_at", "sent_at", "key", "content_type", "object_id", "attachments"]
+
+    def get_fields(self, request, obj=None):
+        # Bodies may carry sign-in links (confirmation, invitation): only administrateurs read them.
+        return [*self.fields, "body_text", "body_html"] if request.user.is_superuser else list(self.fields)
+
+    def has_change_permission(self, request, obj=None):
+        # "change" is the right to retry from the list (the action); a message's page is shown read-only.
+        return obj is None and super().has_change_permission(request, obj)
+
+    @admin.display(description=_("dernière erreur"))
+    def short_error(self, email):
+        return Truncator(email.last_error).chars(300) or "—"
+
+    @admin.action(description=_("Renvoyer"), permissions=["change"])
+    def resend(self, request, queryset):
+        """Queue the failed messages again; pending ones are already queued, sent ones are never resent."""
+        skipped = queryset.exclude(status=EmailStatus.FAILED).count()
+        queued = sum(outbox.requeue(email) for email in queryset.filter(status=EmailStatus.FAILED))
+        if queued:
+            messages.success(
+                request,
+                ngettext("%(count)d courriel remis en envoi.", "%(count)d courriels remis en envoi.", queued)
+                % {"count": queued},
+            )
+        if skipped:
+            messages.info(
+                request,
+                ngettext(
+                    "%(count)d courriel n'est pas en échec : il n'est pas renvoyé.",
+                    "%(count)d courriels ne sont pas en échec : ils ne sont pas renvoyés.",
+                    skipped,
+                )
+                % {"count": skipped},
+            )
+
+
+@admin.register(SentReminder)
+class SentReminderAdmin(ReadOnlyAdmin):
+    list_display = ["sent_at", "recipient", "kind", "content_type", "object_id"]
+    list_filter = ["kind"]
+    search_fields = ["recipient"]
+    ordering = ["-sent_at", "-pk"]
+    fields = ["sent_at", "recipient", "kind", "content_type", "object_id", "email"]
+    list_select_related = ["content_type"]
+
+
+@admin.register(SweepRun)
+class SweepRunAdmin(ReadOnlyAdmin):
+    list_display = ["name", "started_at", "finished_at", "processed", "short_error"]
+    list_filter = ["name"]
+    ordering = ["-started_at", "-pk"]
+    fields = ["name", "started_at", "finished_at", "processed", "error"]
+
+    @admin.display(description=_("erreur"))
+    def short_error(self, run):
+        return Truncator(run.error).chars(120) or "—"

@@ -1,0 +1,109 @@
+"""Ground-floor records of background work: the e-mail outbox, reminders sent, sweep runs.
+
+They point at the objects they concern through generic relations, so that this floor imports nothing of ours.
+"""
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class EmailStatus(models.TextChoices):
+    PENDING = "pending", _("En attente d'envoi")
+    SENDING = "sending", _("Envoi en cours")
+    SENT = "sent", _("Envoyé")
+    FAILED = "failed", _("Échec")
+
+
+class RelatedObjectMixin(models.Model):
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    object_id = models.CharField(max_length=64, blank=True)
+    related = GenericForeignKey("content_type", "object_id")
+
+    class Meta:
+        abstract = True
+
+
+class OutboundEmailQuerySet(models.QuerySet):
+    def about(self, obj):
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=str(obj.pk))
+
+
+class OutboundEmail(RelatedObjectMixin):
+    """One e-mail to one recipient, recorded before it is sent (a transactional outbox).
+
+    ``key`` makes creation idempotent: building the same message twice (a task run again) finds the row
+    instead of adding one, so a message is sent at most once.
+    """
+
+    key = models.CharField(_("clé"), max_length=200, unique=True)
+    template = models.CharField(_("modèle"), max_length=120)
+    recipient = models.EmailField(_("destinataire"))
+    cc = models.JSONField(_("copie à"), default=list, blank=True)
+    subject = models.CharField(_("objet"), max_length=255)
+    body_text = models.TextField(_("texte"))
+    body_html = models.TextField(_("HTML"), blank=True)
+    attachments = models.JSONField(_("pièces jointes"), default=list, blank=True)
+    status = models.CharField(_("état"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("pris en charge le"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+
+    objects = OutboundEmailQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("courriel")
+        verbose_name_plural = _("courriels")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="outbound_email_status_idx"),
+            models.Index(fields=["content_type", "object_id"], name="outbound_email_object_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.subject} → {self.recipient}"
+
+
+class SentReminder(RelatedObjectMixin):
+    """A reminder given to one recipient about one object: the unique constraint makes it at most once."""
+
+    recipient = models.EmailField(_("destinataire"))
+    kind = models.CharField(_("relance"), max_length=40)
+    sent_at = models.DateTimeField(_("envoyée le"), default=timezone.now)
+    email = models.ForeignKey(OutboundEmail, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("relance envoyée")
+        verbose_name_plural = _("relances envoyées")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "content_type", "object_id"], name="sent_reminder_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.kind} → {self.recipient}"
+
+
+class SweepRun(models.Model):
+    """One run of a periodic sweep (reminders, re-queues, digests), for operators in the admin."""
+
+    name = models.CharField(_("tâche"), max_length=100)
+    started_at = models.DateTimeField(_("début"), default=timezone.now)
+    finished_at = models.DateTimeField(_("fin"), null=True, blank=True)
+    processed = models.PositiveIntegerField(_("éléments traités"), default=0)
+    error = models.TextField(_("erreur"), blank=True)
+
+    class Meta:
+        verbose_name = _("exécution de tâche périodique")
+        verbose_name_plural = _("exécutions de tâches périodiques")
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["name", "-started_at"], name="sweep_run_name_idx")]
+
+    def __str__(self):
+        return f"{self.name} {self.started_at:%Y-%m-%d %H:%M}"

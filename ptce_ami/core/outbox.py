@@ -1,0 +1,194 @@
+"""The e-mail outbox: every message is rendered and recorded in the database, then sent by a task.
+
+``queue_email`` writes the message inside the caller's transaction and queues the sending after commit:
+if the transaction rolls back, nothing is sent; if the broker is down, the row stays pending and the
+re-queue sweep (``requeue_stale``, task ``core.requeue_emails``) sends it later. ``deliver`` claims a pending
+row atomically before sending, so that two deliveries of the same task (a duplicate, a worker killed and
+restarted) send it once.
+
+``claimed_at`` is the last time something took a row in charge: the sweep when it queued it again, a worker
+when it started sending it. A row SENDING for long was interrupted in the middle of the SMTP exchange: it may
+have left, so it is marked FAILED for staff to check and retry from the admin, never resent automatically.
+"""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.storage import default_storage
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from ptce_ami.core.emails import build_email
+from ptce_ami.core.models import EmailStatus, OutboundEmail
+from ptce_ami.core.queue import enqueue
+
+logger = logging.getLogger(__name__)
+
+# A message still PENDING this long after its creation (or its last queuing) was not queued: the broker was down.
+REQUEUE_AFTER = datetime.timedelta(minutes=2)
+# A message SENDING this long was interrupted (the worker died): it may or may not have left.
+INTERRUPTED_AFTER = datetime.timedelta(minutes=15)
+INTERRUPTED_ERROR = "Envoi interrompu : vérifier avant de renvoyer"
+SWEEP_BATCH = 200
+# At most this many batches per sweep run, so that a run stays short; the next run takes the rest.
+SWEEP_MAX_BATCHES = 25
+
+
+def queue_email(prefix, recipient, context, *, key, related=None, cc=(), attachments=()):
+    """Record the message built from the ``prefix`` templates and queue its sending; idempotent on ``key``.
+
+    ``attachments``: dicts with ``path`` (a name in the default storage), ``filename`` and ``mimetype``,
+    read when the message is sent. ``related``: the object the message is about (the dossier), listed with it.
+    """
+    existing = OutboundEmail.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    message = build_email(prefix, recipient, context)
+    email, created = OutboundEmail.objects.get_or_create(
+        key=key,
+        defaults={
+            "template": prefix,
+            "recipient": recipient,
+            "cc": list(cc),
+            "subject": message.subject,
+            "body_text": message.body,
+            "body_html": next((content for content, mime in message.alternatives if mime == "text/html"), ""),
+            "attachments": list(attachments),
+            **related_fields(related),
+        },
+    )
+    if created:
+        from ptce_ami.core import tasks  # noqa: PLC0415 -- tasks import this module
+
+        enqueue(tasks.send_email, email_id=email.pk)
+    return email
+
+
+def related_fields(obj):
+    if obj is None:
+        return {}
+    return {"content_type": ContentType.objects.get_for_model(obj), "object_id": str(obj.pk)}
+
+
+def claim(email_id):
+    """Take a pending or failed message for sending; None if another delivery took it or it is already sent."""
+    claimed = OutboundEmail.objects.filter(pk=email_id, status__in=[EmailStatus.PENDING, EmailStatus.FAILED]).update(
+        status=EmailStatus.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
+    )
+    return OutboundEmail.objects.get(pk=email_id) if claimed else None
+
+
+def to_message(email):
+    message = build_message(email)
+    for attachment in email.attachments:
+        with default_storage.open(attachment["path"], "rb") as handle:
+            message.attach(attachment["filename"], handle.read(), attachment["mimetype"])
+    return message
+
+
+def build_message(email):
+    message = EmailMultiAlternatives(
+        subject=email.subject,
+        body=email.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[email.recipient],
+        cc=email.cc,
+    )
+    if email.body_html:
+        message.attach_alternative(email.body_html, "text/html")
+    return message
+
+
+def deliver(email_id):
+    """Send one recorded message once. Returns the row, or None when there was nothing to send.
+
+    On an error the row goes to FAILED with the error and the exception is raised again, so that the task's
+    retries (with backoff, on transient errors) try later; staff can also retry failed messages from the admin.
+    """
+    email = claim(email_id)
+    if email is None:
+        return None
+    try:
+        to_message(email).send()
+    except Exception as error:
+        email.status, email.last_error = EmailStatus.FAILED, f"{error.__class__.__name__}: {error}"
+        email.save(update_fields=["status", "last_error"])
+        logger.warning("e-mail %s to %s failed: %s", email.pk, email.recipient, email.last_error)
+        raise
+    email.status, email.sent_at, email.last_error = EmailStatus.SENT, timezone.now(), ""
+    email.save(update_fields=["status", "sent_at", "last_error"])
+    return email
+
+
+def requeue(email):
+    """Queue a FAILED (or PENDING) message again: the admin's "Renvoyer". False for a message sent or being sent.
+
+    A message being sent is left alone: queuing it again could send it twice.
+    """
+    with transaction.atomic():
+        updated = OutboundEmail.objects.filter(
+            pk=email.pk, status__in=[EmailStatus.FAILED, EmailStatus.PENDING]
+        ).update(status=EmailStatus.PENDING, claimed_at=timezone.now())
+        if updated:
+            from ptce_ami.core import tasks  # noqa: PLC0415 -- tasks import this module
+
+            enqueue(tasks.send_email, email_id=email.pk)
+    return bool(updated)
+
+
+# The sweep ---------------------------------------------------------------------------------------------------
+
+
+def requeue_stale(now=None, *, batch=SWEEP_BATCH, max_batches=SWEEP_MAX_BATCHES):
+    """Queue again the messages left PENDING (broker down); mark FAILED the ones interrupted while SENDING.
+
+    Returns how many rows were handled. Works in batches, each in its own transaction, the rows locked with
+    SKIP LOCKED on PostgreSQL so that concurrent runs share the work (SQLite ignores the lock and serialises
+    writes). Each handled row leaves the selection (stamped or marked), so a run interrupted in the middle
+    resumes with the next run.
+    """
+    now = now or timezone.now()
+    processed = 0
+    for _batch in range(max_batches):
+        count = _requeue_batch(now, batch) + _interrupt_batch(now, batch)
+        processed += count
+        if count == 0:
+            break
+    return processed
+
+
+def _locked_ids(queryset, batch):
+    return list(queryset.select_for_update(skip_locked=True).order_by("pk").values_list("pk", flat=True)[:batch])
+
+
+def _requeue_batch(now, batch):
+    from ptce_ami.core import tasks  # noqa: PLC0415 -- tasks import this module
+
+    cutoff = now - REQUEUE_AFTER
+    stale = OutboundEmail.objects.filter(status=EmailStatus.PENDING).filter(
+        Q(claimed_at__isnull=True, created_at__lt=cutoff) | Q(claimed_at__lt=cutoff)
+    )
+    with transaction.atomic():
+        ids = _locked_ids(stale, batch)
+        OutboundEmail.objects.filter(pk__in=ids).update(claimed_at=now)
+        for email_id in ids:
+            enqueue(tasks.send_email, email_id=email_id)
+    if ids:
+        logger.info("outbox sweep: %d pending e-mail(s) queued again", len(ids))
+    return len(ids)
+
+
+def _interrupt_batch(now, batch):
+    stale = OutboundEmail.objects.filter(status=EmailStatus.SENDING, claimed_at__lt=now - INTERRUPTED_AFTER)
+    with transaction.atomic():
+        ids = _locked_ids(stale, batch)
+        OutboundEmail.objects.filter(pk__in=ids, status=EmailStatus.SENDING).update(
+            status=EmailStatus.FAILED, last_error=INTERRUPTED_ERROR
+        )
+    if ids:
+        logger.warning("outbox sweep: %d e-mail(s) interrupted while sending, marked failed", len(ids))
+    return len(ids)
