@@ -1,10 +1,16 @@
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import models
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from rules.contrib.admin import ObjectPermissionsModelAdmin, ObjectPermissionsTabularInline
 
-from applications.enums import AttachmentKind
-from applications.models import Dossier, DossierTransition, Edition, Phase, Sector
+from applications.enums import AttachmentKind, DossierState, NoticeStatus
+from applications.models import Dossier, DossierTransition, Edition, Notice, Phase, Sector
+from applications.services import letters, notices
 
 
 class PhaseForm(forms.ModelForm):
@@ -77,15 +83,71 @@ class TransitionInline(admin.TabularInline):
         return False
 
 
+def notice_download_link(notice):
+    if notice.status != NoticeStatus.READY or not notice.file:
+        return "—"
+    url = reverse(
+        "applications:notice_download", kwargs={"reference": notice.dossier.reference, "notice_id": notice.pk}
+    )
+    return format_html('<a href="{}">{}</a>', url, _("Télécharger le PDF"))
+
+
+class NoticeInline(admin.TabularInline):
+    model = Notice
+    extra = 0
+    can_delete = False
+    fields = ["kind", "number", "status", "attempts", "error", "rendered_at", "download"]
+    readonly_fields = fields
+    ordering = ["kind", "number"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("fichier"))
+    def download(self, notice):
+        return notice_download_link(notice)
+
+
 @admin.register(Dossier)
 class DossierAdmin(admin.ModelAdmin):
     """Support view for administrateurs only: dossiers are read, never edited, here (the workflow is the writer)."""
 
     list_display = ["reference", "name", "phase", "state", "owner", "region", "submitted_at"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_filter = ["state", "phase", "region"]
     list_select_related = ["phase__edition", "owner", "region"]
     search_fields = ["reference", "name", "owner__email", "members__siret"]
-    inlines = [TransitionInline]
+    inlines = [TransitionInline, NoticeInline]
+    actions = ["issue_decision_letters"]
+
+    @admin.action(description=_("Produire la lettre de décision"))
+    def issue_decision_letters(self, request, queryset):
+        """A new decision letter (next number) for each decided dossier; the others are named and skipped."""
+        issued = 0
+        for dossier in queryset.order_by("reference"):
+            if dossier.state not in DossierState.decided():
+                messages.warning(
+                    request,
+                    _("%(reference)s : le dossier n'est pas décidé, aucune lettre produite.")
+                    % {"reference": dossier.reference},
+                )
+                continue
+            try:
+                letters.issue_decision_letter(dossier, by=request.user)
+            except letters.LetterRefused as refusal:
+                messages.error(request, refusal.message)
+            else:
+                issued += 1
+        if issued:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d lettre de décision en production : elle apparaît dans les avis PDF du dossier.",
+                    "%(count)d lettres de décision en production : elles apparaissent dans les avis PDF des dossiers.",
+                    issued,
+                )
+                % {"count": issued},
+            )
 
     def has_module_permission(self, request):
         return request.user.is_superuser
@@ -101,3 +163,53 @@ class DossierAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Notice)
+class NoticeAdmin(ObjectPermissionsModelAdmin):
+    """PDF notices for instructeurs: what was produced, what failed and why; failed ones are queued again here."""
+
+    list_display = ["dossier", "kind", "number", "status", "attempts", "short_error", "rendered_at", "download"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["dossier"]
+    search_fields = ["dossier__reference"]
+    ordering = ["-created_at", "-pk"]
+    fields = ["dossier", "version", "kind", "number", "status", "attempts", "error", "created_at", "rendered_at"]
+    fields += ["sha256", "download"]
+    readonly_fields = fields
+    actions = ["retry_production"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a notice may have been sent: it is kept
+
+    @admin.display(description=_("dernière erreur"))
+    def short_error(self, notice):
+        return Truncator(notice.error).chars(80) or "—"
+
+    @admin.display(description=_("fichier"))
+    def download(self, notice):
+        return notice_download_link(notice)
+
+    @admin.action(description=_("Relancer la production"), permissions=["change"])
+    def retry_production(self, request, queryset):
+        skipped = queryset.filter(status=NoticeStatus.READY).count()
+        queued = sum(notices.retry(notice) for notice in queryset.exclude(status=NoticeStatus.READY))
+        if queued:
+            messages.success(
+                request,
+                ngettext("%(count)d avis remis en production.", "%(count)d avis remis en production.", queued)
+                % {"count": queued},
+            )
+        if skipped:
+            messages.info(
+                request,
+                ngettext(
+                    "%(count)d avis déjà disponible : il n'est pas produit à nouveau.",
+                    "%(count)d avis déjà disponibles : ils ne sont pas produits à nouveau.",
+                    skipped,
+                )
+                % {"count": skipped},
+            )

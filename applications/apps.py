@@ -6,3 +6,8 @@ class ApplicationsConfig(AppConfig):
 
     name = "applications"
     verbose_name = "Candidatures"
+
+    def ready(self):
+        from applications import staff_notifications  # noqa: PLC0415 -- needs the models loaded
+
+        staff_notifications.connect()

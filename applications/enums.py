@@ -142,3 +142,19 @@ class NoticeStatus(models.TextChoices):
     PENDING = "pending", _("En cours de production")
     READY = "ready", _("Disponible")
     FAILED = "failed", _("Échec")
+
+
+class RuleStatus(models.TextChoices):
+    PASS = "pass", _("Respecté")
+    FAIL = "fail", _("Non respecté")
+    WARNING = "warning", _("À vérifier")
+    NOT_APPLICABLE = "not_applicable", _("Sans objet")
+
+
+# DSFR system badges: the label says the status in words, the colour only repeats it.
+STATUS_BADGES = {
+    RuleStatus.PASS: "fr-badge--success",
+    RuleStatus.FAIL: "fr-badge--error",
+    RuleStatus.WARNING: "fr-badge--warning",
+    RuleStatus.NOT_APPLICABLE: "fr-badge--info",
+}

@@ -5,7 +5,7 @@ these predicates decide what a user who can see a dossier may do with it.
 import rules
 
 from applications.enums import DossierState
-from ptce_ami.accounts.rules import is_instructeur, is_porteur
+from ptce_ami.accounts.rules import is_instructeur, is_partenaire_of_region, is_porteur
 
 
 @rules.predicate
@@ -43,7 +43,23 @@ def dossier_is_withdrawable(user, dossier):
     return dossier is not None and dossier.state in DossierState.withdrawable()
 
 
+@rules.predicate
+def is_partenaire_of_dossier_region(user, dossier):
+    return dossier is not None and is_partenaire_of_region(user, dossier.region_id)
+
+
+@rules.predicate
+def dossier_was_submitted(user, dossier):
+    return dossier is not None and dossier.submitted_at is not None
+
+
+is_dossier_staff = is_instructeur | is_partenaire_of_dossier_region
+
 rules.add_perm("applications.create_dossier", is_porteur)
+rules.add_perm("applications.view_eligibility", is_dossier_staff & dossier_was_submitted)
+rules.add_perm("applications.run_eligibility", is_dossier_staff & dossier_was_submitted)
+# Decision letters are staff documents until the committee publishes them; receipts are the porteur's at once.
+rules.add_perm("applications.view_unpublished_notices", is_dossier_staff & dossier_was_submitted)
 rules.add_perm("applications.change_dossier", is_dossier_editor & dossier_is_editable)
 rules.add_perm("applications.submit_dossier", is_dossier_owner & dossier_is_draft)
 rules.add_perm("applications.resubmit_dossier", is_dossier_owner & dossier_awaits_corrections)
@@ -55,3 +71,10 @@ rules.add_perm("applications", is_instructeur)
 for model in ("edition", "phase", "sector"):
     for action in ("view", "add", "change"):
         rules.add_perm(f"applications.{action}_{model}", is_instructeur)
+
+# PDF notices in the Django admin: instructeurs follow their production and queue failed ones again.
+rules.add_perm("applications.view_notice", is_instructeur)
+rules.add_perm("applications.change_notice", is_instructeur)
+
+# The e-mails sent about a dossier (its page's history): the staff who follow it.
+rules.add_perm("applications.view_dossier_emails", is_dossier_staff & dossier_was_submitted)

@@ -1,15 +1,31 @@
-"""Celery tasks of the applications app: thin wrappers, ids in, the work done by a service."""
+"""Celery tasks of the applications app: thin wrappers, ids in, the work done by a service.
+
+Services import this module at top level; tasks import services inside their body (leaf imports).
+"""
 
 import logging
 
-from celery import shared_task
+from ptce_ami.core.queue import TRANSIENT_ERRORS, durable_task
+from ptce_ami.core.sweeps import sweep_run
 
 logger = logging.getLogger(__name__)
 
 
-@shared_task(name="applications.issue_receipt")
-def issue_receipt(*, version_id):
-    """Render the submission receipt of a DossierVersion, store it and e-mail it to the porteurs."""
+class NoticeRenderError(Exception):
+    """A notice's PDF could not be made (WeasyPrint, a missing resource…); the notice recorded the error.
+
+    Raised by applications.services.notices; the notice tasks retry it a few times with backoff, after which the
+    notice stays FAILED for staff to see and retry from the admin.
+    """
+
+
+# Notice tasks: transient and rendering errors, at most 3 retries with exponential backoff (5 s, 10 s, 20 s at most).
+NOTICE_TASK_OPTIONS = {"autoretry_for": (*TRANSIENT_ERRORS, NoticeRenderError), "max_retries": 3}
+
+
+@durable_task("applications.issue_receipt", **NOTICE_TASK_OPTIONS)
+def issue_receipt(self, *, version_id):
+    """Render the submission receipt of a DossierVersion, store it and queue its e-mails to the porteurs."""
     from applications.models import DossierVersion  # noqa: PLC0415 -- leaf
     from applications.services import notices  # noqa: PLC0415 -- leaf
 
@@ -18,3 +34,70 @@ def issue_receipt(*, version_id):
         logger.warning("issue_receipt: version %s does not exist", version_id)
         return None
     return notices.issue_receipt(version).pk
+
+
+@durable_task("applications.run_eligibility")
+def run_eligibility(self, *, dossier_id, key, trigger, by_id=None, version_id=None):
+    """Evaluate the eligibility rules of a dossier and store the run (once per key)."""
+    from django.contrib.auth import get_user_model  # noqa: PLC0415 -- leaf
+
+    from applications.models import Dossier, DossierVersion  # noqa: PLC0415 -- leaf
+    from applications.services import eligibility  # noqa: PLC0415 -- leaf
+
+    dossier = Dossier.objects.select_related("phase").filter(pk=dossier_id).first()
+    if dossier is None:
+        logger.warning("run_eligibility: dossier %s does not exist", dossier_id)
+        return None
+    by = get_user_model().objects.filter(pk=by_id).first() if by_id else None
+    version = DossierVersion.objects.filter(pk=version_id).first() if version_id else None
+    return eligibility.run(dossier, key=key, trigger=trigger, by=by, version=version).pk
+
+
+@durable_task("applications.render_notice", **NOTICE_TASK_OPTIONS)
+def render_notice(self, *, notice_id):
+    """Make the PDF of a pending or failed notice (letters, re-queued receipts); a ready one is left as it is."""
+    from applications.models import Notice  # noqa: PLC0415 -- leaf
+    from applications.services import notices  # noqa: PLC0415 -- leaf
+
+    notice = Notice.objects.select_related("dossier", "version__dossier__phase").filter(pk=notice_id).first()
+    if notice is None:
+        logger.warning("render_notice: notice %s does not exist", notice_id)
+        return None
+    return notices.produce(notice).pk
+
+
+@durable_task("applications.requeue_notices")
+def requeue_notices(self):
+    """Sweep (beat, every few minutes): queue again the notices left pending when the broker was down."""
+    from applications.services import notices  # noqa: PLC0415 -- leaf
+
+    with sweep_run("applications.requeue_notices") as run:
+        run.processed += notices.requeue_pending()
+    return run.processed
+
+
+@durable_task("applications.send_daily_digests")
+def send_daily_digests(self):
+    """Sweep (beat, every morning): one e-mail per staff member or partner listing the day's notifications."""
+    from applications import staff_notifications  # noqa: PLC0415 -- leaf
+    from ptce_ami.core.sweeps import sweep_run  # noqa: PLC0415 -- leaf
+
+    with sweep_run("applications.send_daily_digests") as run:
+        run.processed += staff_notifications.send_daily_digests()
+    return run.processed
+
+
+@durable_task("applications.remind_drafts")
+def remind_drafts(self):
+    """Sweep (beat, hourly): remind the porteurs of drafts at D-14, D-7 and D-1 before their phase closes."""
+    from applications import reminders  # noqa: PLC0415 -- leaf
+
+    return reminders.sweep("applications.remind_drafts")
+
+
+@durable_task("applications.remind_corrections")
+def remind_corrections(self):
+    """Sweep (beat, hourly): remind the porteurs of pending correction requests at D-3 and D-1 before they are due."""
+    from applications import reminders  # noqa: PLC0415 -- leaf
+
+    return reminders.sweep("applications.remind_corrections")

@@ -19,6 +19,7 @@ dossier_patterns = [
     path("recapitulatif/", porteur.summary, name="summary"),
     path("deposer/", porteur.submit, name="submit"),
     path("retirer/", porteur.withdraw, name="withdraw"),
+    path("eligibilite/", porteur.eligibility_run, name="eligibility_run"),
     path("avis/<int:notice_id>/telecharger/", porteur.notice_download, name="notice_download"),
 ]
 

@@ -3,24 +3,7 @@
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db import models
-from django.utils.translation import gettext_lazy as _
-
-
-class RuleStatus(models.TextChoices):
-    PASS = "pass", _("Respecté")
-    FAIL = "fail", _("Non respecté")
-    WARNING = "warning", _("À vérifier")
-    NOT_APPLICABLE = "not_applicable", _("Sans objet")
-
-
-# DSFR system badges: the label says the status in words, the colour only repeats it.
-STATUS_BADGES = {
-    RuleStatus.PASS: "fr-badge--success",
-    RuleStatus.FAIL: "fr-badge--error",
-    RuleStatus.WARNING: "fr-badge--warning",
-    RuleStatus.NOT_APPLICABLE: "fr-badge--info",
-}
+from applications.enums import STATUS_BADGES, RuleStatus
 
 
 @dataclass(frozen=True)

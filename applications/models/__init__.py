@@ -1,11 +1,23 @@
 from applications.models.attachments import Attachment
 from applications.models.dossiers import Dossier, DossierInvitation, DossierTransition, DossierVersion
 from applications.models.editions import Edition, Phase, ReferenceSequence, Sector
+from applications.models.instruction import (
+    CorrectionRequest,
+    EligibilityResult,
+    EligibilityRun,
+    EligibilityTrigger,
+    StaffNotification,
+)
 from applications.models.members import MemberStructure
 from applications.models.notices import Notice
 
 __all__ = [
     "Attachment",
+    "CorrectionRequest",
+    "EligibilityResult",
+    "EligibilityRun",
+    "EligibilityTrigger",
+    "StaffNotification",
     "Dossier",
     "DossierInvitation",
     "DossierTransition",

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -9,6 +10,13 @@ from applications.models.dossiers import Dossier, DossierVersion
 def notice_path(instance, filename):
     stamp = timezone.now().strftime("%Y%m%d%H%M%S")
     return f"notices/{instance.dossier.reference}/{instance.kind}-v{instance.number}-{stamp}.pdf"
+
+
+class NoticeQuerySet(models.QuerySet):
+    def for_porteurs(self):
+        return self.filter(status=NoticeStatus.READY).filter(
+            models.Q(kind=NoticeKind.RECEIPT) | models.Q(published_at__isnull=False)
+        )
 
 
 class Notice(models.Model):
@@ -25,8 +33,20 @@ class Notice(models.Model):
     sha256 = models.CharField(_("empreinte SHA-256"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
     rendered_at = models.DateTimeField(_("produit le"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("produit par"),
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # Receipts are for the porteur at once; decision letters only once the committee's decisions are published.
+    published_at = models.DateTimeField(_("communiqué au porteur le"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
     error = models.TextField(_("dernière erreur"), blank=True)
+
+    objects = NoticeQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("avis PDF")

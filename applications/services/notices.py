@@ -1,15 +1,22 @@
-"""PDF notices of a dossier (DESIGN §8). For now the submission receipt (accusé de réception de dépôt): rendered
-from the frozen version, stored, then e-mailed to the porteurs exactly once.
+"""PDF notices of a dossier (DESIGN §8): the notice rows, their PDF, the e-mails that carry them; and the
+submission receipt (accusé de réception de dépôt). Decision letters and the grant notification: ``letters``.
 
-Seams: ``render_receipt_html`` (testable without WeasyPrint), ``render_and_store`` (the part a retry repeats) and
-``send_receipt_email``; ``issue_receipt`` ties them together and is idempotent.
+A notice is a row first (PENDING, numbered per dossier and kind), then a PDF (READY) or an error (FAILED).
+The receipt's HTML is rendered from the frozen version; a letter's HTML is rendered when it is issued and stored
+beside it (``store_source``), so that a retry converts exactly what was issued. Regenerating makes a new row with
+the next number: a notice once READY never changes. E-mails go through the outbox, once per key.
+
+Seams: ``render_receipt_html`` (testable without WeasyPrint), ``render_and_store`` (what a retry repeats),
+``issue_receipt`` (idempotent), ``requeue_pending`` (the sweep) and ``retry`` (the admin).
 """
 
+import datetime
 import hashlib
 import logging
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
@@ -17,18 +24,25 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from applications import tasks
 from applications.enums import NoticeKind, NoticeStatus
 from applications.models import Dossier, Notice
-from ptce_ami.core.emails import absolute_url, build_email
+from ptce_ami.core.emails import absolute_url
+from ptce_ami.core.outbox import queue_email
 from ptce_ami.core.pdf import html_to_pdf, render_notice_html
+from ptce_ami.core.queue import enqueue
 from ptce_ami.core.siret import format_siret
 
 logger = logging.getLogger(__name__)
 
 RECEIPT_TEMPLATE = "applications/pdf/receipt.html"
 RECEIPT_EMAIL = "applications/email/dossier_submitted"
+NOTICE_EMAIL = "applications/email/notice_available"
 # A receipt stays short: longer texts are cut to about this many characters (the dossier holds them in full).
 EXCERPT_LENGTH = 300
+# A notice still PENDING this long after its creation was never queued (the broker was down): the sweep queues it.
+REQUEUE_AFTER = datetime.timedelta(minutes=2)
+REQUEUE_BATCH = 200
 
 
 # The receipt's content ---------------------------------------------------------------------------------------
@@ -107,98 +121,215 @@ def render_receipt_html(version):
         return render_notice_html(RECEIPT_TEMPLATE, receipt_context(version))
 
 
-def receipt_filename(notice):
-    return f"accuse-de-reception-{notice.dossier.reference}.pdf"
+def notice_filename(notice):
+    """The PDF's name in e-mails: "accuse-de-reception-PTCE-2026-P1-0042.pdf", "lettre-de-decision-…-2.pdf"."""
+    stem = {
+        NoticeKind.RECEIPT: "accuse-de-reception",
+        NoticeKind.LAUREATE_LETTER: "lettre-de-decision",
+        NoticeKind.NOT_RETAINED_LETTER: "lettre-de-decision",
+        NoticeKind.GRANT_NOTIFICATION: "notification-de-l-aide",
+    }[notice.kind]
+    suffix = f"-{notice.number}" if notice.number > 1 and notice.kind != NoticeKind.RECEIPT else ""
+    return f"{stem}-{notice.dossier.reference}{suffix}.pdf"
 
 
-# Issuing: the notice row, the PDF, the e-mail --------------------------------------------------------------------
+# The notice rows ---------------------------------------------------------------------------------------------
 
 
+def create_notice(dossier_id, kind, *, version=None):
+    """A new PENDING notice with the next number of its (dossier, kind); call it inside a transaction.
+
+    The dossier's row is locked first, so that concurrent issues share the numbering without gap nor collision.
+    """
+    Dossier.objects.select_for_update().filter(pk=dossier_id).first()
+    last = Notice.objects.filter(dossier_id=dossier_id, kind=kind).order_by("-number").first()
+    return Notice.objects.create(
+        dossier_id=dossier_id, version=version, kind=kind, number=(last.number if last else 0) + 1
+    )
+
+
+@transaction.atomic
 def receipt_notice(version):
     """The receipt notice of the version: a READY one, else the PENDING/FAILED one to retry, else a new one.
 
-    Created under the dossier's row lock, so that concurrent deliveries of the task share one notice and the
-    (dossier, kind) numbering has no gap nor collision.
+    Called inside the submission's transaction (the row exists even if the broker is down at commit), then
+    again by the task, which finds it.
     """
-    with transaction.atomic():
-        Dossier.objects.select_for_update().filter(pk=version.dossier_id).first()
-        notices = Notice.objects.filter(version=version, kind=NoticeKind.RECEIPT).order_by("number")
-        notice = notices.filter(status=NoticeStatus.READY).last() or notices.last()
-        if notice is None:
-            last = Notice.objects.filter(dossier_id=version.dossier_id, kind=NoticeKind.RECEIPT).order_by("number")
-            number = (last.values_list("number", flat=True).last() or 0) + 1
-            notice = Notice.objects.create(
-                dossier_id=version.dossier_id, version=version, kind=NoticeKind.RECEIPT, number=number
-            )
+    Dossier.objects.select_for_update().filter(pk=version.dossier_id).first()
+    notices = Notice.objects.filter(version=version, kind=NoticeKind.RECEIPT).order_by("number")
+    notice = notices.filter(status=NoticeStatus.READY).last() or notices.last()
+    if notice is None:
+        notice = create_notice(version.dossier_id, NoticeKind.RECEIPT, version=version)
     notice.version = version
     return notice
+
+
+# Letters keep the HTML they were issued with, beside the PDF they become.
+
+
+def source_path(notice):
+    return f"notices/{notice.dossier.reference}/{notice.kind}-v{notice.number}.html"
+
+
+def store_source(notice, html):
+    name = source_path(notice)
+    if default_storage.exists(name):  # left by an issue whose transaction rolled back: the row is new
+        default_storage.delete(name)
+    default_storage.save(name, ContentFile(html.encode()))
+
+
+def notice_html(notice):
+    if notice.kind == NoticeKind.RECEIPT:
+        return render_receipt_html(notice.version)
+    with default_storage.open(source_path(notice), "rb") as handle:
+        return handle.read().decode()
+
+
+# Rendering -----------------------------------------------------------------------------------------------------
 
 
 def render_and_store(notice):
     """Render the notice's PDF and store it; the notice becomes READY. Returns True if this call made it READY.
 
-    On a rendering error the notice is left FAILED with the error text, and the error is raised again (the task
-    may retry). If another worker made the notice READY meanwhile, nothing is stored and False is returned.
+    Every attempt is counted. On a rendering error the notice is left FAILED with the error text and
+    ``tasks.NoticeRenderError`` is raised: the task retries it with backoff. If another worker made the notice
+    READY meanwhile, nothing is stored and False is returned. A receipt that becomes READY queues its e-mails in
+    the same transaction.
     """
     Notice.objects.filter(pk=notice.pk).update(attempts=F("attempts") + 1)
     try:
-        content = html_to_pdf(render_receipt_html(notice.version))
+        content = html_to_pdf(notice_html(notice))
     except Exception as error:
-        Notice.objects.filter(pk=notice.pk).exclude(status=NoticeStatus.READY).update(
-            status=NoticeStatus.FAILED, error=f"{type(error).__name__}: {error}"
-        )
-        notice.refresh_from_db()
-        raise
+        record_failure(notice, error)
+        raise tasks.NoticeRenderError(f"{notice.kind} {notice.pk}: {notice.error}") from error
     with transaction.atomic():
         locked = Notice.objects.select_for_update().get(pk=notice.pk)
         if locked.status == NoticeStatus.READY:
             notice.refresh_from_db()
             return False
-        notice.file.save(receipt_filename(notice), ContentFile(content), save=False)
+        notice.file.save(f"{notice.kind}.pdf", ContentFile(content), save=False)  # named by notice_path
         notice.sha256 = hashlib.sha256(content).hexdigest()
         notice.status, notice.error, notice.rendered_at = NoticeStatus.READY, "", timezone.now()
         notice.attempts = locked.attempts
         notice.save(update_fields=["file", "sha256", "status", "error", "rendered_at"])
+        if notice.kind == NoticeKind.RECEIPT:
+            send_receipt_email(notice)
+    logger.info("Notice %s (%s n° %s) of %s is ready", notice.pk, notice.kind, notice.number, notice.dossier_id)
     return True
 
 
-def receipt_recipients(dossier):
+def record_failure(notice, error):
+    message = f"{type(error).__name__}: {error}"
+    Notice.objects.filter(pk=notice.pk).exclude(status=NoticeStatus.READY).update(
+        status=NoticeStatus.FAILED, error=message
+    )
+    notice.refresh_from_db()
+    logger.warning("Notice %s (%s) of %s failed: %s", notice.pk, notice.kind, notice.dossier_id, message)
+
+
+def produce(notice):
+    """Make the PDF of a PENDING or FAILED notice (task ``applications.render_notice``); a READY one is kept."""
+    if notice.status != NoticeStatus.READY:
+        render_and_store(notice)
+    return notice
+
+
+def issue_receipt(version):
+    """Make the receipt of a submitted version; its e-mails are queued when it becomes READY. Idempotent.
+
+    A READY receipt is returned as it is (nothing rendered, nothing queued). Otherwise the PENDING or FAILED one
+    is rendered (or a new one created when the version has none).
+    """
+    return produce(receipt_notice(version))
+
+
+def requeue_pending(now=None, *, limit=REQUEUE_BATCH):
+    """Queue again the notices still PENDING a while after their creation (the broker was down). Returns how many.
+
+    Bounded: the oldest ``limit`` ones; the next run takes the rest. A notice queued twice is made once.
+    """
+    now = now or timezone.now()
+    stale = Notice.objects.filter(status=NoticeStatus.PENDING, created_at__lt=now - REQUEUE_AFTER)
+    ids = list(stale.order_by("created_at", "pk").values_list("pk", flat=True)[:limit])
+    for notice_id in ids:
+        enqueue(tasks.render_notice, notice_id=notice_id)
+    return len(ids)
+
+
+def retry(notice):
+    """Queue a FAILED or PENDING notice again (admin "Relancer la production"); False for a READY one."""
+    with transaction.atomic():
+        updated = (
+            Notice.objects.filter(pk=notice.pk).exclude(status=NoticeStatus.READY).update(status=NoticeStatus.PENDING)
+        )
+        if updated:
+            enqueue(tasks.render_notice, notice_id=notice.pk)
+    return bool(updated)
+
+
+# E-mails -------------------------------------------------------------------------------------------------------
+
+
+def dossier_recipients(dossier):
     """The owner, then the co-editors (invited addresses), without duplicates."""
     recipients = [dossier.owner.email]
-    for email in dossier.invitations.values_list("email", flat=True):
+    for email in dossier.invitations.order_by("created_at", "pk").values_list("email", flat=True):
         if email.lower() not in {address.lower() for address in recipients}:
             recipients.append(email)
     return recipients
 
 
+def pdf_attachment(notice):
+    return {"path": notice.file.name, "filename": notice_filename(notice), "mimetype": "application/pdf"}
+
+
 def send_receipt_email(notice):
-    """E-mail the stored receipt to the owner (to) and the co-editors (cc), the PDF attached."""
+    """Queue the receipt's e-mail to the owner and to each co-editor, the PDF attached: one message each, once."""
     dossier = notice.dossier
-    owner, *coeditors = receipt_recipients(dossier)
     context = {
         "dossier": dossier,
         "version": notice.version,
         "submitted_at": notice.version.submitted_at,
         "dossier_url": absolute_url(dossier.get_absolute_url()),
     }
-    message = build_email(RECEIPT_EMAIL, owner, context)
-    message.cc = coeditors
-    with notice.file.open("rb") as file:
-        message.attach(receipt_filename(notice), file.read(), "application/pdf")
-    message.send()
-    logger.info("Receipt %s of %s sent to %d recipient(s)", notice.number, dossier.reference, 1 + len(coeditors))
-    return message
+    return [
+        queue_email(
+            RECEIPT_EMAIL,
+            recipient,
+            context,
+            key=f"receipt:{notice.pk}:{recipient}",
+            related=dossier,
+            attachments=[pdf_attachment(notice)],
+        )
+        for recipient in dossier_recipients(dossier)
+    ]
 
 
-def issue_receipt(version):
-    """Make the receipt of a submitted version and e-mail it; idempotent.
+def send_notice_email(notice, by):
+    """Tell the porteurs that a notice is available on their space, the PDF attached; once per recipient.
 
-    A READY receipt is returned as it is (nothing rendered, nothing sent). Otherwise the PENDING or FAILED one is
-    rendered again (or a new one created), and the e-mail is sent only by the call that made it READY.
+    For letters, when decisions are published: nothing sends them automatically. ``by`` is the staff member
+    who publishes (logged).
     """
-    notice = receipt_notice(version)
-    if notice.status == NoticeStatus.READY:
-        return notice
-    if render_and_store(notice):
-        send_receipt_email(notice)
-    return notice
+    if notice.status != NoticeStatus.READY:
+        raise ValueError(f"notice {notice.pk} is not ready")
+    dossier = notice.dossier
+    context = {
+        "dossier": dossier,
+        "notice": notice,
+        "document": notice.get_kind_display(),
+        "dossier_url": absolute_url(dossier.get_absolute_url()),
+    }
+    emails = [
+        queue_email(
+            NOTICE_EMAIL,
+            recipient,
+            context,
+            key=f"notice:{notice.pk}:{recipient}",
+            related=dossier,
+            attachments=[pdf_attachment(notice)],
+        )
+        for recipient in dossier_recipients(dossier)
+    ]
+    logger.info("Notice %s of %s e-mailed to %d recipient(s) by %s", notice.pk, dossier.reference, len(emails), by)
+    return emails

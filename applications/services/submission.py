@@ -6,10 +6,12 @@ from django.utils.translation import gettext as _
 
 from applications import snapshots, tasks
 from applications.completeness import missing_items
-from applications.models import DossierVersion
+from applications.models import DossierVersion, EligibilityTrigger
+from applications.services import eligibility, notices
 from applications.services.dossiers import lock
 from applications.services.workflow import transition
 from ptce_ami.core.dates import format_deadline
+from ptce_ami.core.queue import enqueue
 
 
 class SubmissionRefused(Exception):
@@ -54,7 +56,9 @@ def submit_dossier(dossier, *, by, now=None):
     transition(locked, "submit", by=by, at=now)
     version = freeze(locked, members, attachments, by=by, at=now)
     dossier.state, dossier.submitted_at = locked.state, locked.submitted_at
-    transaction.on_commit(lambda: tasks.issue_receipt.delay(version_id=version.pk))
+    notices.receipt_notice(version)  # PENDING until the task renders it; the sweep queues it if the broker is down
+    enqueue(tasks.issue_receipt, version_id=version.pk)
+    eligibility.request_run(locked, trigger=EligibilityTrigger.SUBMISSION, by=by, version=version)
     return version
 
 

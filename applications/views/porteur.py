@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications import completeness, eligibility, snapshots
-from applications.enums import NoticeStatus
+from applications.enums import NoticeKind, NoticeStatus
 from applications.forms import WithdrawForm
-from applications.models import Dossier, DossierTransition, Notice, Phase
+from applications.models import Dossier, DossierTransition, EligibilityTrigger, Notice, Phase
 from applications.rules import is_dossier_editor
+from applications.services import eligibility as eligibility_services
 from applications.services.dossiers import create_dossier
 from applications.services.submission import SubmissionRefused, loaded_parts, submit_dossier, withdraw_dossier
 from applications.steps import STEPS
@@ -75,14 +76,22 @@ def detail_queryset():
 def dossier_detail(request, reference):
     dossier = get_visible_dossier(request, reference, detail_queryset())
     members, attachments = loaded_parts(dossier)
+    notices = dossier.notices.all()
+    if not request.user.has_perm("applications.view_unpublished_notices", dossier):
+        notices = [notice for notice in notices if notice.kind == NoticeKind.RECEIPT or notice.published_at]
     context = {
         "dossier": dossier,
+        "notices": notices,
         "members": members,
         "attachments": attachments,
         "is_editor": is_dossier_editor(request.user, dossier),
         "can_edit": request.user.has_perm("applications.change_dossier", dossier),
         "can_withdraw": request.user.has_perm("applications.withdraw_dossier", dossier),
         "sections": snapshots.sections(dossier),
+        "eligibility_run": eligibility_services.latest_run(dossier)
+        if request.user.has_perm("applications.view_eligibility", dossier)
+        else None,
+        "can_run_eligibility": request.user.has_perm("applications.run_eligibility", dossier),
         "steps": STEPS,
     }
     return render(request, "applications/dossier_detail.html", context)
@@ -154,9 +163,22 @@ def withdraw(request, reference):
 
 
 @login_required
+@require_POST
+def eligibility_run(request, reference):
+    dossier = get_visible_dossier(request, reference)
+    require_perm(request, "applications.run_eligibility", dossier)
+    eligibility_services.request_run(dossier, trigger=EligibilityTrigger.ON_DEMAND, by=request.user)
+    messages.success(request, _("Les vérifications d'éligibilité sont relancées ; le résultat s'affiche ci-dessous."))
+    return redirect(dossier)
+
+
+@login_required
 def notice_download(request, reference, notice_id):
     dossier = get_visible_dossier(request, reference)
-    notice = get_object_or_404(dossier.notices.filter(status=NoticeStatus.READY), pk=notice_id)
+    notices = dossier.notices.filter(status=NoticeStatus.READY)
+    if not request.user.has_perm("applications.view_unpublished_notices", dossier):
+        notices = dossier.notices.for_porteurs()
+    notice = get_object_or_404(notices, pk=notice_id)
     if not notice.file:
         raise Http404
     filename = f"{slugify(notice.get_kind_display())}-{dossier.reference}-{notice.number}.pdf"

@@ -1,5 +1,6 @@
-"""The submission receipt (applications.services.notices): its HTML, its PDF, the notice stored and e-mailed
-exactly once, a failed rendering; and the co-editor invitation e-mail.
+"""The submission receipt (applications.services.notices): its HTML (snapshot), its PDF, the notice stored and
+its e-mails queued in the outbox exactly once, rendering failures and retries, the re-queue sweep; and the
+co-editor invitation e-mail.
 
 A PDF render takes a few hundred milliseconds: the real one is made once per module (fixture ``issued``, a dossier
 submitted through ``submit_dossier`` with the task run eagerly); the other tests replace ``html_to_pdf``.
@@ -17,16 +18,22 @@ import pytest
 from django.core import mail
 from django.db import transaction
 from django.test import TestCase, override_settings
+from django.urls import reverse
+from django.utils import timezone
+from freezegun import freeze_time
 from pypdf import PdfReader
 
-from applications.enums import AttachmentKind, EssLegalForm, MemberCategory, NoticeKind, NoticeStatus
+from applications import tasks
+from applications.enums import AttachmentKind, DossierState, EssLegalForm, MemberCategory, NoticeKind, NoticeStatus
 from applications.models import DossierInvitation, DossierVersion, Notice
 from applications.notifications import send_coeditor_invitation
 from applications.services import notices
 from applications.services.submission import submit_dossier
 from ptce_ami.core.emails import absolute_url
+from ptce_ami.core.models import OutboundEmail, SweepRun
 from ptce_ami.core.siret import format_siret
 from tests.applications.factories import AttachmentFactory, DossierFactory, MemberFactory, siret_from
+from tests.applications.test_letters import HTMLSnapshot, snapshot_lines
 
 pytestmark = pytest.mark.django_db
 
@@ -73,8 +80,7 @@ def make_dossier(**kwargs):
         economic_model=long_text("Modèle économique"),
         expected_impact=long_text("Impact"),
         jobs_expected=25,
-        **PHASE_DATES,
-        **kwargs,
+        **{**PHASE_DATES, **kwargs},
     )
     lead, enterprise, collectivite = dossier.members.order_by("position")
     enterprise.name = "Bâti’Loire Déconstruction SAS"
@@ -147,6 +153,7 @@ class Issued:
     pdf: bytes
     html: str
     emails: list
+    outbox: list
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +175,8 @@ def issued(django_db_setup, django_db_blocker, tmp_path_factory):
         notice = Notice.objects.get(version=version)
         with notice.file.open("rb") as file:
             content = file.read()
-        yield Issued(version, notice, content, notices.render_receipt_html(version), list(mail.outbox))
+        outbox = list(OutboundEmail.objects.about(dossier).order_by("pk"))
+        yield Issued(version, notice, content, notices.render_receipt_html(version), list(mail.outbox), outbox)
         transaction.set_rollback(True)
 
 
@@ -199,11 +207,22 @@ def test_receipt_notice_is_ready_with_the_stored_pdf(issued):
     assert notice.file.name.endswith(".pdf")
 
 
-def test_issue_receipt_again_renders_and_sends_nothing(issued, mailoutbox, fail_on_render):
-    notice = notices.issue_receipt(issued.version)
+def test_issue_receipt_again_renders_and_sends_nothing(
+    issued, mailoutbox, fail_on_render, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        notice = notices.issue_receipt(issued.version)
 
     assert notice.pk == issued.notice.pk
     assert Notice.objects.filter(dossier=issued.version.dossier).count() == 1
+    assert OutboundEmail.objects.about(issued.version.dossier).count() == 2
+    assert mailoutbox == []
+
+
+def test_the_receipt_task_again_renders_and_sends_nothing(issued, mailoutbox, fail_on_render):
+    result = tasks.issue_receipt.apply(kwargs={"version_id": issued.version.pk})
+
+    assert result.successful() and result.result == issued.notice.pk
     assert mailoutbox == []
 
 
@@ -274,6 +293,25 @@ def test_receipt_html_of_a_resubmission_says_so(issued):
     assert "Version 2 — nouveau dépôt après corrections" in text
 
 
+@freeze_time(SUBMITTED_AT)
+def test_receipt_html_snapshot(referential, snapshot):
+    # Its own edition: the module's ``issued`` dossier holds a phase of 2026 with a wave from a sequence.
+    dossier = make_dossier(
+        reference="PTCE-2027-P1-0042",
+        owner__first_name="Claire",
+        owner__last_name="Dubois",
+        owner__email="claire.dubois@example.fr",
+        phase__edition__year=2027,
+        phase__wave=1,
+    )
+    for position, member in enumerate(dossier.members.order_by("position", "name")):
+        member.siret = siret_from(4200 + position)
+        member.save(update_fields=["siret"])
+    version = submit_dossier(dossier, by=dossier.owner)
+
+    assert snapshot_lines(notices.render_receipt_html(version)) == snapshot(extension_class=HTMLSnapshot)
+
+
 def test_receipt_members_put_the_lead_first_and_format_siret():
     data = {
         "members": [
@@ -339,16 +377,30 @@ def test_receipt_pdf_shows_checksums_and_accents(issued):
 # The e-mail
 
 
-def test_receipt_email_goes_to_owner_and_coeditors_with_the_pdf(issued):
+def test_receipt_emails_go_to_owner_and_coeditor_each_with_the_pdf(issued):
     dossier = issued.version.dossier
-    [message] = issued.emails
-    assert (message.to, message.cc) == ([dossier.owner.email], [COEDITOR])
-    assert message.subject == f"AMI PTCE — dossier {REFERENCE} déposé"
-    assert message.attachments == [(f"accuse-de-reception-{REFERENCE}.pdf", issued.pdf, "application/pdf")]
+    owner_message, coeditor_message = issued.emails
+    assert (owner_message.to, owner_message.cc) == ([dossier.owner.email], [])
+    assert (coeditor_message.to, coeditor_message.cc) == ([COEDITOR], [])
+    for message in issued.emails:
+        assert message.subject == f"AMI PTCE — dossier {REFERENCE} déposé"
+        assert message.attachments == [(f"accuse-de-reception-{REFERENCE}.pdf", issued.pdf, "application/pdf")]
+
+
+def test_receipt_emails_are_recorded_in_the_outbox_once_per_recipient(issued):
+    notice = issued.notice
+    assert [(email.key, email.recipient, email.status) for email in issued.outbox] == [
+        (f"receipt:{notice.pk}:{issued.version.dossier.owner.email}", issued.version.dossier.owner.email, "sent"),
+        (f"receipt:{notice.pk}:{COEDITOR}", COEDITOR, "sent"),
+    ]
+    assert issued.outbox[0].related == issued.version.dossier
+    assert issued.outbox[0].attachments == [
+        {"path": notice.file.name, "filename": f"accuse-de-reception-{REFERENCE}.pdf", "mimetype": "application/pdf"}
+    ]
 
 
 def test_receipt_email_body_gives_reference_timestamp_and_link(issued):
-    [message] = issued.emails
+    message = issued.emails[0]
     url = absolute_url(issued.version.dossier.get_absolute_url())
     [(html_body, mimetype)] = message.alternatives
     body = squash(message.body)
@@ -371,43 +423,70 @@ def submitted(referential):
     return submit_dossier(dossier, by=dossier.owner, now=SUBMITTED_AT)
 
 
+def receipt_of(version):
+    return Notice.objects.get(version=version, kind=NoticeKind.RECEIPT)
+
+
+def render_fails(times):
+    """A stand-in for html_to_pdf that fails ``times`` times, then returns FAKE_PDF."""
+    calls = []
+
+    def render(html):
+        calls.append(html)
+        if len(calls) <= times:
+            raise RuntimeError("police Marianne introuvable")
+        return FAKE_PDF
+
+    return render
+
+
+def test_submission_creates_the_pending_receipt_in_its_transaction(submitted):
+    notice = receipt_of(submitted)
+
+    assert (notice.status, notice.number, notice.attempts, notice.file.name) == (NoticeStatus.PENDING, 1, 0, "")
+    assert notice.dossier_id == submitted.dossier_id
+
+
 def test_issue_receipt_render_error_leaves_notice_failed_and_sends_nothing(submitted, mailoutbox, monkeypatch):
-    def broken(html):
-        raise RuntimeError("police Marianne introuvable")
+    monkeypatch.setattr(notices, "html_to_pdf", render_fails(times=1))
 
-    monkeypatch.setattr(notices, "html_to_pdf", broken)
-
-    with pytest.raises(RuntimeError, match="police Marianne introuvable"):
+    with pytest.raises(tasks.NoticeRenderError, match="police Marianne introuvable"):
         notices.issue_receipt(submitted)
 
-    notice = Notice.objects.get(version=submitted)
+    notice = receipt_of(submitted)
     assert (notice.status, notice.error, notice.attempts) == (
         NoticeStatus.FAILED,
         "RuntimeError: police Marianne introuvable",
         1,
     )
     assert (notice.file.name, notice.sha256, notice.rendered_at) == ("", "", None)
+    assert OutboundEmail.objects.about(submitted.dossier).count() == 0
     assert mailoutbox == []
 
 
-def test_issue_receipt_after_a_failure_reuses_the_notice_and_sends_once(submitted, mailoutbox, monkeypatch):
-    monkeypatch.setattr(notices, "html_to_pdf", lambda html: 1 / 0)
-    with pytest.raises(ZeroDivisionError):
+def test_issue_receipt_after_a_failure_reuses_the_notice_and_sends_once(
+    submitted, mailoutbox, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(notices, "html_to_pdf", render_fails(times=1))
+    with pytest.raises(tasks.NoticeRenderError):
         notices.issue_receipt(submitted)
-    monkeypatch.setattr(notices, "html_to_pdf", lambda html: FAKE_PDF)
 
-    first = notices.issue_receipt(submitted)
-    again = notices.issue_receipt(submitted)
+    with django_capture_on_commit_callbacks(execute=True):
+        first = notices.issue_receipt(submitted)
+        again = notices.issue_receipt(submitted)
 
     assert first.pk == again.pk
-    notice = Notice.objects.get(version=submitted)
+    notice = receipt_of(submitted)
     assert (notice.status, notice.error, notice.attempts, notice.number) == (NoticeStatus.READY, "", 2, 1)
     assert notice.sha256 == hashlib.sha256(FAKE_PDF).hexdigest()
-    assert [message.attachments[0][1] for message in mailoutbox] == [FAKE_PDF]
+    assert [(message.to, message.attachments[0][1]) for message in mailoutbox] == [
+        ([submitted.dossier.owner.email], FAKE_PDF),
+        ([COEDITOR], FAKE_PDF),
+    ]
 
 
-def test_issue_receipt_of_a_new_version_takes_the_next_number(submitted, mailoutbox, monkeypatch):
-    monkeypatch.setattr(notices, "html_to_pdf", lambda html: FAKE_PDF)
+def test_issue_receipt_of_a_new_version_takes_the_next_number(submitted, monkeypatch):
+    monkeypatch.setattr(notices, "html_to_pdf", render_fails(times=0))
     notices.issue_receipt(submitted)
     second = DossierVersion.objects.create(
         dossier=submitted.dossier,
@@ -420,17 +499,115 @@ def test_issue_receipt_of_a_new_version_takes_the_next_number(submitted, mailout
     notice = notices.issue_receipt(second)
 
     assert (notice.number, notice.version_id, notice.status) == (2, second.pk, NoticeStatus.READY)
-    assert len(mailoutbox) == 2
+    assert OutboundEmail.objects.filter(key__startswith=f"receipt:{notice.pk}:").count() == 2
+
+
+# Retries of the task (eager: each retry runs at once)
+
+
+def test_the_task_retries_a_render_error_until_it_succeeds(submitted, monkeypatch):
+    monkeypatch.setattr(notices, "html_to_pdf", render_fails(times=2))
+
+    result = tasks.issue_receipt.apply(kwargs={"version_id": submitted.pk})
+
+    notice = receipt_of(submitted)
+    assert result.successful() and result.result == notice.pk
+    assert (notice.status, notice.attempts, notice.error) == (NoticeStatus.READY, 3, "")
+    assert notice.sha256 == hashlib.sha256(FAKE_PDF).hexdigest()
+
+
+def test_the_task_gives_up_after_three_retries_and_leaves_the_notice_failed(submitted, monkeypatch):
+    monkeypatch.setattr(notices, "html_to_pdf", render_fails(times=99))
+
+    result = tasks.issue_receipt.apply(kwargs={"version_id": submitted.pk})
+
+    notice = receipt_of(submitted)
+    assert result.failed() and isinstance(result.result, tasks.NoticeRenderError)
+    assert (notice.status, notice.attempts, notice.error) == (
+        NoticeStatus.FAILED,
+        4,
+        "RuntimeError: police Marianne introuvable",
+    )
+    assert OutboundEmail.objects.about(submitted.dossier).count() == 0
+
+
+def test_a_render_failure_never_breaks_the_porteurs_submission(
+    referential, client, mailoutbox, monkeypatch, django_capture_on_commit_callbacks
+):
+    dossier = make_dossier(
+        reference="PTCE-2026-P1-7003",
+        phase__opens_at=timezone.now() - dt.timedelta(days=1),
+        phase__closes_at=timezone.now() + dt.timedelta(days=1),
+    )
+    monkeypatch.setattr(notices, "html_to_pdf", render_fails(times=99))
+    client.force_login(dossier.owner)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("applications:submit", kwargs={"reference": dossier.reference}))
+
+    assert response.status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.SUBMITTED
+    notice = Notice.objects.get(dossier=dossier)
+    assert (notice.status, notice.attempts) == (NoticeStatus.FAILED, 4)
+    assert notice.error == "RuntimeError: police Marianne introuvable"
+    assert OutboundEmail.objects.about(dossier).filter(key__startswith="receipt:").count() == 0
+
+
+# The re-queue sweep
+
+
+@pytest.fixture
+def stale_receipts(referential, monkeypatch):
+    """Four submitted dossiers whose receipts were never queued: PENDING 5, 3 and 1 minutes ago, FAILED 5."""
+    monkeypatch.setattr(notices, "html_to_pdf", render_fails(times=0))
+    now = timezone.now()
+    receipts = []
+    for number, (minutes, status) in enumerate(
+        [(5, NoticeStatus.PENDING), (3, NoticeStatus.PENDING), (1, NoticeStatus.PENDING), (5, NoticeStatus.FAILED)]
+    ):
+        dossier = make_dossier(reference=f"PTCE-2026-P1-80{number:02d}")
+        version = submit_dossier(dossier, by=dossier.owner, now=SUBMITTED_AT)
+        notice = receipt_of(version)
+        Notice.objects.filter(pk=notice.pk).update(status=status, created_at=now - dt.timedelta(minutes=minutes))
+        receipts.append(notice)
+    return receipts
+
+
+def test_the_sweep_queues_again_the_receipts_left_pending(
+    stale_receipts, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        result = tasks.requeue_notices.apply()
+
+    statuses = [Notice.objects.get(pk=notice.pk).status for notice in stale_receipts]
+    assert result.result == 2
+    assert statuses == [NoticeStatus.READY, NoticeStatus.READY, NoticeStatus.PENDING, NoticeStatus.FAILED]
+    assert len(mailoutbox) == 2 * 2  # owner and co-editor of each
+    run = SweepRun.objects.get(name="applications.requeue_notices")
+    assert (run.processed, run.error) == (2, "")
+    assert run.finished_at is not None
+
+
+def test_the_sweep_is_bounded_oldest_first(stale_receipts, monkeypatch):
+    queued = []
+    monkeypatch.setattr(notices, "enqueue", lambda task, **kwargs: queued.append((task.name, kwargs)))
+
+    count = notices.requeue_pending(limit=1)
+
+    assert count == 1
+    assert queued == [("applications.render_notice", {"notice_id": stale_receipts[0].pk})]
 
 
 # The co-editor invitation
 
 
-def test_coeditor_invitation_email(mailoutbox):
+def test_coeditor_invitation_email(mailoutbox, django_capture_on_commit_callbacks):
     dossier = DossierFactory(reference="PTCE-2026-P1-7002", name="Pôle L'Atelier & Cie")
     invitation = DossierInvitation.objects.create(dossier=dossier, email=COEDITOR, invited_by=dossier.owner)
 
-    send_coeditor_invitation(invitation)
+    with django_capture_on_commit_callbacks(execute=True):
+        send_coeditor_invitation(invitation)
 
     [message] = mailoutbox
     body = squash(message.body)

@@ -2,9 +2,10 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from applications.enums import MemberRole
-from applications.models import DossierInvitation
+from applications.models import DossierInvitation, Notice
 from tests.accounts.factories import RegionFactory, UserFactory
 from tests.applications.factories import AttachmentFactory, DossierFactory, MemberFactory
 
@@ -157,3 +158,18 @@ def test_owner_of_a_submitted_dossier_is_sent_back_to_its_page_from_editing_page
 
     assert response.status_code == 302 and response["Location"] == dossier.get_absolute_url()
     assert fetch(client, "post", url("submit", dossier)).status_code == 403
+
+
+def test_porteurs_see_receipts_at_once_and_decision_letters_only_once_published(client):
+    dossier = make_dossier(submitted=True)
+    Notice.objects.create(dossier=dossier, kind="receipt", status="ready", file="notices/r.pdf")
+    letter = Notice.objects.create(dossier=dossier, kind="laureate_letter", status="ready", file="notices/l.pdf")
+    kwargs = {"reference": dossier.reference, "notice_id": letter.pk}
+    letter_url = reverse("applications:notice_download", kwargs=kwargs)
+    client.force_login(dossier.owner)
+
+    assert [n.kind for n in client.get(dossier.get_absolute_url()).context["notices"]] == ["receipt"]
+    assert client.get(letter_url).status_code == 404
+    Notice.objects.filter(pk=letter.pk).update(published_at=timezone.now())
+    shown = [n.kind for n in client.get(dossier.get_absolute_url()).context["notices"]]
+    assert shown == ["laureate_letter", "receipt"]

@@ -1,0 +1,128 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from applications.enums import STATUS_BADGES, RuleStatus
+from applications.models.dossiers import Dossier, DossierVersion
+
+
+class CorrectionRequestQuerySet(models.QuerySet):
+    def pending(self):
+        return self.filter(resolved_at__isnull=True)
+
+
+class CorrectionRequest(models.Model):
+    """Staff ask the porteur to fix named sections before a due date; resubmitting resolves it."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="correction_requests")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("demandé par"), on_delete=models.RESTRICT, related_name="+"
+    )
+    reason = models.TextField(_("ce qu'il faut corriger"))
+    sections = models.JSONField(_("étapes à corriger"), default=list, blank=True)
+    due_at = models.DateTimeField(_("à corriger avant le"))
+    created_at = models.DateTimeField(_("demandé le"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("corrigé le"), null=True, blank=True)
+
+    objects = CorrectionRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("demande de corrections")
+        verbose_name_plural = _("demandes de corrections")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.dossier_id}: {self.reason[:40]}"
+
+
+class EligibilityTrigger(models.TextChoices):
+    SUBMISSION = "submission", _("Au dépôt")
+    ON_DEMAND = "on_demand", _("À la demande d'un agent")
+
+
+class EligibilityRun(models.Model):
+    """One run of the eligibility rules on a dossier; its results are kept, one row per rule."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="eligibility_runs")
+    # Who asked, once: a task delivered twice finds the run its first delivery made.
+    key = models.CharField(_("clé"), max_length=64, unique=True)
+    version = models.ForeignKey(DossierVersion, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    trigger = models.CharField(_("déclenchement"), max_length=12, choices=EligibilityTrigger.choices)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("demandé par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("vérification d'éligibilité")
+        verbose_name_plural = _("vérifications d'éligibilité")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.dossier_id} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class EligibilityResult(models.Model):
+    run = models.ForeignKey(EligibilityRun, on_delete=models.CASCADE, related_name="results")
+    rule_id = models.CharField(_("règle"), max_length=8)
+    title = models.CharField(_("intitulé"), max_length=200)
+    status = models.CharField(_("résultat"), max_length=16)
+    explanation = models.TextField(_("explication"))
+    legal_basis = models.CharField(_("base juridique"), max_length=300)
+    details = models.JSONField(_("détails"), default=list, blank=True)
+    # Staff confirm or override a result, with a motivation (the rules never decide alone).
+    override_status = models.CharField(_("résultat retenu par l'agent"), max_length=16, blank=True)
+    override_motivation = models.TextField(_("motivation"), blank=True)
+    overridden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
+    )
+    overridden_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("résultat d'une règle")
+        verbose_name_plural = _("résultats des règles")
+        ordering = ["run", "rule_id"]
+        constraints = [models.UniqueConstraint(fields=["run", "rule_id"], name="eligibility_result_once_per_run")]
+
+    def __str__(self):
+        return f"{self.rule_id}: {self.status}"
+
+    @property
+    def effective_status(self):
+        return self.override_status or self.status
+
+    @property
+    def status_label(self):
+        return RuleStatus(self.effective_status).label
+
+    @property
+    def badge_class(self):
+        return STATUS_BADGES[RuleStatus(self.effective_status)]
+
+
+class StaffNotification(models.Model):
+    """Something a staff member or partner should know; e-mailed at once or in the daily digest."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("type"), max_length=40)
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="+")
+    event_key = models.CharField(_("événement"), max_length=100)
+    created_at = models.DateTimeField(_("le"), default=timezone.now)
+    emailed_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "kind", "event_key"], name="staff_notification_once")
+        ]
+
+    def __str__(self):
+        return f"{self.kind} → {self.recipient_id}"

@@ -1,0 +1,63 @@
+"""Eligibility runs: the rules evaluated on a dossier, stored one row per rule per run (DESIGN §6)."""
+
+import uuid
+
+from django.db import IntegrityError, transaction
+
+from applications import eligibility, tasks
+from applications.models import EligibilityResult, EligibilityRun, EligibilityTrigger
+from ptce_ami.core.queue import enqueue
+
+
+def new_key():
+    return uuid.uuid4().hex
+
+
+def request_run(dossier, *, trigger, by=None, version=None):
+    """Queue a run after commit; the key is chosen now, so that a duplicated delivery adds nothing."""
+    key = f"submission:{version.pk}" if version is not None else new_key()
+    enqueue(
+        tasks.run_eligibility,
+        dossier_id=dossier.pk,
+        key=key,
+        trigger=trigger,
+        by_id=by.pk if by else None,
+        version_id=version.pk if version else None,
+    )
+    return key
+
+
+def run(dossier, *, key, trigger=EligibilityTrigger.ON_DEMAND, by=None, version=None):
+    """Evaluate every rule and store the results; returns the run (the existing one if ``key`` was done)."""
+    existing = EligibilityRun.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    results = eligibility.evaluate(dossier)
+    try:
+        with transaction.atomic():
+            eligibility_run = EligibilityRun.objects.create(
+                dossier=dossier, key=key, trigger=trigger, requested_by=by, version=version
+            )
+            EligibilityResult.objects.bulk_create(result_rows(eligibility_run, results))
+    except IntegrityError:
+        return EligibilityRun.objects.get(key=key)  # another delivery of the same task was faster
+    return eligibility_run
+
+
+def result_rows(eligibility_run, results):
+    return [
+        EligibilityResult(
+            run=eligibility_run,
+            rule_id=result.rule_id,
+            title=str(result.title),
+            status=str(result.status),
+            explanation=str(result.explanation),
+            legal_basis=str(result.legal_basis),
+            details=[str(detail) for detail in result.details],
+        )
+        for result in results
+    ]
+
+
+def latest_run(dossier):
+    return dossier.eligibility_runs.prefetch_related("results").first()
