@@ -5,7 +5,7 @@
    stored, and the same 1,000 in one worker, for the ratio;
 3. the eligibility rules on 1,000 dossiers (inline): wall time and queries per dossier.
 
-Usage (needs PostgreSQL and Redis; creates and drops the database ptce_bench):
+Usage (needs PostgreSQL and Redis; creates and drops the database ptce_bench_workers):
     .venv/bin/python bench/workers.py [--dossiers 1000]
 """
 
@@ -20,7 +20,7 @@ import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DATABASE = "ptce_bench"
+DATABASE = "ptce_bench_workers"
 QUEUE = f"ptce-bench-{uuid.uuid4().hex[:6]}"
 FOLDER = Path(tempfile.mkdtemp(prefix="ptce-bench-"))
 ENV = {
