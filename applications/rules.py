@@ -53,6 +53,16 @@ def dossier_was_submitted(user, dossier):
     return dossier is not None and dossier.submitted_at is not None
 
 
+@rules.predicate
+def dossier_is_withdrawn(user, dossier):
+    return dossier is not None and dossier.state == DossierState.WITHDRAWN
+
+
+@rules.predicate
+def dossier_is_under_instruction(user, dossier):
+    return dossier is not None and dossier.state in (DossierState.SUBMITTED, DossierState.IN_REVIEW)
+
+
 is_dossier_staff = is_instructeur | is_partenaire_of_dossier_region
 
 rules.add_perm("applications.create_dossier", is_porteur)
@@ -78,3 +88,10 @@ rules.add_perm("applications.change_notice", is_instructeur)
 
 # The e-mails sent about a dossier (its page's history): the staff who follow it.
 rules.add_perm("applications.view_dossier_emails", is_dossier_staff & dossier_was_submitted)
+
+# The message thread (DESIGN §4): the porteur's side and the staff who follow the dossier, once it is submitted
+# (staff never see drafts). Reviewers are not part of it. A withdrawn dossier's thread stays readable, closed.
+follows_thread = (is_dossier_editor | is_dossier_staff) & dossier_was_submitted
+rules.add_perm("applications.view_messages", follows_thread)
+rules.add_perm("applications.post_message", follows_thread & ~dossier_is_withdrawn)
+rules.add_perm("applications.request_corrections", is_dossier_staff & dossier_is_under_instruction)

@@ -4,7 +4,8 @@ When a dossier is submitted, or submitted again after corrections, every State s
 administrateurs) and every regional partner of its region gets a ``StaffNotification``, once per event. Those who
 chose "à chaque événement" get an e-mail at once: it is queued through the outbox in the transaction of the
 submission, so that it leaves only if the submission commits. Those who chose "un récapitulatif quotidien" get one
-e-mail a day (``applications.send_daily_digests``, beat) listing every notification not yet e-mailed.
+e-mail a day (``applications.send_daily_digests``, beat) listing every notification not yet e-mailed. A message
+written by the porteur's side in the dossier's thread is an event too (``notify_message``), with its own e-mail.
 
 A notification is e-mailed once: ``emailed_at`` is set in the transaction that queues its e-mail, the rows
 locked (SKIP LOCKED) and claimed with ``UPDATE … WHERE emailed_at IS NULL``; the outbox key of a digest names
@@ -31,8 +32,16 @@ logger = logging.getLogger(__name__)
 SUBMITTED = "dossier_submitted"
 RESUBMITTED = "dossier_resubmitted"
 KIND_BY_ACTION = {"submit": SUBMITTED, "resubmit": RESUBMITTED}
-KIND_LABELS = {SUBMITTED: _("Nouveau dépôt"), RESUBMITTED: _("Nouveau dépôt après corrections")}
+MESSAGE = "message_received"
+KIND_LABELS = {
+    SUBMITTED: _("Nouveau dépôt"),
+    RESUBMITTED: _("Nouveau dépôt après corrections"),
+    MESSAGE: _("Nouveau message du porteur"),
+}
 IMMEDIATE_EMAIL = "applications/email/staff_dossier_submitted"
+IMMEDIATE_EMAILS = {MESSAGE: "applications/email/message_staff"}
+# Where the notification leads on the dossier's page.
+KIND_ANCHORS = {MESSAGE: "#messages"}
 DIGEST_EMAIL = "applications/email/daily_digest"
 
 
@@ -72,6 +81,24 @@ def notify_submission(dossier, action):
     return len(notifications)
 
 
+def notify_message(message):
+    """Notify the dossier's staff of a message from the porteur's side; call it inside the message's transaction.
+
+    One notification per (recipient, message), e-mailed at once or in the digest as each recipient chose.
+    """
+    dossier = message.dossier
+    event_key = f"message:{message.pk}"
+    notifications = [
+        StaffNotification(
+            recipient=user, kind=MESSAGE, dossier=dossier, event_key=event_key, created_at=message.created_at
+        )
+        for user in dossier_staff(dossier)
+    ]
+    StaffNotification.objects.bulk_create(notifications, ignore_conflicts=True)
+    email_immediately(MESSAGE, event_key, now=timezone.now())
+    return len(notifications)
+
+
 def notification_item(notification):
     dossier = notification.dossier
     return {
@@ -80,7 +107,7 @@ def notification_item(notification):
         "region": dossier.region.name if dossier.region else "—",
         "kind": KIND_LABELS.get(notification.kind, notification.kind),
         "at": notification.created_at,
-        "url": absolute_url(dossier.get_absolute_url()),
+        "url": absolute_url(dossier.get_absolute_url()) + KIND_ANCHORS.get(notification.kind, ""),
     }
 
 
@@ -98,7 +125,7 @@ def email_immediately(kind, event_key, *, now):
             context = {"recipient": notification.recipient, "item": notification_item(notification)}
             context["resubmission"] = notification.kind == RESUBMITTED
             queue_email(
-                IMMEDIATE_EMAIL,
+                IMMEDIATE_EMAILS.get(notification.kind, IMMEDIATE_EMAIL),
                 notification.recipient.email,
                 context,
                 key=f"staff:{notification.pk}",

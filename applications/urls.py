@@ -1,6 +1,7 @@
 from django.urls import include, path
 
-from applications.views import attachments, porteur, steps
+from applications.views import attachments, corrections, messages, porteur, steps
+from applications.views.corrections import correction_section
 
 app_name = "applications"
 
@@ -11,8 +12,13 @@ dossier_patterns = [
     path("membres/ajouter/", steps.member_create, name="member_create"),
     path("membres/<int:member_id>/", steps.member_edit, name="member_edit"),
     path("membres/<int:member_id>/retirer/", steps.member_delete, name="member_delete"),
-    path("pieces/", attachments.attachments, name="attachments"),
-    path("pieces/<int:attachment_id>/retirer/", attachments.attachment_delete, name="attachment_delete"),
+    # During corrections, the attachments step is editable only when the request names it.
+    path("pieces/", correction_section("pieces")(attachments.attachments), name="attachments"),
+    path(
+        "pieces/<int:attachment_id>/retirer/",
+        correction_section("pieces")(attachments.attachment_delete),
+        name="attachment_delete",
+    ),
     path("pieces/<int:attachment_id>/telecharger/", attachments.attachment_download, name="attachment_download"),
     path("co-editeurs/", steps.coeditors, name="coeditors"),
     path("co-editeurs/<int:invitation_id>/retirer/", steps.coeditor_delete, name="coeditor_delete"),
@@ -21,6 +27,14 @@ dossier_patterns = [
     path("retirer/", porteur.withdraw, name="withdraw"),
     path("eligibilite/", porteur.eligibility_run, name="eligibility_run"),
     path("avis/<int:notice_id>/telecharger/", porteur.notice_download, name="notice_download"),
+    path("messages/envoyer/", messages.message_post, name="message_post"),
+    path(
+        "messages/pieces/<int:attachment_id>/telecharger/",
+        messages.message_attachment_download,
+        name="message_attachment_download",
+    ),
+    path("corrections/demander/", corrections.request_corrections_view, name="request_corrections"),
+    path("deposer-a-nouveau/", corrections.resubmit, name="resubmit"),
 ]
 
 urlpatterns = [

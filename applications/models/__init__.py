@@ -1,6 +1,7 @@
 from applications.models.attachments import Attachment
 from applications.models.dossiers import Dossier, DossierInvitation, DossierTransition, DossierVersion
 from applications.models.editions import Edition, Phase, ReferenceSequence, Sector
+from applications.models.exchanges import Annotation, Label, Message, MessageAttachment, MessageRead
 from applications.models.instruction import (
     CorrectionRequest,
     EligibilityResult,
@@ -12,6 +13,11 @@ from applications.models.members import MemberStructure
 from applications.models.notices import Notice
 
 __all__ = [
+    "Annotation",
+    "Label",
+    "Message",
+    "MessageAttachment",
+    "MessageRead",
     "Attachment",
     "CorrectionRequest",
     "EligibilityResult",

@@ -1,4 +1,5 @@
-"""Submitting and withdrawing a dossier (DESIGN §5): the guards, the frozen version, the receipt."""
+"""Submitting, resubmitting after corrections and withdrawing a dossier (DESIGN §5): the guards, the frozen
+version, the receipt."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -6,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from applications import snapshots, tasks
 from applications.completeness import missing_items
-from applications.models import DossierVersion, EligibilityTrigger
+from applications.models import CorrectionRequest, DossierVersion, EligibilityTrigger
 from applications.services import eligibility, notices
 from applications.services.dossiers import lock
 from applications.services.workflow import transition
@@ -57,6 +58,38 @@ def submit_dossier(dossier, *, by, now=None):
     version = freeze(locked, members, attachments, by=by, at=now)
     dossier.state, dossier.submitted_at = locked.state, locked.submitted_at
     notices.receipt_notice(version)  # PENDING until the task renders it; the sweep queues it if the broker is down
+    enqueue(tasks.issue_receipt, version_id=version.pk)
+    eligibility.request_run(locked, trigger=EligibilityTrigger.SUBMISSION, by=by, version=version)
+    return version
+
+
+@transaction.atomic
+def resubmit_dossier(dossier, *, by, now=None):
+    """Submit a dossier again after corrections: complete, it freezes a NEW version (the earlier ones stay as
+    they were), resolves the pending correction request, queues the new version's receipt and re-runs the
+    eligibility rules. Returns the DossierVersion. Raises SubmissionRefused (missing items) or InvalidTransition.
+
+    Neither the phase's deadline nor the request's due date refuse it (the candidacy was filed in time; a public
+    service takes late corrections): a late one says so in the transition's motivation, for staff.
+    """
+    now = now or timezone.now()
+    locked = lock(dossier)
+    members, attachments = loaded_parts(locked)
+    missing = missing_items(locked, members, attachments)
+    if missing:
+        raise SubmissionRefused(_("Le dossier est incomplet : complétez les éléments signalés."), missing)
+    pending = CorrectionRequest.objects.pending().filter(dossier=locked)
+    late = pending.filter(due_at__lt=now).order_by("due_at").first()
+    comment = ""
+    if late is not None:
+        comment = _("Corrections déposées après l'échéance demandée (%(deadline)s).") % {
+            "deadline": format_deadline(late.due_at)
+        }
+    transition(locked, "resubmit", by=by, at=now, comment=comment)
+    pending.update(resolved_at=now)
+    version = freeze(locked, members, attachments, by=by, at=now)
+    dossier.state = locked.state
+    notices.receipt_notice(version)
     enqueue(tasks.issue_receipt, version_id=version.pk)
     eligibility.request_run(locked, trigger=EligibilityTrigger.SUBMISSION, by=by, version=version)
     return version

@@ -16,17 +16,18 @@ from applications.models import Dossier, DossierTransition, EligibilityTrigger, 
 from applications.rules import is_dossier_editor
 from applications.services import eligibility as eligibility_services
 from applications.services.dossiers import create_dossier
+from applications.services.messages import thread_context, unread_counts, with_awaiting_reply
 from applications.services.submission import SubmissionRefused, loaded_parts, submit_dossier, withdraw_dossier
 from applications.steps import STEPS
 from applications.views.base import get_visible_dossier, require_perm
+from applications.views.corrections import correction_context
 from applications.workflow import InvalidTransition
 from ptce_ami.core.dates import format_datetime
 
 
 def porteur_dossiers(user):
-    return (
-        Dossier.objects.editable_by(user).select_related("phase__edition", "owner", "region").order_by("-updated_at")
-    )
+    dossiers = Dossier.objects.editable_by(user).select_related("phase__edition", "owner", "region")
+    return with_awaiting_reply(dossiers).order_by("-updated_at")
 
 
 def open_phases():
@@ -35,8 +36,12 @@ def open_phases():
 
 @login_required
 def dossier_list(request):
+    dossiers = list(porteur_dossiers(request.user))
+    unread = unread_counts(request.user, [dossier.pk for dossier in dossiers])
+    for dossier in dossiers:
+        dossier.unread_messages = unread.get(dossier.pk, 0)
     context = {
-        "dossiers": porteur_dossiers(request.user),
+        "dossiers": dossiers,
         "open_phases": open_phases(),
         "can_create": request.user.has_perm("applications.create_dossier"),
     }
@@ -93,6 +98,8 @@ def dossier_detail(request, reference):
         else None,
         "can_run_eligibility": request.user.has_perm("applications.run_eligibility", dossier),
         "steps": STEPS,
+        **correction_context(dossier),
+        **thread_context(dossier, request.user),
     }
     return render(request, "applications/dossier_detail.html", context)
 
@@ -113,6 +120,8 @@ def summary(request, reference):
         "eligibility_results": eligibility.evaluate_draft(dossier, members=members, attachments=attachments),
         "phase_open": dossier.phase.is_open(),
         "can_submit": request.user.has_perm("applications.submit_dossier", dossier),
+        "can_resubmit": request.user.has_perm("applications.resubmit_dossier", dossier),
+        **correction_context(dossier),
     }
     return render(request, "applications/summary.html", context)
 

@@ -17,15 +17,20 @@ from applications.services.dossiers import DossierNotEditable, EditConflict, Inv
 from applications.services.submission import loaded_parts
 from applications.steps import STEPS, get_step, next_step, previous_step
 from applications.views.base import get_visible_dossier, is_fetch, require_perm
+from applications.views.corrections import closed_section, correction_context
 from ptce_ami.core.companies import lookup_siret
 from ptce_ami.core.dates import format_datetime
 
 
-def editable_dossier(request, reference):
-    """The dossier for an editing page: 404 if unseen, redirect to its page if submitted, 403 if read-only."""
+def editable_dossier(request, reference, section=None):
+    """The dossier for an editing page: 404 if unseen, redirect to its page if submitted, 403 if read-only.
+
+    During corrections, a ``section`` (step slug) the request does not name is read-only: 403 on POST, back to
+    the dossier's page with a message otherwise.
+    """
     dossier = get_visible_dossier(request, reference)
     if request.user.has_perm("applications.change_dossier", dossier):
-        return dossier, None
+        return dossier, section and closed_section(request, dossier, section)
     if is_dossier_editor(request.user, dossier):
         messages.info(request, _("Ce dossier est déposé : il ne peut plus être modifié."))
         return dossier, redirect(dossier)
@@ -48,6 +53,7 @@ def step_context(dossier, step, **extra):
         "step": step,
         "steps": STEPS,
         "incomplete_steps": incomplete_steps,
+        **correction_context(dossier),
         "next_step": next_step(step),
         "previous_step": previous_step(step),
         **extra,
@@ -74,7 +80,7 @@ def step_edit(request, reference, step):
         return redirect("applications:members", reference=reference)
     if step.kind == "attachments":
         return redirect("applications:attachments", reference=reference)
-    dossier, response = editable_dossier(request, reference)
+    dossier, response = editable_dossier(request, reference, step.slug)
     if response:
         return response
     if request.method == "POST":
@@ -189,10 +195,12 @@ def not_editable_response(request, dossier):
 
 # Members -----------------------------------------------------------------------------------------------------
 
+MEMBERS = "membres"
+
 
 @login_required
 def members(request, reference):
-    dossier, response = editable_dossier(request, reference)
+    dossier, response = editable_dossier(request, reference, MEMBERS)
     if response:
         return response
     member_list = dossier.members.select_related("commune__departement").prefetch_related("attachments")
@@ -203,7 +211,7 @@ def members(request, reference):
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_create(request, reference):
-    dossier, response = editable_dossier(request, reference)
+    dossier, response = editable_dossier(request, reference, MEMBERS)
     if response:
         return response
     form = MemberForm(request.POST or None, dossier=dossier)
@@ -220,7 +228,7 @@ def member_create(request, reference):
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_edit(request, reference, member_id):
-    dossier, response = editable_dossier(request, reference)
+    dossier, response = editable_dossier(request, reference, MEMBERS)
     if response:
         return response
     member = get_object_or_404(dossier.members.select_related("commune"), pk=member_id)
@@ -280,7 +288,7 @@ def member_lookup(request, dossier, form):
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_delete(request, reference, member_id):
-    dossier, response = editable_dossier(request, reference)
+    dossier, response = editable_dossier(request, reference, MEMBERS)
     if response:
         return response
     member = get_object_or_404(dossier.members, pk=member_id)

@@ -157,7 +157,7 @@ def test_the_daily_digest_lists_every_notification_in_one_email_sent_once(
     assert (processed, again) == (2, 0)
     assert sent_to(mailoutbox) == ["admin@tresor.fr", "cra-ara@example.fr"]
     message = mailoutbox[0]
-    assert message.subject == "AMI PTCE — récapitulatif du 22 novembre 2026 : 2 dépôts de dossiers"
+    assert message.subject == "AMI PTCE — récapitulatif du 22 novembre 2026 : 2 événements"
     body = " ".join(message.body.split())
     assert "- PTCE-2026-P1-0001 — « Pôle Un » — Auvergne-Rhône-Alpes" in body
     assert "Nouveau dépôt, le 21 novembre 2026 à 16 h 32" in body

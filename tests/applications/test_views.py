@@ -272,7 +272,7 @@ def test_dossier_list_query_count_does_not_grow(client, django_assert_num_querie
         MemberFactory(dossier=dossier)
     client.force_login(owner)
 
-    with django_assert_num_queries(5):  # session, user, dossiers, open phases, closing phases
+    with django_assert_num_queries(6):  # session, user, dossiers, open phases, closing phases, unread messages
         client.get(reverse("site:dashboard"))
 
 
@@ -284,7 +284,7 @@ def test_dossier_page_query_count_does_not_grow(client, django_assert_num_querie
         AttachmentFactory(dossier=dossier)
     client.force_login(dossier.owner)
 
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):
         client.get(dossier.get_absolute_url())
 
 

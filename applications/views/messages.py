@@ -1,0 +1,84 @@
+"""The message thread of a dossier: posting a message (from the porteur's page or the staff page) and
+downloading a message's attachment through a checked view.
+
+Who cannot follow the thread (a reviewer, an outsider, a porteur on a draft) gets 404; who follows it without
+being able to write (a withdrawn dossier) gets 403 on POST.
+"""
+
+import logging
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from applications.message_forms import MessageForm
+from applications.models import MessageAttachment
+from applications.services.attachments import AttachmentRefused
+from applications.services.messages import is_staff_side, post_message, thread_context
+from applications.views.base import get_visible_dossier, require_perm
+
+logger = logging.getLogger(__name__)
+
+
+def safe_next(request, default):
+    """The page to go back to: ``next`` when it stays on this site, else ``default``."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return default
+
+
+def thread_dossier(request, reference):
+    """The dossier, for someone who follows its thread; 404 for anyone else."""
+    dossier = get_visible_dossier(request, reference)
+    if not request.user.has_perm("applications.view_messages", dossier):
+        raise Http404
+    return dossier
+
+
+@login_required
+@require_POST
+def message_post(request, reference):
+    dossier = thread_dossier(request, reference)
+    require_perm(request, "applications.post_message", dossier)
+    form = MessageForm(request.POST, request.FILES, staff=is_staff_side(request.user))
+    if form.is_valid():
+        try:
+            post_message(
+                dossier,
+                author=request.user,
+                body=form.cleaned_data["body"],
+                uploads=form.cleaned_data["files"],
+                awaiting_reply=form.cleaned_data.get("awaiting_reply", False),
+            )
+        except AttachmentRefused:  # checked by the form already: only a file changed in between gets here
+            form.add_error("files", _("Un fichier n'a pas pu être vérifié : choisissez-le à nouveau."))
+        else:
+            messages.success(request, _("Votre message est envoyé."))
+            return redirect(safe_next(request, dossier.get_absolute_url() + "#messages"))
+    # The page the form came from cannot be rebuilt here: the thread and the form with its errors get a page.
+    context = {"dossier": dossier, **thread_context(dossier, request.user, form=form)}
+    context["next"] = context["thread_next"] = safe_next(request, dossier.get_absolute_url())
+    return render(request, "applications/messages/post_form.html", context, status=200)
+
+
+@login_required
+@require_GET
+def message_attachment_download(request, reference, attachment_id):
+    dossier = thread_dossier(request, reference)
+    attachment = get_object_or_404(MessageAttachment.objects.filter(message__dossier=dossier), pk=attachment_id)
+    try:
+        handle = attachment.file.open("rb")
+    except OSError:
+        logger.error("message attachment %s: file %s missing from the storage", attachment.pk, attachment.file.name)
+        raise Http404 from None
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
