@@ -6,3 +6,9 @@ class ReviewsConfig(AppConfig):
 
     name = "reviews"
     verbose_name = "Évaluation et sélection"
+
+    def ready(self):
+        # The lower floors are told about reviewers through their hooks, never by importing this app.
+        from reviews import hooks, rules  # noqa: F401, PLC0415 -- needs the models loaded
+
+        hooks.connect()
