@@ -14,5 +14,6 @@ urlpatterns = [
     path("compte/", include("ptce_ami.accounts.urls")),
     path("territoires/", include("territories.urls")),
     path("dossiers/", include("applications.urls")),
+    path("instruction/", include("reviews.urls")),
     path("", include("ptce_ami.site.urls")),
 ]

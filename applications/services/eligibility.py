@@ -61,3 +61,26 @@ def result_rows(eligibility_run, results):
 
 def latest_run(dossier):
     return dossier.eligibility_runs.prefetch_related("results").first()
+
+
+def override_result(result, *, status, motivation, by):
+    """Staff confirm or override one rule's result (DESIGN §6: the rules never decide alone).
+
+    ``motivation`` is required (MotivationRequired otherwise) and kept with who and when; the rule's own
+    status stays as the engine computed it, the effective status becomes ``status``.
+    """
+    from django.utils import timezone  # noqa: PLC0415 -- keeps this appended section self-contained
+
+    from applications.enums import RuleStatus  # noqa: PLC0415
+    from applications.workflow import MotivationRequired  # noqa: PLC0415
+
+    if status not in RuleStatus.values:
+        raise ValueError(f"unknown rule status {status!r}")
+    if not (motivation or "").strip():
+        raise MotivationRequired("override_eligibility")
+    result.override_status = status
+    result.override_motivation = motivation.strip()
+    result.overridden_by = by
+    result.overridden_at = timezone.now()
+    result.save(update_fields=["override_status", "override_motivation", "overridden_by", "overridden_at"])
+    return result

@@ -1,0 +1,245 @@
+"""The instruction list's filters (django-filter): what staff narrow the submitted dossiers down to.
+
+``filtered_dossiers(user, query_string)`` is the one entry point shared by the list and the exports, so that an
+export holds exactly the list's selection. Every filter is an ``Exists`` (or a plain column test): the selection
+never has duplicate rows, and counting it stays one query.
+"""
+
+import django_filters
+from django import forms
+from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, When
+from django.http import QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from applications.enums import DossierState, MemberCategory, PhaseKind, RuleStatus
+from applications.models import (
+    Dossier,
+    Edition,
+    EligibilityResult,
+    EligibilityRun,
+    Label,
+    MemberStructure,
+    Sector,
+)
+from ptce_ami.accounts.enums import Role
+from ptce_ami.accounts.models import User
+from reviews.models import Assignment, AssignmentStatus
+from territories.models import Commune, Departement, Region
+
+
+class EligibilityOutcome:
+    PASS = "pass"
+    WARNING = "warning"
+    FAIL = "fail"
+    NONE = "none"
+
+    choices = [
+        (PASS, _("Toutes les règles respectées")),
+        (WARNING, _("Des points à vérifier, aucune règle non respectée")),
+        (FAIL, _("Au moins une règle non respectée")),
+        (NONE, _("Pas encore vérifié")),
+    ]
+
+
+# Sortable columns: the value of ?o= → the ordering it stands for (the reference breaks ties).
+SORTS = {
+    "reference": "reference",
+    "name": "name",
+    "region": "region__name",
+    "state": "state",
+    "submitted_at": "submitted_at",
+    "score": "score__value",
+}
+DEFAULT_SORT = "-submitted_at"
+
+
+def latest_run_subquery():
+    return Subquery(
+        EligibilityRun.objects.filter(dossier=OuterRef("pk")).order_by("-created_at", "-pk").values("pk")[:1]
+    )
+
+
+def effective_results(status):
+    """Results of the latest run whose effective status (the override, else the rule's) is ``status``."""
+    effective = Case(When(override_status="", then=F("status")), default=F("override_status"))
+    return EligibilityResult.objects.annotate(effective=effective).filter(
+        run=OuterRef("latest_run_id"), effective=status
+    )
+
+
+def territory_departement_condition(departement):
+    """The dossier's territory (communes, EPCI, départements) or one of its members lies in ``departement``."""
+    communes_of_epcis = Commune.objects.filter(departement=departement).values("epci")
+    return (
+        Q(Exists(Dossier.communes.through.objects.filter(dossier=OuterRef("pk"), commune__departement=departement)))
+        | Q(Exists(Dossier.departements.through.objects.filter(dossier=OuterRef("pk"), departement=departement)))
+        | Q(Exists(Dossier.epcis.through.objects.filter(dossier=OuterRef("pk"), epci__in=communes_of_epcis)))
+        | Q(Exists(MemberStructure.objects.filter(dossier=OuterRef("pk"), commune__departement=departement)))
+    )
+
+
+class DossierFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Recherche"),
+        method="filter_text",
+        help_text=_("Nom du pôle, référence, nom ou SIRET d'une structure membre."),
+    )
+    edition = django_filters.ModelChoiceFilter(
+        label=_("Édition"), field_name="phase__edition", queryset=Edition.objects.all(), empty_label=_("Toutes")
+    )
+    phase = django_filters.ChoiceFilter(
+        label=_("Phase"), field_name="phase__kind", choices=PhaseKind.choices, empty_label=_("Toutes")
+    )
+    state = django_filters.MultipleChoiceFilter(
+        label=_("État"),
+        choices=[(state.value, state.label) for state in DossierState if state != DossierState.DRAFT],
+        widget=forms.CheckboxSelectMultiple,
+        distinct=False,
+    )
+    region = django_filters.ModelChoiceFilter(
+        label=_("Région"), queryset=Region.objects.all(), empty_label=_("Toutes")
+    )
+    departement = django_filters.ModelChoiceFilter(
+        label=_("Département"),
+        queryset=Departement.objects.all(),
+        method="filter_departement",
+        empty_label=_("Tous"),
+        help_text=_("Du territoire du pôle ou d'une structure membre."),
+    )
+    category = django_filters.MultipleChoiceFilter(
+        label=_("Catégories de membres"),
+        choices=MemberCategory.choices,
+        method="filter_category",
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Dossiers comptant au moins un membre des catégories cochées."),
+    )
+    sector = django_filters.ModelChoiceFilter(
+        label=_("Secteur"), queryset=Sector.objects.all(), method="filter_sector", empty_label=_("Tous")
+    )
+    eligibility = django_filters.ChoiceFilter(
+        label=_("Éligibilité (dernière vérification)"),
+        choices=EligibilityOutcome.choices,
+        method="filter_eligibility",
+        empty_label=_("Toutes"),
+    )
+    score_min = django_filters.NumberFilter(
+        label=_("Note minimale (sur 100)"), field_name="score__value", lookup_expr="gte", min_value=0, max_value=100
+    )
+    score_max = django_filters.NumberFilter(
+        label=_("Note maximale (sur 100)"), field_name="score__value", lookup_expr="lte", min_value=0, max_value=100
+    )
+    reviewer = django_filters.ModelChoiceFilter(
+        label=_("Évaluateur affecté"),
+        queryset=User.objects.filter(role=Role.EVALUATEUR).order_by("last_name", "first_name"),
+        method="filter_reviewer",
+        empty_label=_("Tous"),
+    )
+    label = django_filters.ModelChoiceFilter(
+        label=_("Étiquette"), queryset=Label.objects.all(), method="filter_label", empty_label=_("Toutes")
+    )
+
+    class Meta:
+        model = Dossier
+        fields = []
+
+    def __init__(self, data=None, *args, user=None, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        if user is not None and user.role == Role.PARTENAIRE:
+            regions = user.regions.all()
+            self.filters["region"].queryset = regions
+            self.filters["departement"].queryset = Departement.objects.filter(region__in=regions)
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        compact = value.replace(" ", "")
+        members = MemberStructure.objects.filter(dossier=OuterRef("pk")).filter(
+            Q(name__icontains=value) | Q(siret__contains=compact) if compact.isdigit() else Q(name__icontains=value)
+        )
+        return queryset.filter(Q(name__icontains=value) | Q(reference__icontains=value) | Q(Exists(members)))
+
+    def filter_departement(self, queryset, name, value):
+        return queryset.filter(territory_departement_condition(value)) if value else queryset
+
+    def filter_category(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Exists(MemberStructure.objects.filter(dossier=OuterRef("pk"), category__in=value)))
+
+    def filter_sector(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Exists(Dossier.sectors.through.objects.filter(dossier=OuterRef("pk"), sector=value)))
+
+    def filter_eligibility(self, queryset, name, value):
+        if not value:
+            return queryset
+        queryset = queryset.annotate(latest_run_id=latest_run_subquery())
+        if value == EligibilityOutcome.NONE:
+            return queryset.filter(latest_run_id__isnull=True)
+        fails, warnings = Exists(effective_results(RuleStatus.FAIL)), Exists(effective_results(RuleStatus.WARNING))
+        queryset = queryset.filter(latest_run_id__isnull=False)
+        if value == EligibilityOutcome.FAIL:
+            return queryset.filter(fails)
+        if value == EligibilityOutcome.WARNING:
+            return queryset.filter(warnings).exclude(fails)
+        return queryset.exclude(fails).exclude(warnings)
+
+    def filter_reviewer(self, queryset, name, value):
+        if not value:
+            return queryset
+        assignments = Assignment.objects.filter(dossier=OuterRef("pk"), reviewer=value).exclude(
+            status=AssignmentStatus.CONFLICT
+        )
+        return queryset.filter(Exists(assignments))
+
+    def filter_label(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(Exists(Label.dossiers.through.objects.filter(dossier=OuterRef("pk"), label=value)))
+
+
+def staff_queryset(user):
+    """The submitted dossiers ``user`` may see (partners: their regions only, by the scoped queryset)."""
+    return Dossier.objects.visible_to(user).filter(submitted_at__isnull=False)
+
+
+def as_query_dict(query):
+    if isinstance(query, QueryDict):
+        return query
+    return QueryDict(query or "")
+
+
+def sort_key(query):
+    value = as_query_dict(query).get("o", "")
+    return value if value.lstrip("-") in SORTS else DEFAULT_SORT
+
+
+def ordering(sort):
+    field = SORTS[sort.lstrip("-")]
+    expression = F(field).desc(nulls_last=True) if sort.startswith("-") else F(field).asc(nulls_last=True)
+    return [expression, "reference"]
+
+
+def build_filter(user, query):
+    return DossierFilter(as_query_dict(query), queryset=staff_queryset(user), user=user)
+
+
+def filtered_dossiers(user, query_string):
+    """The dossiers ``user`` may see that match the list's filters (and its sort) in ``query_string``.
+
+    Invalid filter values are ignored (the list shows them next to their field), never an error.
+    """
+    filterset = build_filter(user, query_string)
+    return apply(filterset).order_by(*ordering(sort_key(query_string)))
+
+
+def apply(filterset, exclude=()):
+    """The filterset's queryset, filtered by its valid fields only (but those in ``exclude``)."""
+    filterset.form.is_valid()
+    queryset = filterset.queryset
+    for name, value in filterset.form.cleaned_data.items():
+        if name not in exclude:
+            queryset = filterset.filters[name].filter(queryset, value)
+    return queryset

@@ -1,0 +1,31 @@
+"""The form that asks for an export of the instruction list's selection."""
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from reviews.models import Export, ExportFormat
+
+
+class ExportForm(forms.ModelForm):
+    """The list's query string (hidden) and the format; one submit button per format on the list page."""
+
+    class Meta:
+        model = Export
+        fields = ["query", "format"]
+        labels = {"format": _("Format du fichier")}
+        widgets = {"query": forms.HiddenInput, "format": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        # Own ids: the form sits on the instruction list beside the filters' form.
+        kwargs.setdefault("auto_id", "export-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["format"].choices = ExportFormat.choices
+        self.fields["format"].initial = ExportFormat.XLSX
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.add_input(Submit("export", _("Exporter la sélection")))
+
+    def clean_query(self):
+        return self.cleaned_data["query"].lstrip("?")

@@ -1,0 +1,424 @@
+"""Evaluation (DESIGN §2, §7): the reviewer's queue, reviews saved as drafts and submitted, the staff panel of a
+dossier's reviews and score, and the regional partners' opinions and ranks.
+
+Who sees what:
+- a reviewer sees their own review; the other reviews of the dossier (totals, recommendations, comments, without
+  the reviewers' names) only once theirs is submitted;
+- instructeurs see every review (reviewer, status, scores per criterion, comments) and the regional opinion;
+- regional partners of the dossier's region see the dossier's score, the regional opinion, and for each counted
+  review its total and recommendation only: the reviewers' names, comments and per-criterion scores belong to
+  the national cell, which runs the expert review (a partner's opinion is their own, not a digest of the experts').
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Count, Prefetch, Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.enums import DossierState
+from applications.models import Dossier
+from ptce_ami.accounts.rules import is_instructeur, is_partenaire_of_region
+from reviews.models import (
+    Aggregation,
+    AssignmentStatus,
+    DossierScore,
+    Grid,
+    RegionalOpinion,
+    Review,
+    ReviewStatus,
+    Score,
+)
+from reviews.scoring import grid_for, grids_by_phase, priority_flags, refresh_dossier_score, review_total
+
+# The dossiers a regional opinion is given on (the perm reviews.give_regional_opinion says the same).
+OPINION_STATES = (DossierState.ELIGIBLE, DossierState.LAUREATE, DossierState.NOT_RETAINED)
+
+
+# The reviewer's queue -------------------------------------------------------------------------------------------
+
+
+def confirm_url(assignment):
+    """The page where the reviewer confirms the absence of conflict (assignments part of the app)."""
+    try:
+        return reverse("reviews:assignment_confirm", args=[assignment.pk])
+    except NoReverseMatch:
+        return f"/instruction/affectations/{assignment.pk}/confirmer/"
+
+
+@dataclass
+class QueueRow:
+    assignment: object
+    review: object  # the reviewer's Review, or None before their first save
+    scored: int
+    criteria_count: int
+    late: bool
+
+    @property
+    def dossier(self):
+        return self.assignment.dossier
+
+    @property
+    def action(self):
+        """(label, url) of what the reviewer does next on this assignment."""
+        assignment = self.assignment
+        if assignment.status == AssignmentStatus.TO_CONFIRM:
+            return _("Confirmer l'absence de conflit"), confirm_url(assignment)
+        url = reverse("reviews:review", args=[assignment.pk])
+        if assignment.status == AssignmentStatus.SUBMITTED:
+            return _("Voir mon évaluation"), url
+        if self.review is None:
+            return _("Évaluer"), url
+        return _("Reprendre"), url
+
+
+def _loaded_one_to_one(instance, name, model):
+    """A reverse one-to-one loaded by select_related, or None when there is no row."""
+    try:
+        return getattr(instance, name)
+    except model.DoesNotExist:
+        return None
+
+
+def reviewer_queue(user, now=None):
+    """The reviewer's assignments not removed by a conflict, with their progress, in a constant number of queries."""
+    now = now or timezone.now()
+    assignments = list(
+        user.assignments.active()
+        .select_related("dossier__region", "dossier__phase__edition", "review")
+        .annotate(scored=Count("review__scores", filter=Q(review__scores__value__isnull=False)))
+        .order_by("due_at", "pk")
+    )
+    grids = grids_by_phase({assignment.dossier.phase for assignment in assignments})
+    rows = []
+    for assignment in assignments:
+        grid = grids.get(assignment.dossier.phase_id)
+        pending = assignment.status != AssignmentStatus.SUBMITTED
+        rows.append(
+            QueueRow(
+                assignment=assignment,
+                review=_loaded_one_to_one(assignment, "review", Review),
+                scored=assignment.scored,
+                criteria_count=len(grid.criteria.all()) if grid else 0,
+                late=pending and assignment.due_at is not None and assignment.due_at < now,
+            )
+        )
+    return rows
+
+
+# A review: draft and submission -----------------------------------------------------------------------------------
+
+
+class ReviewLocked(Exception):
+    """The assignment is not open for scoring (not confirmed, submitted already, or removed by a conflict)."""
+
+
+class ReviewIncomplete(Exception):
+    """A review cannot be submitted without a level for every criterion and a recommendation."""
+
+    def __init__(self, missing_criteria, missing_recommendation):
+        super().__init__("incomplete review")
+        self.missing_criteria = missing_criteria
+        self.missing_recommendation = missing_recommendation
+
+
+@dataclass
+class ReviewInput:
+    levels: dict  # criterion id -> 0..4 or None
+    comments: dict  # criterion id -> text
+    recommendation: str = ""
+    comment: str = ""
+
+
+def review_of(assignment):
+    """The assignment's review with its scores (None before the first save)."""
+    return Review.objects.filter(assignment=assignment).select_related("grid").prefetch_related("scores").first()
+
+
+def grid_of(assignment, review=None):
+    """The grid a review is made on: the one it started with, or the dossier's phase's grid."""
+    if review is not None:
+        return Grid.objects.prefetch_related("criteria").get(pk=review.grid_id)
+    return grid_for(assignment.dossier)
+
+
+@transaction.atomic
+def save_review(assignment, data, *, submit=False):
+    """Save the reviewer's levels and comments (a draft may be partial); with ``submit``, submit the review.
+
+    Submitting needs every criterion scored and a recommendation (ReviewIncomplete otherwise, nothing saved),
+    computes the total on 100, closes the assignment (status submitted) and refreshes the dossier's score.
+    The assignment row is locked: a double click or a concurrent conflict declaration cannot slip through.
+    """
+    locked = type(assignment).objects.select_for_update().select_related("dossier__phase").get(pk=assignment.pk)
+    if locked.status != AssignmentStatus.IN_PROGRESS:
+        raise ReviewLocked(locked.status)
+    review = review_of(locked)
+    grid = grid_of(locked, review)
+    criteria = list(grid.criteria.all())
+    if submit:
+        missing = [criterion for criterion in criteria if data.levels.get(criterion.pk) is None]
+        if missing or not data.recommendation:
+            raise ReviewIncomplete(missing, not data.recommendation)
+    if review is None:
+        review = Review.objects.create(assignment=locked, dossier=locked.dossier, grid=grid)
+    _save_scores(review, criteria, data)
+    review.recommendation, review.comment = data.recommendation, data.comment
+    if submit:
+        review.total = review_total((criterion.weight, data.levels[criterion.pk]) for criterion in criteria)
+        review.status, review.submitted_at = ReviewStatus.SUBMITTED, timezone.now()
+        locked.status = AssignmentStatus.SUBMITTED
+        locked.save(update_fields=["status"])
+        assignment.status = locked.status
+    review.save()
+    if submit:
+        refresh_dossier_score(locked.dossier)
+    return review
+
+
+def _save_scores(review, criteria, data):
+    existing = {score.criterion_id: score for score in review.scores.all()}
+    created, updated = [], []
+    for criterion in criteria:
+        value, comment = data.levels.get(criterion.pk), data.comments.get(criterion.pk, "")
+        score = existing.get(criterion.pk)
+        if score is None:
+            created.append(Score(review=review, criterion=criterion, value=value, comment=comment))
+        elif (score.value, score.comment) != (value, comment):
+            score.value, score.comment = value, comment
+            updated.append(score)
+    Score.objects.bulk_create(created)
+    Score.objects.bulk_update(updated, ["value", "comment"])
+
+
+# What a review shows -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class ScoreRow:
+    criterion: object
+    value: object  # 0..4 or None
+    level_label: str
+    comment: str
+
+
+@dataclass
+class ReviewView:
+    """A review as a page shows it; ``reviewer`` is None where reviewers stay anonymous."""
+
+    review: object
+    number: int
+    reviewer: object = None
+    scores: list = field(default_factory=list)
+    counted: bool = True
+
+    @property
+    def title(self):
+        if self.reviewer is not None:
+            return self.reviewer.get_full_name() or self.reviewer.email
+        return _("Évaluation n° %(number)s") % {"number": self.number}
+
+
+def level_label(grid, value):
+    if value is None:
+        return ""
+    levels = grid.levels or []
+    label = levels[value] if value < len(levels) else ""
+    return f"{value} — {label}" if label else str(value)
+
+
+def score_rows(review):
+    """One row per criterion of the review's grid (criteria and grid loaded by the caller's prefetch)."""
+    grid = review.grid
+    by_criterion = {score.criterion_id: score for score in review.scores.all()}
+    rows = []
+    for criterion in grid.criteria.all():
+        score = by_criterion.get(criterion.pk)
+        value = score.value if score else None
+        rows.append(ScoreRow(criterion, value, level_label(grid, value), score.comment if score else ""))
+    return rows
+
+
+def reviews_with_scores():
+    grids = Grid.objects.prefetch_related("criteria")
+    return Review.objects.select_related("assignment__reviewer").prefetch_related(
+        Prefetch("grid", queryset=grids), "scores"
+    )
+
+
+def other_reviews(review):
+    """The dossier's other counted reviews, shown to a reviewer once theirs is submitted (anonymous)."""
+    if review is None or review.status != ReviewStatus.SUBMITTED:
+        return []
+    others = reviews_with_scores().counted().filter(dossier_id=review.dossier_id).exclude(pk=review.pk)
+    return [ReviewView(other, number, scores=score_rows(other)) for number, other in enumerate(others, start=1)]
+
+
+# The staff panel of a dossier ------------------------------------------------------------------------------------
+
+
+@dataclass
+class EvaluationPanel:
+    reference: str
+    full: bool  # instructeurs: reviewers, comments and scores per criterion; partners: totals and recommendations
+    reviews: list
+    score: object  # DossierScore or None
+    priority_flags: list
+    opinion: object  # RegionalOpinion or None
+    aggregation_label: str
+    threshold: int
+    can_give_opinion: bool = False
+
+
+def dossier_reviews_context(dossier, user):
+    """Context of templates/reviews/evaluation/_dossier_panel.html on the staff dossier page.
+
+    Instructeurs see everything; partners of the dossier's region see the score, the regional opinion and the
+    counted reviews' totals and recommendations (see the module's docstring); anyone else gets no panel.
+    Constant number of queries whatever the number of reviews.
+    """
+    full = is_instructeur(user)
+    if not (full or is_partenaire_of_region(user, dossier.region_id)):
+        return {"evaluation_panel": None}
+    reviews = reviews_with_scores().filter(dossier=dossier).order_by("submitted_at", "pk")
+    if not full:
+        reviews = reviews.counted()
+    views = []
+    for number, review in enumerate(reviews, start=1):
+        counted = review.status == ReviewStatus.SUBMITTED and review.assignment.status != AssignmentStatus.CONFLICT
+        views.append(
+            ReviewView(
+                review,
+                number,
+                reviewer=review.assignment.reviewer if full else None,
+                scores=score_rows(review) if full else [],
+                counted=counted,
+            )
+        )
+    grid = grid_for(dossier)
+    panel = EvaluationPanel(
+        reference=dossier.reference,
+        full=full,
+        reviews=views,
+        score=DossierScore.objects.filter(dossier=dossier).first(),
+        priority_flags=priority_flags(dossier),
+        opinion=RegionalOpinion.objects.filter(dossier=dossier).select_related("author").first(),
+        aggregation_label=_("Médiane") if grid and grid.aggregation == Aggregation.MEDIAN else _("Moyenne"),
+        threshold=grid.discordance_threshold if grid else 0,
+        can_give_opinion=not full and dossier.state in OPINION_STATES,
+    )
+    return {"evaluation_panel": panel}
+
+
+# Regional opinions ------------------------------------------------------------------------------------------------
+
+
+class RankTaken(Exception):
+    """Another dossier of the region and phase has this rank (and shifting was not asked for)."""
+
+    def __init__(self, holder):
+        super().__init__(f"rank held by {holder.dossier_id}")
+        self.holder = holder
+
+
+def opinion_dossiers(user):
+    """The dossiers a regional opinion is given on that ``user`` may see (partners: their regions only)."""
+    return (
+        Dossier.objects.visible_to(user)
+        .filter(state__in=OPINION_STATES)
+        .select_related("region", "phase__edition", "score", "regional_opinion__author")
+        .order_by("region__name", "phase__edition__year", "phase__kind", "phase__wave", "reference")
+    )
+
+
+@dataclass
+class OpinionRow:
+    dossier: object
+    opinion: object  # RegionalOpinion or None
+    score: object  # DossierScore or None
+
+    def sort_key(self):
+        rank = self.opinion.rank if self.opinion is not None else None
+        region = self.dossier.region.name if self.dossier.region_id else ""
+        return (region, self.dossier.phase_id, rank is None, rank or 0, self.dossier.reference)
+
+
+def opinion_rows(user):
+    """The list of the regional opinions page: per region and phase, ranked dossiers first, by rank."""
+    rows = [
+        OpinionRow(
+            dossier,
+            _loaded_one_to_one(dossier, "regional_opinion", RegionalOpinion),
+            _loaded_one_to_one(dossier, "score", DossierScore),
+        )
+        for dossier in opinion_dossiers(user)
+    ]
+    return sorted(rows, key=OpinionRow.sort_key)
+
+
+def opinion_of(dossier):
+    return RegionalOpinion.objects.filter(dossier=dossier).select_related("author").first()
+
+
+def region_ranking(dossier):
+    """The ranked opinions of the dossier's region and phase, by rank (what the rank field is chosen against)."""
+    return (
+        RegionalOpinion.objects.filter(
+            region_id=dossier.region_id, dossier__phase_id=dossier.phase_id, rank__isnull=False
+        )
+        .select_related("dossier")
+        .order_by("rank")
+    )
+
+
+def rank_holder(dossier, rank):
+    """The opinion of another dossier of the same region and phase that has ``rank``, or None."""
+    if rank is None:
+        return None
+    return (
+        RegionalOpinion.objects.filter(region_id=dossier.region_id, dossier__phase_id=dossier.phase_id, rank=rank)
+        .exclude(dossier=dossier)
+        .select_related("dossier")
+        .first()
+    )
+
+
+@transaction.atomic
+def save_regional_opinion(dossier, *, opinion, text, rank, by, shift=False):
+    """Give or change the regional opinion of ``dossier`` with its rank in the region (per phase).
+
+    A rank held by another dossier raises RankTaken, unless ``shift``: then that dossier and the ones ranked
+    right after it (a contiguous run) move down by one, so that ranks stay unique.
+    """
+    siblings = RegionalOpinion.objects.select_for_update().filter(
+        region_id=dossier.region_id, dossier__phase_id=dossier.phase_id
+    )
+    ranked = {other.rank: other for other in siblings.exclude(dossier=dossier) if other.rank is not None}
+    if rank in ranked:
+        if not shift:
+            raise RankTaken(ranked[rank])
+        _shift_from(ranked, rank)
+    record, _created = RegionalOpinion.objects.update_or_create(
+        dossier=dossier,
+        defaults={
+            "region_id": dossier.region_id,
+            "opinion": opinion,
+            "text": text,
+            "rank": rank,
+            "author": by,
+            "updated_at": timezone.now(),
+        },
+    )
+    return record
+
+
+def _shift_from(ranked, rank):
+    run = []
+    while rank in ranked:
+        run.append(ranked[rank])
+        rank += 1
+    for other in reversed(run):
+        other.rank += 1
+    RegionalOpinion.objects.bulk_update(run, ["rank"])

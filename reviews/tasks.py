@@ -1,0 +1,24 @@
+"""Celery tasks of the reviews app: thin wrappers, ids in, the work done by a service.
+
+Services import this module at top level; tasks import services inside their body (leaf imports).
+"""
+
+import logging
+
+from ptce_ami.core.queue import durable_task
+
+logger = logging.getLogger(__name__)
+
+
+@durable_task("reviews.build_export")
+def build_export(self, *, export_id):
+    """Write the file of an export of the instruction list (CSV or XLSX); a ready export is left as it is."""
+    from reviews import exports  # noqa: PLC0415 -- leaf
+    from reviews.models import Export  # noqa: PLC0415 -- leaf
+
+    export = Export.objects.select_related("requested_by").filter(pk=export_id).first()
+    if export is None:
+        logger.warning("build_export: export %s does not exist", export_id)
+        return None
+    exports.build_export(export)
+    return export.status

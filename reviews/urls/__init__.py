@@ -1,0 +1,14 @@
+"""The staff and reviewers' pages, under /instruction/: one module per part, joined here."""
+
+from django.urls import include, path
+
+from reviews.urls import assignments, evaluation, exports, instruction
+
+app_name = "reviews"
+
+urlpatterns = [
+    path("", include(instruction.urlpatterns)),
+    path("exports/", include(exports.urlpatterns)),
+    path("affectations/", include(assignments.urlpatterns)),
+    path("evaluations/", include(evaluation.urlpatterns)),
+]

@@ -1,0 +1,160 @@
+"""Evaluation pages: the reviewer's queue and scoring page, the regional partners' opinions and ranks.
+
+A reviewer reaches an assignment only through their own assignments (another reviewer's, or one removed by a
+conflict of interest, answers 404); partners reach only their regions' dossiers (Dossier.objects.visible_to).
+"""
+
+import rules
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from applications import snapshots
+from applications.services.submission import loaded_parts
+from applications.views.base import get_visible_dossier
+from ptce_ami.accounts.rules import is_instructeur, is_partenaire
+from reviews.forms.evaluation import RegionalOpinionForm, ReviewForm, rank_taken_message
+from reviews.models import Assignment, AssignmentStatus, ReviewStatus
+from reviews.services import evaluation as services
+from reviews.services.evaluation import RankTaken, ReviewIncomplete, ReviewLocked
+
+
+def allowed(request, perm, obj=None):
+    """The rule itself, without Django's superuser bypass: an administrateur is no reviewer nor regional partner."""
+    return rules.has_perm(perm, request.user, obj)
+
+
+def require_role_perm(request, perm):
+    """Pages of one role: the others get 404, as if the page did not exist for them."""
+    if not allowed(request, perm):
+        raise Http404
+
+
+@login_required
+def queue(request):
+    require_role_perm(request, "reviews.view_review_queue")
+    return render(request, "reviews/evaluation/queue.html", {"rows": services.reviewer_queue(request.user)})
+
+
+def own_assignment(request, assignment_id):
+    assignments = Assignment.objects.active().filter(reviewer=request.user)
+    related = ("dossier__phase__edition", "dossier__region", "dossier__owner")
+    return get_object_or_404(assignments.select_related(*related), pk=assignment_id)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review(request, assignment_id):
+    require_role_perm(request, "reviews.view_review_queue")
+    assignment = own_assignment(request, assignment_id)
+    if assignment.status == AssignmentStatus.TO_CONFIRM:
+        messages.info(request, _("Confirmez d'abord l'absence de conflit d'intérêts avec ce dossier."))
+        return redirect(services.confirm_url(assignment))
+    own = services.review_of(assignment)
+    grid = services.grid_of(assignment, own)
+    if grid is None:
+        raise Http404("no grid for this phase")
+    editable = allowed(request, "reviews.score_assignment", assignment)
+    form = None
+    if editable:
+        submitting = "submit" in request.POST
+        form = ReviewForm(request.POST or None, grid=grid, review=own, submitting=submitting)
+        if request.method == "POST":
+            saved = save(request, assignment, form, submitting)
+            if saved:
+                return redirect("reviews:review", assignment_id=assignment.pk)
+    elif request.method == "POST":
+        raise PermissionDenied
+    return render(request, "reviews/evaluation/review.html", page_context(assignment, grid, own, form))
+
+
+def save(request, assignment, form, submitting):
+    """Save the draft (partial is fine) or submit (complete); False when the page shows the form's errors."""
+    if not form.is_valid():
+        return False
+    try:
+        services.save_review(assignment, form.review_input(), submit=submitting)
+    except ReviewIncomplete as incomplete:
+        form.add_missing_errors(incomplete)
+        return False
+    except ReviewLocked:
+        messages.info(request, _("Action déjà effectuée : cette évaluation n'est plus modifiable."))
+        return True
+    if submitting:
+        messages.success(
+            request, _("Votre évaluation est rendue. Les évaluations des autres évaluateurs sont visibles.")
+        )
+    else:
+        messages.success(request, _("Brouillon enregistré. Vous pouvez le reprendre à tout moment."))
+    return True
+
+
+def page_context(assignment, grid, own, form):
+    dossier = assignment.dossier
+    members, attachments = loaded_parts(dossier)
+    submitted = own is not None and own.status == ReviewStatus.SUBMITTED
+    return {
+        "assignment": assignment,
+        "dossier": dossier,
+        "sections": snapshots.sections(dossier),
+        "members": members,
+        "attachments": attachments,
+        "grid": grid,
+        "form": form,
+        "own": own,
+        "own_scores": services.score_rows(own) if submitted else [],
+        "others": services.other_reviews(own),
+        "dossier_score": getattr(dossier, "score", None) if submitted else None,
+        "priority_flags": services.priority_flags(dossier),
+    }
+
+
+# Regional opinions ------------------------------------------------------------------------------------------------
+
+
+@login_required
+def regional_opinions(request):
+    require_role_perm(request, "reviews.view_regional_opinions")
+    context = {
+        "rows": services.opinion_rows(request.user),
+        "can_give": is_partenaire(request.user),
+    }
+    return render(request, "reviews/evaluation/regional_opinions.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def regional_opinion(request, reference):
+    require_role_perm(request, "reviews.view_regional_opinions")
+    dossier = get_visible_dossier(request, reference)
+    opinion = services.opinion_of(dossier)
+    if not allowed(request, "reviews.give_regional_opinion", dossier):
+        # Instructeurs read the region's opinion; a partner cannot give one on a dossier not (yet) eligible.
+        if request.method == "POST" or not is_instructeur(request.user):
+            raise PermissionDenied
+        return render(request, "reviews/evaluation/regional_opinion.html", {"dossier": dossier, "opinion": opinion})
+    form = RegionalOpinionForm(request.POST or None, instance=opinion, dossier=dossier)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.save_regional_opinion(
+                dossier,
+                opinion=data["opinion"],
+                text=data["text"],
+                rank=data["rank"],
+                shift=data["shift"],
+                by=request.user,
+            )
+        except RankTaken as taken:
+            form.add_error("rank", rank_taken_message(taken.holder))
+        else:
+            messages.success(
+                request, _("L'avis régional sur %(reference)s est enregistré.") % {"reference": reference}
+            )
+            return redirect("reviews:regional_opinions")
+    context = {"dossier": dossier, "opinion": opinion, "form": form, "ranking": services.region_ranking(dossier)}
+    return render(request, "reviews/evaluation/regional_opinion.html", context)

@@ -1,0 +1,432 @@
+"""The staff's instruction pages: the list of submitted dossiers (filters, sort, counters, saved filters, batch
+actions) and the staff dossier page (every section, eligibility overrides, history, annotations, labels, the
+workflow actions and the panels of messages, assignments and reviews).
+
+Staff only: instructeurs see every submitted dossier, regional partners their regions' (scoped queryset, so
+another region's dossier is a 404); reviewers and porteurs get 404 here. Read-only roles get 403 on writes.
+"""
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404, QueryDict, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from applications import snapshots, workflow
+from applications.enums import DossierState
+from applications.models import Dossier, DossierTransition, EligibilityResult, Label
+from applications.services import eligibility as eligibility_services
+from applications.services import messages as message_services
+from applications.services.submission import loaded_parts
+from applications.services.workflow import transition
+from applications.views.base import get_visible_dossier, require_perm
+from reviews import filters
+from reviews.forms.instruction import (
+    ACTIONS,
+    MOTIVATION_MISSING,
+    ActionForm,
+    AnnotationForm,
+    BatchForm,
+    LabelsForm,
+    OverrideForm,
+    SavedFilterForm,
+)
+from reviews.models import SavedFilter
+from reviews.services import assignments as assignment_services
+from reviews.services import evaluation as evaluation_services
+from reviews.services import instruction as services
+from reviews.views import exports as export_views
+
+PAGE_SIZE = 50
+ACTION_PERMS = {
+    "start_review": "reviews.instruct_dossier",
+    "declare_eligible": "reviews.decide_eligibility",
+    "declare_ineligible": "reviews.decide_eligibility",
+    "reopen": "reviews.reopen_dossier",
+}
+COLUMNS = (
+    ("reference", _("Référence")),
+    ("name", _("Pôle")),
+    ("region", _("Région")),
+    ("state", _("État")),
+    ("submitted_at", _("Déposé le")),
+    ("score", _("Note")),
+)
+# The batch assignment page (assignments part); its literal path until its URL name exists.
+ASSIGN_BATCH = ("reviews:assign_batch", "/instruction/affectations/lot/")
+
+
+def url_or_path(name, fallback, **kwargs):
+    try:
+        return reverse(name, kwargs=kwargs or None)
+    except NoReverseMatch:
+        return fallback
+
+
+def require_staff(request):
+    """Instructeurs, administrateurs and regional partners; anyone else is not told these pages exist."""
+    if not request.user.has_perm("reviews.view_instruction"):
+        raise Http404
+
+
+def staff_dossier(request, reference, queryset=None):
+    require_staff(request)
+    queryset = queryset if queryset is not None else Dossier.objects.select_related("phase__edition", "region")
+    return get_visible_dossier(request, reference, queryset.filter(submitted_at__isnull=False))
+
+
+def staff_url(dossier):
+    return reverse("reviews:dossier", kwargs={"reference": dossier.reference})
+
+
+# The list ---------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Row:
+    dossier: Dossier
+    score: object
+    unread: int
+
+
+@dataclass(frozen=True)
+class SortLink:
+    key: str
+    label: str
+    url: str
+    direction: str  # "ascending", "descending" or "" (the column's aria-sort)
+    next_direction: str
+
+
+def query_without(query, *names):
+    query = query.copy()
+    for name in names:
+        query.pop(name, None)
+    return query
+
+
+def sort_links(query, sort):
+    links = []
+    for key, label in COLUMNS:
+        current = sort.lstrip("-") == key
+        direction = ("descending" if sort.startswith("-") else "ascending") if current else ""
+        target = f"-{key}" if direction == "ascending" else key
+        params = query_without(query, "page", "o")
+        params["o"] = target
+        next_direction = _("ordre décroissant") if target.startswith("-") else _("ordre croissant")
+        links.append(SortLink(key, label, f"?{params.urlencode()}", direction, next_direction))
+    return links
+
+
+def page_links(query, page):
+    params = query_without(query, "page")
+
+    def url(number):
+        params["page"] = number
+        return f"?{params.urlencode()}"
+
+    paginator = page.paginator
+    window = range(max(1, page.number - 2), min(paginator.num_pages, page.number + 2) + 1)
+    return {
+        "first": url(1) if page.number > 1 else "",
+        "previous": url(page.previous_page_number()) if page.has_previous() else "",
+        "next": url(page.next_page_number()) if page.has_next() else "",
+        "last": url(paginator.num_pages) if page.number < paginator.num_pages else "",
+        "pages": [(number, url(number)) for number in window],
+    }
+
+
+def state_counters(queryset):
+    """How many dossiers of the selection are in each state, in one aggregate query."""
+    states = [state for state in DossierState if state != DossierState.DRAFT]
+    totals = queryset.order_by().aggregate(**{state.value: Count("pk", filter=Q(state=state)) for state in states})
+    return [(state, totals[state.value]) for state in states]
+
+
+def list_rows(page_dossiers, user):
+    unread = message_services.unread_counts(user, [dossier.pk for dossier in page_dossiers]) or {}
+    return [Row(dossier, getattr(dossier, "score", None), unread.get(dossier.pk, 0)) for dossier in page_dossiers]
+
+
+@login_required
+def dossier_list(request):
+    require_staff(request)
+    filterset = filters.build_filter(request.user, request.GET)
+    selection = filters.apply(filterset)
+    sort = filters.sort_key(request.GET)
+    ordered = (
+        selection.select_related("phase__edition", "region", "score")
+        .prefetch_related("labels")
+        .order_by(*filters.ordering(sort))
+    )
+    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = query_without(request.GET, "page")
+    context = {
+        "filterset": filterset,
+        "page": page,
+        "rows": list_rows(list(page.object_list), request.user),
+        "counters": state_counters(filters.apply(filterset, exclude=("state",))),
+        "sort": sort,
+        "sort_links": sort_links(request.GET, sort),
+        "pagination": page_links(request.GET, page),
+        "query": query.urlencode(),
+        "saved_filters": SavedFilter.objects.filter(user=request.user),
+        "saved_filter_form": SavedFilterForm(user=request.user, initial={"query": query.urlencode()}),
+        "export_form": export_views.export_form(request),
+        "can_assign": request.user.has_perm("reviews.assign_reviewers"),
+    }
+    return render(request, "reviews/instruction/dossier_list.html", context)
+
+
+def list_url(query=""):
+    query = QueryDict(query or "").urlencode()
+    return reverse("reviews:dossier_list") + (f"?{query}" if query else "")
+
+
+@login_required
+@require_POST
+def dossier_batch(request):
+    require_staff(request)
+    form = BatchForm(request.POST)
+    back = list_url(request.POST.get("query", ""))
+    if not form.is_valid():
+        messages.error(request, _("Cochez au moins un dossier, puis choisissez une action."))
+        return redirect(back)
+    ids = form.cleaned_data["dossier"]
+    if form.cleaned_data["action"] == "assign":
+        require_perm(request, "reviews.assign_reviewers", None)
+        return redirect(url_or_path(*ASSIGN_BATCH) + "?" + urlencode([("dossier", pk) for pk in ids]))
+    dossiers = filters.staff_queryset(request.user).filter(pk__in=ids).select_related("region").order_by("reference")
+    outcome = services.batch_start_review(list(dossiers), by=request.user)
+    report_batch(request, outcome, len(ids))
+    return redirect(back)
+
+
+def report_batch(request, outcome, asked):
+    moved = len(outcome.moved)
+    messages.success(
+        request,
+        ngettext("%(count)d dossier passe en instruction.", "%(count)d dossiers passent en instruction.", moved)
+        % {"count": moved},
+    )
+    skipped = [f"{reference} ({reason})" for reference, reason in outcome.skipped]
+    missing = asked - moved - len(skipped)
+    if missing > 0:
+        skipped.append(
+            ngettext("%(count)d dossier introuvable", "%(count)d dossiers introuvables", missing) % {"count": missing}
+        )
+    if skipped:
+        messages.warning(request, _("Dossiers laissés de côté : %(list)s.") % {"list": " ; ".join(skipped)})
+
+
+@login_required
+@require_POST
+def saved_filter_create(request):
+    require_staff(request)
+    form = SavedFilterForm(request.POST, user=request.user)
+    if not form.is_valid():
+        return render(request, "reviews/instruction/saved_filter_form.html", {"form": form})
+    saved = form.save()
+    messages.success(request, _("Le filtre « %(name)s » est enregistré.") % {"name": saved.name})
+    return redirect(list_url(saved.query))
+
+
+@login_required
+@require_POST
+def saved_filter_delete(request, pk):
+    require_staff(request)
+    saved = get_object_or_404(SavedFilter, pk=pk, user=request.user)
+    saved.delete()
+    messages.success(request, _("Le filtre « %(name)s » est supprimé.") % {"name": saved.name})
+    return redirect("reviews:dossier_list")
+
+
+# The dossier page ---------------------------------------------------------------------------------------------
+
+
+def page_queryset():
+    transitions = DossierTransition.objects.select_related("by").order_by("at", "pk")
+    return Dossier.objects.select_related("phase__edition", "owner", "region", "last_edited_by").prefetch_related(
+        "sectors",
+        "communes__departement",
+        "epcis",
+        "departements",
+        "labels",
+        Prefetch("transitions", queryset=transitions),
+    )
+
+
+def latest_run(dossier):
+    results = EligibilityResult.objects.select_related("overridden_by").order_by("rule_id")
+    return dossier.eligibility_runs.prefetch_related(Prefetch("results", queryset=results)).first()
+
+
+def available_actions(user, dossier):
+    allowed = workflow.allowed_actions(dossier.state)
+    return [
+        (action, ACTIONS[action][0])
+        for action in ACTIONS
+        if action in allowed and user.has_perm(ACTION_PERMS[action], dossier)
+    ]
+
+
+def corrections_url(dossier):
+    return url_or_path(
+        "applications:request_corrections",
+        f"{dossier.get_absolute_url()}corrections/demander/",
+        reference=dossier.reference,
+    )
+
+
+def page_context(request, dossier, *, override_form=None, annotation_form=None, labels_form=None):
+    user = request.user
+    members, attachments = loaded_parts(dossier)
+    run = latest_run(dossier) if user.has_perm("applications.view_eligibility", dossier) else None
+    can_override = run is not None and user.has_perm("reviews.override_eligibility", dossier)
+    results = list(run.results.all()) if run else []
+    can_annotate = user.has_perm("reviews.annotate_dossier", dossier)
+    can_label = user.has_perm("reviews.label_dossier", dossier)
+    all_labels = list(Label.objects.all()) if can_label else []
+    current_labels = list(dossier.labels.all())
+    context = {}
+    # The panels of the other parts of the app first: this page's own names win on a clash.
+    context.update(message_services.thread_context(dossier, user) or {})
+    context.update(assignment_services.dossier_panel_context(dossier, user) or {})
+    context.update(evaluation_services.dossier_reviews_context(dossier, user) or {})
+    context.update(
+        {
+            "dossier": dossier,
+            "sections": snapshots.sections(dossier),
+            "members": members,
+            "attachments": attachments,
+            "eligibility_run": run,
+            "eligibility_rows": [
+                (
+                    result,
+                    (override_form if override_form and override_form.result.pk == result.pk else None)
+                    or (OverrideForm(result=result) if can_override else None),
+                )
+                for result in results
+            ],
+            "annotations": list(dossier.annotations.select_related("author")) if can_annotate else [],
+            "can_annotate": can_annotate,
+            "annotation_form": annotation_form or (AnnotationForm() if can_annotate else None),
+            "dossier_labels": current_labels,
+            "labels_form": labels_form
+            or (
+                LabelsForm(initial={"labels": [label.pk for label in current_labels]}, label_choices=all_labels)
+                if can_label
+                else None
+            ),
+            "workflow_actions": available_actions(user, dossier),
+            "corrections_url": corrections_url(dossier)
+            if "request_corrections" in workflow.allowed_actions(dossier.state)
+            and user.has_perm("reviews.instruct_dossier", dossier)
+            else "",
+        }
+    )
+    return context
+
+
+def render_page(request, dossier, status=200, **forms):
+    context = page_context(request, dossier, **forms)
+    return render(request, "reviews/instruction/dossier_detail.html", context, status=status)
+
+
+@login_required
+def dossier_detail(request, reference):
+    dossier = staff_dossier(request, reference, page_queryset())
+    return render_page(request, dossier)
+
+
+@login_required
+def dossier_zip(request, reference):
+    dossier = staff_dossier(request, reference)
+    entries = services.zip_entries(dossier)
+    response = StreamingHttpResponse(services.stream_zip(entries), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{dossier.reference}.zip"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def dossier_action(request, reference, action):
+    if action not in ACTIONS:
+        raise Http404
+    dossier = staff_dossier(request, reference)
+    require_perm(request, ACTION_PERMS[action], dossier)
+    form = ActionForm(request.POST if request.method == "POST" else None, action=action)
+    if form.is_valid():
+        try:
+            transition(dossier, action, by=request.user, comment=form.cleaned_data["comment"])
+        except workflow.InvalidTransition:
+            messages.warning(request, _("Action déjà effectuée ou impossible dans l'état actuel du dossier."))
+            return redirect(staff_url(dossier))
+        except workflow.MotivationRequired:
+            form.add_error("comment", MOTIVATION_MISSING)
+        else:
+            messages.success(
+                request,
+                _("Dossier %(reference)s : %(state)s.")
+                % {"reference": dossier.reference, "state": dossier.get_state_display()},
+            )
+            return redirect(staff_url(dossier))
+    context = {"dossier": dossier, "form": form, "action": action, "title": ACTIONS[action][1]}
+    return render(request, "reviews/instruction/action_confirm.html", context)
+
+
+@login_required
+@require_POST
+def eligibility_override(request, reference, result_id):
+    dossier = staff_dossier(request, reference, page_queryset())
+    require_perm(request, "reviews.override_eligibility", dossier)
+    run = dossier.eligibility_runs.first()
+    result = get_object_or_404(EligibilityResult, pk=result_id, run=run)
+    form = OverrideForm(request.POST, result=result)
+    if not form.is_valid():
+        return render_page(request, dossier, override_form=form)
+    try:
+        eligibility_services.override_result(
+            result, status=form.cleaned_data["status"], motivation=form.cleaned_data["motivation"], by=request.user
+        )
+    except workflow.MotivationRequired:
+        form.add_error("motivation", MOTIVATION_MISSING)
+        return render_page(request, dossier, override_form=form)
+    messages.success(request, _("Le résultat de la règle « %(title)s » est enregistré.") % {"title": result.title})
+    return redirect(f"{staff_url(dossier)}#eligibilite-{result.rule_id}")
+
+
+@login_required
+@require_POST
+def annotation_create(request, reference):
+    dossier = staff_dossier(request, reference, page_queryset())
+    require_perm(request, "reviews.annotate_dossier", dossier)
+    form = AnnotationForm(request.POST)
+    if not form.is_valid():
+        return render_page(request, dossier, annotation_form=form)
+    services.add_annotation(dossier, by=request.user, body=form.cleaned_data["body"])
+    messages.success(request, _("L'annotation est ajoutée."))
+    return redirect(f"{staff_url(dossier)}#annotations")
+
+
+@login_required
+@require_POST
+def labels_update(request, reference):
+    dossier = staff_dossier(request, reference, page_queryset())
+    require_perm(request, "reviews.label_dossier", dossier)
+    form = LabelsForm(request.POST)
+    if not form.is_valid():
+        return render_page(request, dossier, labels_form=form)
+    services.set_labels(dossier, form.cleaned_data["labels"], new_label=form.cleaned_data["new_label"])
+    messages.success(request, _("Les étiquettes du dossier sont enregistrées."))
+    return redirect(f"{staff_url(dossier)}#etiquettes")
