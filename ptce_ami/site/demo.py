@@ -1,13 +1,17 @@
-"""Demo dossiers for seed_demo: drafts and submitted dossiers with realistic members in several regions.
+"""Demo dossiers for seed_demo: drafts and submitted dossiers with realistic members in several regions, then
+their instruction: dossiers in review and eligible, reviewers' declarations, assignments in every state, reviews
+in draft and submitted (with the dossiers' scores), and the regional opinions of Auvergne-Rhône-Alpes.
 
 Everything goes through the services a porteur's clicks call (create, save steps, members, attachments,
 submit), so the demo shows what the platform really produces: references, versions, receipts, history.
 The SIRETs are fictitious but valid (Luhn); the communes come from the loaded referential.
 """
 
+import datetime
 import zlib
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from stdnum import luhn
 
 from applications.enums import DossierState, MemberCategory, MemberRole
@@ -15,7 +19,18 @@ from applications.models import Dossier, Sector
 from applications.services import attachments as attachment_services
 from applications.services import dossiers as dossier_services
 from applications.services.submission import submit_dossier
+from applications.services.workflow import transition
 from applications.steps import STEPS
+from applications.workflow import TRANSITIONS
+from reviews.models import (
+    Assignment,
+    DeclaredOrganisation,
+    Grid,
+    RegionalOpinion,
+    ReviewerDeclaration,
+)
+from reviews.services import assignments as assignment_services
+from reviews.services.evaluation import ReviewInput, save_regional_opinion, save_review
 from territories.models import Commune
 from territories.places import TerritorySelection
 
@@ -83,6 +98,45 @@ DEMO_DOSSIERS = [
             ("Biocoop Rennes Nord SAS", MemberCategory.ENTERPRISE, "", "35238", "member"),
             ("Rennes Métropole", MemberCategory.COLLECTIVITE, "", "35238", "member"),
             ("Lycée agricole du Rheu", MemberCategory.TRAINING, "", "35240", "partner"),
+        ],
+        "submit": True,
+    },
+    {
+        "owner": "porteur3@demo.ptce.fr",
+        "name": "Alimentation durable Lyon–Villeurbanne",
+        "summary": (
+            "Une logistique alimentaire partagée entre producteurs, épiceries solidaires et restauration collective."
+        ),
+        "communes": ["69123", "69266"],
+        "members": [
+            ("Association VRAC Lyon", MemberCategory.ESS_ENTERPRISE, "association", "69123", "lead"),
+            ("Les Halles du Rhône SAS", MemberCategory.ENTERPRISE, "", "69266", "member"),
+            ("Ville de Villeurbanne", MemberCategory.COLLECTIVITE, "", "69266", "member"),
+            ("Laboratoire Triangle (CNRS)", MemberCategory.RESEARCH, "", "69123", "partner"),
+        ],
+        "submit": True,
+    },
+    {
+        "owner": "porteur3@demo.ptce.fr",
+        "name": "Fabrique stéphanoise des coopérations",
+        "summary": "Un tiers-lieu industriel où coopératives, PME et collectivités relocalisent la réparation.",
+        "communes": ["42218"],
+        "members": [
+            ("SCOP Répar'Acteurs", MemberCategory.ESS_ENTERPRISE, "cooperative_scop", "42218", "lead"),
+            ("Mécanique Forézienne SARL", MemberCategory.ENTERPRISE, "", "42218", "member"),
+            ("Saint-Étienne Métropole", MemberCategory.COLLECTIVITE, "", "42218", "member"),
+        ],
+        "submit": True,
+    },
+    {
+        "owner": "porteur2@demo.ptce.fr",
+        "name": "Pôle montagne solidaire d'Auvergne",
+        "summary": "Tourisme social et emplois à l'année dans les villages du massif du Sancy.",
+        "communes": ["63113"],
+        "members": [
+            ("Coopérative Sancy Vivant", MemberCategory.ESS_ENTERPRISE, "cooperative_scic", "63113", "lead"),
+            ("Hôtellerie des Volcans SAS", MemberCategory.ENTERPRISE, "", "63113", "member"),
+            ("Clermont Auvergne Métropole", MemberCategory.COLLECTIVITE, "", "63113", "member"),
         ],
         "submit": True,
     },
@@ -215,3 +269,156 @@ def add_member(dossier, owner, name, category, legal_form, code, role, position)
         save(dossier, STEPS[1], {}, owner, lead_data=lead)
     else:
         dossier_services.add_member(dossier, data, by=owner)
+
+
+# Evaluation ------------------------------------------------------------------------------------------------------
+# The reviewers' declarations of interests: the organisations' SIRENs are compared with the member structures'.
+DECLARATIONS = {
+    "evaluateur@demo.ptce.fr": {
+        "regions": ["84", "53"],
+        # She sits on the board of the Moulins régie: she is never assigned the Val d'Allier dossier.
+        "organisations": ["Cabinet Benali Conseil", "Régie de quartier Moulins Sud"],
+    },
+    "evaluateur2@demo.ptce.fr": {"regions": ["84", "76"], "organisations": ["France Active Auvergne-Rhône-Alpes"]},
+    "evaluateur3@demo.ptce.fr": {"regions": ["84"], "organisations": ["Université Lumière Lyon 2"]},
+}
+
+# Dossier name → the state the instruction has brought it to.
+DEMO_STATES = {
+    "Pôle réemploi du Val d'Allier": DossierState.ELIGIBLE,
+    "Alimentation durable Lyon–Villeurbanne": DossierState.ELIGIBLE,
+    "Fabrique stéphanoise des coopérations": DossierState.ELIGIBLE,
+    "Terres de Bretagne solidaires": DossierState.IN_REVIEW,
+}
+PATH_TO = {
+    DossierState.IN_REVIEW: ["start_review"],
+    DossierState.ELIGIBLE: ["start_review", "declare_eligible"],
+}
+
+# (dossier, reviewer, what they have done: "to_confirm", "draft" or the levels of a submitted review,
+#  recommendation, general comment, days until due)
+DEMO_ASSIGNMENTS = [
+    # Refused: evaluateur@ declared the Moulins régie, a member of this pôle (SIREN match).
+    ("Pôle réemploi du Val d'Allier", "evaluateur@demo.ptce.fr", "in_progress", "", "", 14),
+    (
+        "Pôle réemploi du Val d'Allier",
+        "evaluateur2@demo.ptce.fr",
+        [3, 3, 2, 3, 2, 3],
+        "favourable",
+        "Une coopération réelle et outillée ; le modèle économique reste à consolider.",
+        -10,
+    ),
+    (
+        "Pôle réemploi du Val d'Allier",
+        "evaluateur3@demo.ptce.fr",
+        [3, 4, 2, 2, 2, 3],
+        "reserved",
+        "Ancrage territorial remarquable ; la gouvernance repose trop sur l'association porteuse.",
+        -8,
+    ),
+    (
+        "Alimentation durable Lyon–Villeurbanne",
+        "evaluateur@demo.ptce.fr",
+        [4, 4, 3, 4, 3, 4],
+        "favourable",
+        "Un pôle exemplaire : stratégie partagée, collectivité engagée, partenariat de recherche solide.",
+        -5,
+    ),
+    (
+        "Alimentation durable Lyon–Villeurbanne",
+        "evaluateur2@demo.ptce.fr",
+        [2, 2, 1, 2, 1, 2],
+        "unfavourable",
+        "Beaucoup d'intentions, peu d'engagements signés ; le budget d'animation n'est pas financé.",
+        -4,
+    ),
+    ("Alimentation durable Lyon–Villeurbanne", "evaluateur3@demo.ptce.fr", "draft", "", "", 7),
+    ("Fabrique stéphanoise des coopérations", "evaluateur@demo.ptce.fr", "draft", "", "", 10),
+    (
+        "Fabrique stéphanoise des coopérations",
+        "evaluateur3@demo.ptce.fr",
+        [3, 3, 3, 3, 2, 3],
+        "favourable",
+        "Projet industriel crédible, bien articulé avec la métropole.",
+        -2,
+    ),
+    ("Terres de Bretagne solidaires", "evaluateur@demo.ptce.fr", "to_confirm", "", "", 14),
+    ("Terres de Bretagne solidaires", "evaluateur2@demo.ptce.fr", "in_progress", "", "", -1),
+]
+
+# Opinions of the CRESS Auvergne-Rhône-Alpes: (dossier, opinion, rank, text).
+DEMO_OPINIONS = [
+    (
+        "Alimentation durable Lyon–Villeurbanne",
+        "favourable",
+        1,
+        "Le pôle fédère les acteurs de l'alimentation de la métropole ; la CRESS l'accompagne depuis 2023.",
+    ),
+    (
+        "Pôle réemploi du Val d'Allier",
+        "reserved",
+        2,
+        "Dynamique réelle sur un territoire rural, mais un seul financeur public à ce jour.",
+    ),
+]
+
+
+def seed_evaluation(dossiers, users):
+    """Move submitted dossiers through instruction, then add declarations, assignments, reviews and opinions.
+
+    Idempotent: a dossier already past a step, an existing assignment or opinion is left as it is.
+    """
+    by_name = {dossier.name: dossier for dossier in dossiers}
+    instructeur = users["instructeur@demo.ptce.fr"]
+    for name, state in DEMO_STATES.items():
+        advance(by_name[name], state, instructeur)
+    edition = dossiers[0].phase.edition
+    for email, declaration in DECLARATIONS.items():
+        declare(users[email], edition, declaration)
+    for name, email, work, recommendation, comment, due_in in DEMO_ASSIGNMENTS:
+        assign(by_name[name], users[email], instructeur, work, recommendation, comment, due_in)
+    partner = users["cress-ara@demo.ptce.fr"]
+    for name, opinion, rank, text in DEMO_OPINIONS:
+        if not RegionalOpinion.objects.filter(dossier=by_name[name]).exists():
+            save_regional_opinion(by_name[name], opinion=opinion, text=text, rank=rank, by=partner)
+
+
+def advance(dossier, state, by):
+    """Take the actions from the dossier's state towards ``state`` (none once it is there or past it)."""
+    dossier.refresh_from_db()
+    for action in PATH_TO[state]:
+        if dossier.state in TRANSITIONS[action][0]:
+            transition(dossier, action, by=by)
+
+
+def declare(reviewer, edition, spec):
+    declaration, created = ReviewerDeclaration.objects.get_or_create(reviewer=reviewer, edition=edition)
+    if created:
+        declaration.regions.set(spec["regions"])
+        for name in spec["organisations"]:
+            DeclaredOrganisation.objects.create(declaration=declaration, name=name, siret=siret_for(name))
+
+
+def assign(dossier, reviewer, by, work, recommendation, comment, due_in):
+    """Assign through the staff's service (which refuses a detected conflict), confirm as the reviewer would,
+    then score: a draft, or a submitted review."""
+    if Assignment.objects.filter(dossier=dossier, reviewer=reviewer).exists():
+        return
+    try:
+        assignment = assignment_services.assign(
+            dossier, reviewer, by=by, due_at=timezone.now() + datetime.timedelta(days=due_in)
+        )
+    except assignment_services.AssignmentRefused:
+        return  # a conflict of interest detected from the reviewer's declaration
+    if work == "to_confirm" or assignment_services.confirm_no_conflict(assignment):
+        return
+    if work == "draft":
+        criteria = list(Grid.objects.for_phase(dossier.phase).criteria.all())
+        levels = {criterion.pk: 3 for criterion in criteria[:2]}
+        comments = {criteria[0].pk: "Une coopération ancienne et des mutualisations concrètes (entrepôt, poste)."}
+        save_review(assignment, ReviewInput(levels=levels, comments=comments, comment="À compléter."))
+    elif isinstance(work, list):
+        criteria = list(Grid.objects.for_phase(dossier.phase).criteria.all())
+        levels = {criterion.pk: level for criterion, level in zip(criteria, work, strict=True)}
+        data = ReviewInput(levels=levels, comments={}, recommendation=recommendation, comment=comment)
+        save_review(assignment, data, submit=True)

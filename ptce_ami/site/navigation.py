@@ -29,11 +29,30 @@ DASHBOARD_LABELS = {
 }
 
 
+# The pages of the instruction and evaluation (reviews app), by role.
+ROLE_ITEMS = {
+    Role.EVALUATEUR: [
+        NavItem(_("Dossiers à évaluer"), "reviews:queue", prefix="/instruction/evaluations/"),
+        NavItem(_("Déclaration d'intérêts"), "reviews:declaration", prefix="/instruction/affectations/declaration/"),
+    ],
+    Role.PARTENAIRE: [
+        NavItem(_("Dossiers de ma région"), "reviews:dossier_list", prefix="/instruction/"),
+        NavItem(_("Avis régionaux"), "reviews:regional_opinions", prefix="/instruction/evaluations/avis-regionaux/"),
+    ],
+    Role.INSTRUCTEUR: [
+        NavItem(_("Dossiers"), "reviews:dossier_list", prefix="/instruction/"),
+        NavItem(_("Évaluateurs"), "reviews:reviewers", prefix="/instruction/affectations/"),
+    ],
+}
+ROLE_ITEMS[Role.ADMINISTRATEUR] = ROLE_ITEMS[Role.INSTRUCTEUR]
+
+
 def items_for(user):
     items = [HOME, CALL]
     if not user.is_authenticated:
         return items
     items.append(NavItem(DASHBOARD_LABELS[user.role], "site:dashboard", prefix="/espace/"))
+    items.extend(ROLE_ITEMS.get(user.role, []))
     if user.is_staff:
         items.append(NavItem(_("Administration"), "admin:index", prefix="/admin/"))
     items.append(NavItem(_("Mon compte"), "accounts:profile", prefix="/compte/"))
@@ -41,10 +60,13 @@ def items_for(user):
 
 
 def build(request):
+    """The entries of the main navigation; the current one is the item whose URL or longest prefix matches."""
     path = request.path
-    entries = []
-    for item in items_for(request.user):
-        url = item.url()
-        current = path == url or bool(item.prefix and path.startswith(item.prefix))
-        entries.append({"label": item.label, "url": url, "current": current})
-    return entries
+    items = [(item, item.url()) for item in items_for(request.user)]
+    matches = [
+        (len(item.prefix) if item.prefix and path.startswith(item.prefix) else len(url) + 1, url)
+        for item, url in items
+        if path == url or (item.prefix and path.startswith(item.prefix))
+    ]
+    current = max(matches)[1] if matches else None
+    return [{"label": item.label, "url": url, "current": url == current} for item, url in items]

@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -7,10 +7,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 import ptce_ami
-from applications.models import Edition, Phase
+from applications.enums import DossierState
+from applications.models import Dossier, Edition, Phase
 from applications.views import porteur as porteur_views
 from ptce_ami.accounts.enums import Role
 from ptce_ami.site import health
+from reviews.models import Assignment, AssignmentStatus
 
 DASHBOARD_TEMPLATES = {
     Role.PORTEUR: "site/dashboard_porteur.html",
@@ -34,7 +36,35 @@ def dashboard(request):
     context = {}
     if user.role == Role.PARTENAIRE:
         context["regions"] = user.regions.order_by("name")
+    if user.role == Role.EVALUATEUR:
+        context["assignment_counts"] = assignment_counts(user)
+    else:
+        context["state_counts"] = state_counts(user)
     return render(request, DASHBOARD_TEMPLATES[user.role], context)
+
+
+def state_counts(user):
+    """[(state label, count)] of the submitted dossiers the user may see, in one query."""
+    rows = (
+        Dossier.objects.visible_to(user)
+        .filter(submitted_at__isnull=False)
+        .values("state")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    counts = {row["state"]: row["count"] for row in rows}
+    return [(state.label, counts[state.value]) for state in DossierState if counts.get(state.value)]
+
+
+def assignment_counts(user):
+    """{status: count} of a reviewer's assignments, in one query."""
+    rows = Assignment.objects.filter(reviewer=user).values("status").annotate(count=Count("pk")).order_by()
+    counts = {row["status"]: row["count"] for row in rows}
+    return {
+        "to_confirm": counts.get(AssignmentStatus.TO_CONFIRM, 0),
+        "in_progress": counts.get(AssignmentStatus.IN_PROGRESS, 0),
+        "submitted": counts.get(AssignmentStatus.SUBMITTED, 0),
+    }
 
 
 def call(request):

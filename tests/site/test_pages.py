@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from ptce_ami.site import navigation
 from tests.accounts.factories import RegionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,9 +69,12 @@ def test_partner_home_lists_their_regions_and_cress(client):
     [
         (None, ["Accueil", CALL]),
         ("porteur", ["Accueil", CALL, "Mes dossiers", "Mon compte"]),
-        ("evaluateur", ["Accueil", CALL, "Mes évaluations", "Mon compte"]),
-        ("partenaire", ["Accueil", CALL, "Ma région", "Mon compte"]),
-        ("instructeur", ["Accueil", CALL, "Instruction", "Administration", "Mon compte"]),
+        (
+            "evaluateur",
+            ["Accueil", CALL, "Mes évaluations", "Dossiers à évaluer", "Déclaration d'intérêts", "Mon compte"],
+        ),
+        ("partenaire", ["Accueil", CALL, "Ma région", "Dossiers de ma région", "Avis régionaux", "Mon compte"]),
+        ("instructeur", ["Accueil", CALL, "Instruction", "Dossiers", "Évaluateurs", "Administration", "Mon compte"]),
     ],
 )
 def test_main_navigation_by_role(client, role, labels):
@@ -80,6 +84,22 @@ def test_main_navigation_by_role(client, role, labels):
     response = client.get(reverse("site:home"))
 
     assert [item["label"] for item in response.context["main_navigation"]] == labels
+
+
+@pytest.mark.parametrize(
+    ("path", "current"),
+    [
+        ("/instruction/", "Dossiers de ma région"),
+        ("/instruction/dossiers/PTCE-2026-P1-0001/", "Dossiers de ma région"),
+        ("/instruction/evaluations/avis-regionaux/", "Avis régionaux"),
+        ("/compte/profil/", "Mon compte"),
+    ],
+)
+def test_the_current_navigation_item_is_the_closest_match(rf, path, current):
+    request = rf.get(path)
+    request.user = UserFactory(partenaire=True)
+
+    assert [entry["label"] for entry in navigation.build(request) if entry["current"]] == [current]
 
 
 def test_home_page_query_count_is_small(client, django_assert_max_num_queries):

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 from django.core.management import CommandError, call_command
 
@@ -5,6 +7,16 @@ from applications.enums import DossierState, PhaseKind
 from applications.models import Dossier, Edition, Notice, Phase
 from ptce_ami.accounts.enums import Role
 from ptce_ami.accounts.models import User
+from reviews.models import (
+    Assignment,
+    AssignmentStatus,
+    DeclaredOrganisation,
+    DossierScore,
+    RegionalOpinion,
+    Review,
+    ReviewerDeclaration,
+    ReviewStatus,
+)
 from territories.loader import default_file, load_referential
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +31,10 @@ def territories(db):
 DEMO_EMAILS = {
     "porteur@demo.ptce.fr": Role.PORTEUR,
     "porteur2@demo.ptce.fr": Role.PORTEUR,
+    "porteur3@demo.ptce.fr": Role.PORTEUR,
     "evaluateur@demo.ptce.fr": Role.EVALUATEUR,
+    "evaluateur2@demo.ptce.fr": Role.EVALUATEUR,
+    "evaluateur3@demo.ptce.fr": Role.EVALUATEUR,
     "cress-ara@demo.ptce.fr": Role.PARTENAIRE,
     "instructeur@demo.ptce.fr": Role.INSTRUCTEUR,
     "admin@demo.ptce.fr": Role.ADMINISTRATEUR,
@@ -33,6 +48,11 @@ def snapshot():
         Edition.objects.count(),
         sorted(Dossier.objects.values_list("reference", "state", "name")),
         Notice.objects.count(),
+        sorted(Assignment.objects.values_list("dossier__reference", "reviewer__email", "status")),
+        sorted(Review.objects.values_list("dossier__reference", "status", "total", "recommendation")),
+        sorted(DossierScore.objects.values_list("dossier__reference", "value", "spread", "discordant")),
+        sorted(RegionalOpinion.objects.values_list("dossier__reference", "opinion", "rank")),
+        DeclaredOrganisation.objects.count(),
     )
 
 
@@ -55,19 +75,65 @@ def test_seed_demo_adds_drafts_and_submitted_dossiers_in_several_regions(
         call_command("seed_demo", force=True)
 
     dossiers = Dossier.objects.order_by("reference")
-    assert sorted(dossiers.values_list("state", flat=True)) == [
-        DossierState.DRAFT,
-        DossierState.DRAFT,
-        DossierState.SUBMITTED,
-        DossierState.SUBMITTED,
-    ]
+    assert sorted(dossiers.values_list("state", flat=True)) == sorted(
+        [
+            DossierState.DRAFT,
+            DossierState.DRAFT,
+            DossierState.SUBMITTED,
+            DossierState.IN_REVIEW,
+            DossierState.ELIGIBLE,
+            DossierState.ELIGIBLE,
+            DossierState.ELIGIBLE,
+        ]
+    )
     assert set(dossiers.values_list("region__name", flat=True)) == {
         "Auvergne-Rhône-Alpes",
         "Bretagne",
         "Occitanie",
     }
     assert all(dossier.members.count() >= 1 for dossier in dossiers)
-    assert Notice.objects.filter(status="ready").count() == 2  # the receipts of the submitted ones
+    assert Notice.objects.filter(status="ready").count() == 5  # the receipts of the submitted ones
+    # Every state change went through the workflow service, which writes the history.
+    eligible = dossiers.get(state=DossierState.ELIGIBLE, name="Pôle réemploi du Val d'Allier")
+    assert list(eligible.transitions.values_list("action", flat=True)) == [
+        "submit",
+        "start_review",
+        "declare_eligible",
+    ]
+
+
+def test_seed_demo_adds_declarations_assignments_reviews_and_opinions(territories):
+    call_command("seed_demo", force=True)
+
+    assert ReviewerDeclaration.objects.count() == 3
+    statuses = set(Assignment.objects.values_list("status", flat=True))
+    assert statuses == {AssignmentStatus.TO_CONFIRM, AssignmentStatus.IN_PROGRESS, AssignmentStatus.SUBMITTED}
+    evaluateur = User.objects.get(email="evaluateur@demo.ptce.fr")
+    assert set(evaluateur.assignments.values_list("status", flat=True)) == statuses
+    assert Review.objects.filter(status=ReviewStatus.DRAFT).count() == 2
+    submitted = Review.objects.filter(status=ReviewStatus.SUBMITTED)
+    assert submitted.count() == 5 and all(review.total is not None for review in submitted)
+    lyon = DossierScore.objects.get(dossier__name="Alimentation durable Lyon–Villeurbanne")
+    assert (lyon.review_count, lyon.discordant) == (2, True)
+    opinions = RegionalOpinion.objects.order_by("rank")
+    assert [(o.region_id, o.rank, o.author.email) for o in opinions] == [
+        ("84", 1, "cress-ara@demo.ptce.fr"),
+        ("84", 2, "cress-ara@demo.ptce.fr"),
+    ]
+    assert all(o.dossier.state == DossierState.ELIGIBLE for o in opinions)
+
+
+def test_seed_demo_never_assigns_a_reviewer_a_dossier_of_a_declared_organisation(territories):
+    call_command("seed_demo", force=True)
+
+    for assignment in Assignment.objects.select_related("dossier", "reviewer"):
+        sirens = {siret[:9] for siret in assignment.dossier.members.values_list("siret", flat=True)}
+        declared = DeclaredOrganisation.objects.filter(declaration__reviewer=assignment.reviewer)
+        assert not declared.filter(siren__in=sirens).exists()
+    # The demo's one declared conflict: evaluateur@ sits on the board of the Val d'Allier régie.
+    val_d_allier = Dossier.objects.get(name="Pôle réemploi du Val d'Allier")
+    assert not val_d_allier.assignments.filter(reviewer__email="evaluateur@demo.ptce.fr").exists()
+    assert DossierScore.objects.get(dossier=val_d_allier).value == Decimal("69.38")  # mean of 68.75 and 70
 
 
 def test_seed_demo_is_idempotent(territories):

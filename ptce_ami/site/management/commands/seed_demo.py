@@ -1,5 +1,5 @@
 """Demo data: one edition with an open phase 1 and a closed phase 2, a user for every role, and dossiers
-(drafts and submitted ones, in several regions).
+(drafts and submitted ones, in several regions), their instruction, reviews and regional opinions.
 
 Idempotent: running it again updates the same rows (dates are moved so that phase 1 stays open).
 Refuses to run outside DEBUG unless --force: demo accounts share one known password.
@@ -17,7 +17,8 @@ from applications.enums import AttachmentKind, PhaseKind
 from applications.models import Edition, Phase
 from ptce_ami.accounts.enums import Role
 from ptce_ami.accounts.models import User
-from ptce_ami.site.demo import seed_dossiers
+from ptce_ami.site.demo import seed_dossiers, seed_evaluation
+from reviews.models import Assignment, RegionalOpinion, Review
 from territories.models import Region
 
 DEFAULT_PASSWORD = "demo-ptce-2026"
@@ -25,7 +26,10 @@ DEMO_YEAR = 2026
 DEMO_USERS = [
     ("porteur@demo.ptce.fr", Role.PORTEUR, "Camille", "Martin", "Régie de quartier Moulins Sud", []),
     ("porteur2@demo.ptce.fr", Role.PORTEUR, "Yannick", "Le Goff", "SCIC Terres de Liens Bretagne", []),
+    ("porteur3@demo.ptce.fr", Role.PORTEUR, "Inès", "Garnier", "Association VRAC Lyon", []),
     ("evaluateur@demo.ptce.fr", Role.EVALUATEUR, "Nadia", "Benali", "Experte ESS indépendante", []),
+    ("evaluateur2@demo.ptce.fr", Role.EVALUATEUR, "Marc", "Lefèvre", "France Active Auvergne-Rhône-Alpes", []),
+    ("evaluateur3@demo.ptce.fr", Role.EVALUATEUR, "Claire", "Morel", "Université Lumière Lyon 2", []),
     ("cress-ara@demo.ptce.fr", Role.PARTENAIRE, "Julien", "Faure", "CRESS Auvergne-Rhône-Alpes", ["84"]),
     ("instructeur@demo.ptce.fr", Role.INSTRUCTEUR, "Sophie", "Durand", "DG Trésor — bureau ESS", []),
     ("admin@demo.ptce.fr", Role.ADMINISTRATEUR, "Thomas", "Bernard", "DG Trésor", []),
@@ -54,8 +58,14 @@ class Command(BaseCommand):
         with transaction.atomic():
             users = self.seed_users(password)
             edition, phase1 = self.seed_edition()
-            dossiers = seed_dossiers(phase1, {user.email: user for user in users})
+            by_email = {user.email: user for user in users}
+            dossiers = seed_dossiers(phase1, by_email)
+            seed_evaluation(dossiers, by_email)
         self.stdout.write(f"Édition « {edition} » : {edition.phases.count()} phases, {len(dossiers)} dossiers.")
+        self.stdout.write(
+            f"Évaluation : {Assignment.objects.count()} affectations, {Review.objects.count()} évaluations, "
+            f"{RegionalOpinion.objects.count()} avis régionaux."
+        )
         self.stdout.write(f"{len(users)} comptes de démonstration, mot de passe : {password}")
         for user in users:
             self.stdout.write(f"  {user.get_role_display():<22} {user.email}")
