@@ -424,6 +424,6 @@ def confirm_decision(request, assignment, form):
             _("Un conflit d'intérêts est détecté d'après votre déclaration : ce dossier vous est retiré. %(reasons)s")
             % {"reasons": " ".join(reasons)},
         )
-    else:
-        messages.success(request, _("Merci. Le dossier est maintenant dans votre liste d'évaluations."))
-    return redirect("reviews:queue")
+        return redirect("reviews:queue")
+    messages.success(request, _("Merci. Vous pouvez maintenant évaluer le dossier."))
+    return redirect("reviews:review", assignment_id=assignment.pk)

@@ -242,7 +242,7 @@ def test_no_conflict_gives_access_to_the_dossier(client, dossier):
     response = client.post(confirm_url(assignment), {"decision": "no_conflict"})
 
     assert response.status_code == 302
-    assert response.url == reverse("reviews:queue")
+    assert response.url == reverse("reviews:review", kwargs={"assignment_id": assignment.pk})  # straight to the grid
     assignment.refresh_from_db()
     assert assignment.status == AssignmentStatus.IN_PROGRESS
     assert assignment.no_conflict_confirmed_at is not None
