@@ -23,6 +23,7 @@ from applications.models import (
 )
 from ptce_ami.accounts.enums import Role
 from ptce_ami.accounts.models import User
+from ptce_ami.core.text import accent_insensitive_pattern
 from reviews.models import Assignment, AssignmentStatus
 from territories.models import Commune, Departement, Region
 
@@ -154,10 +155,11 @@ class DossierFilter(django_filters.FilterSet):
         if not value:
             return queryset
         compact = value.replace(" ", "")
+        pattern = accent_insensitive_pattern(value)
         members = MemberStructure.objects.filter(dossier=OuterRef("pk")).filter(
-            Q(name__icontains=value) | Q(siret__contains=compact) if compact.isdigit() else Q(name__icontains=value)
+            Q(name__iregex=pattern) | Q(siret__contains=compact) if compact.isdigit() else Q(name__iregex=pattern)
         )
-        return queryset.filter(Q(name__icontains=value) | Q(reference__icontains=value) | Q(Exists(members)))
+        return queryset.filter(Q(name__iregex=pattern) | Q(reference__icontains=value) | Q(Exists(members)))
 
     def filter_departement(self, queryset, name, value):
         return queryset.filter(territory_departement_condition(value)) if value else queryset

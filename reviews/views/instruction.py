@@ -144,11 +144,17 @@ def page_links(query, page):
     }
 
 
-def state_counters(queryset):
-    """How many dossiers of the selection are in each state, in one aggregate query."""
+def state_counters(queryset, params):
+    """[(state, count, url)]: how many dossiers of the selection are in each state (one aggregate query), and the
+    list's URL showing only that state with the other filters kept."""
     states = [state for state in DossierState if state != DossierState.DRAFT]
     totals = queryset.order_by().aggregate(**{state.value: Count("pk", filter=Q(state=state)) for state in states})
-    return [(state, totals[state.value]) for state in states]
+    counters = []
+    for state in states:
+        query = query_without(params, "page", "state")
+        query["state"] = state.value
+        counters.append((state, totals[state.value], f"?{query.urlencode()}"))
+    return counters
 
 
 def list_rows(page_dossiers, user):
@@ -173,7 +179,7 @@ def dossier_list(request):
         "filterset": filterset,
         "page": page,
         "rows": list_rows(list(page.object_list), request.user),
-        "counters": state_counters(filters.apply(filterset, exclude=("state",))),
+        "counters": state_counters(filters.apply(filterset, exclude=("state",)), request.GET),
         "sort": sort,
         "sort_links": sort_links(request.GET, sort),
         "pagination": page_links(request.GET, page),

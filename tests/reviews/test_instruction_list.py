@@ -240,6 +240,16 @@ def test_text_search_on_name_reference_and_member_siret(client, instructeur, db)
     assert references(client.get(LIST_URL, {"q": siret_from(987654)[:9]})) == [by_siret.reference]
 
 
+def test_text_search_ignores_accents_case_and_hyphens(client, instructeur, db):
+    pole = DossierFactory(submitted=True, name="Pôle Réemploi de Saint-Étienne")
+    member = DossierFactory(submitted=True)
+    MemberFactory(dossier=member, name="SCIC Énergies Citoyennes")
+    client.force_login(instructeur)
+    assert references(client.get(LIST_URL, {"q": "pole reemploi"})) == [pole.reference]
+    assert references(client.get(LIST_URL, {"q": "SAINT ETIENNE"})) == [pole.reference]
+    assert references(client.get(LIST_URL, {"q": "energies citoyennes"})) == [member.reference]
+
+
 def test_invalid_filter_values_are_ignored_not_an_error(client, instructeur, lyon_dossier):
     client.force_login(instructeur)
     response = client.get(LIST_URL, {"score_min": "beaucoup", "edition": "999999", "o": "password"})
@@ -284,12 +294,18 @@ def test_counters_per_state_of_the_selection(client, instructeur, lyon_dossier):
     DossierFactory(submitted=True, state=DossierState.IN_REVIEW)
     corsican_dossier(state=DossierState.IN_REVIEW)
     client.force_login(instructeur)
-    counters = dict(client.get(LIST_URL, {"region": "84"}).context["counters"])
+    counters = {state: count for state, count, _url in client.get(LIST_URL, {"region": "84"}).context["counters"]}
     assert counters[DossierState.SUBMITTED] == 1
     assert counters[DossierState.IN_REVIEW] == 0  # the other in-review dossiers have no region or are in Corse
     # The state filter narrows the list but not the counters, so that every state's count stays visible.
-    counters = dict(client.get(LIST_URL, {"state": "submitted"}).context["counters"])
+    counters = {
+        state: count for state, count, _url in client.get(LIST_URL, {"state": "submitted"}).context["counters"]
+    }
     assert counters[DossierState.IN_REVIEW] == 2
+    response = client.get(LIST_URL, {"state": "submitted", "region": "84", "page": "2"})
+    # Each counter links to the list of its state, the other filters kept, from the first page.
+    urls = {state: url for state, _count, url in response.context["counters"]}
+    assert urls[DossierState.IN_REVIEW] == "?region=84&state=in_review"
 
 
 def test_pagination_by_fifty(client, instructeur, db):
