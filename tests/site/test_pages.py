@@ -1,5 +1,7 @@
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.views import defaults
 
 from ptce_ami.site import navigation
 from tests.accounts.factories import RegionFactory, UserFactory
@@ -107,3 +109,34 @@ def test_home_page_query_count_is_small(client, django_assert_max_num_queries):
 
     with django_assert_max_num_queries(3):  # session, user, phases closing within 7 days (the porteur's banner)
         client.get(reverse("site:home"))
+
+
+# Error pages ---------------------------------------------------------------------------------------------------
+
+
+def test_not_found_is_a_french_dsfr_page(client):
+    client.force_login(UserFactory())
+    response = client.get("/nulle-part/")
+
+    assert response.status_code == 404
+    content = response.content.decode()
+    assert "Page non trouvée" in content and "Erreur 404" in content
+    assert 'class="fr-header"' in content and "Mon espace" in content
+
+
+def test_permission_denied_is_a_french_dsfr_page(rf):
+    request = rf.post("/")
+    request.user = UserFactory()
+    response = defaults.permission_denied(request, PermissionDenied())
+
+    assert response.status_code == 403
+    assert "Action non autorisée" in response.content.decode()
+
+
+def test_server_error_page_needs_no_database_nor_context(rf, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = defaults.server_error(rf.get("/"))
+
+    assert response.status_code == 500
+    content = response.content.decode()
+    assert "Erreur inattendue" in content and "est conservé" in content
