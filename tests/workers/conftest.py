@@ -65,13 +65,15 @@ class Worker:
         return self.log.read_text() if self.log.exists() else ""
 
 
-def wait_for(condition, timeout=40, interval=0.2, message="condition"):
+def wait_for(condition, timeout=60, interval=0.2, message="condition", worker=None):
+    """Poll ``condition`` until true; on time-out, fail with the end of the worker's log (what it was doing)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
             return True
         time.sleep(interval)
-    raise AssertionError(f"timed out waiting for {message}")
+    log = "\n".join(worker.log_text().splitlines()[-40:]) if worker is not None else ""
+    raise AssertionError(f"timed out waiting for {message}" + (f"\n--- worker log ---\n{log}" if log else ""))
 
 
 def start_worker(folder, database_name):

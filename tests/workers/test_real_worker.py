@@ -34,7 +34,11 @@ def test_a_submitted_dossier_gets_its_receipt_pdf_and_email_through_the_worker(r
 
     submit_dossier(dossier, by=dossier.owner)
 
-    wait_for(lambda: receipt_ready(dossier) and receipt_emails_sent(dossier) == 1, message="receipt and e-mail")
+    wait_for(
+        lambda: receipt_ready(dossier) and receipt_emails_sent(dossier) == 1,
+        message="receipt and e-mail",
+        worker=through_worker,
+    )
     notice = Notice.objects.get(dossier=dossier)
     with notice.file.open("rb") as handle:
         assert handle.read(5) == b"%PDF-"
@@ -52,7 +56,11 @@ def test_a_worker_killed_in_the_middle_runs_the_task_again_and_sends_nothing_twi
     wait_for(started.exists, message="the render to start")
     through_worker.kill_child()
 
-    wait_for(lambda: receipt_ready(dossier) and receipt_emails_sent(dossier) == 1, message="the task run again")
+    wait_for(
+        lambda: receipt_ready(dossier) and receipt_emails_sent(dossier) == 1,
+        message="the task run again",
+        worker=through_worker,
+    )
     assert Notice.objects.filter(dossier=dossier).count() == 1
     assert through_worker.sent_subjects().count(SUBJECT.format(reference=dossier.reference)) == 1
     assert "WorkerLostError" in through_worker.log_text() or "Process" in through_worker.log_text()
@@ -75,5 +83,9 @@ def test_broker_down_at_submission_the_receipt_goes_out_when_it_is_back(referent
     Notice.objects.filter(pk=notice.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=5))
     celery_app.send_task("applications.requeue_notices", queue=through_worker.queue)
 
-    wait_for(lambda: receipt_ready(dossier) and receipt_emails_sent(dossier) == 1, message="the re-queued receipt")
+    wait_for(
+        lambda: receipt_ready(dossier) and receipt_emails_sent(dossier) == 1,
+        message="the re-queued receipt",
+        worker=through_worker,
+    )
     assert through_worker.sent_subjects().count(SUBJECT.format(reference=dossier.reference)) == 1
