@@ -1,4 +1,5 @@
-"""Loaded by the worker started in tests: makes one PDF render slow when a flag file exists.
+"""Loaded by the worker started in tests: makes one PDF render slow when a flag file exists, and forgets the
+content types cached before a flush of the test database.
 
 It patches WeasyPrint itself, so that it reaches every caller whatever they imported.
 """
@@ -8,6 +9,7 @@ import time
 from pathlib import Path
 
 import weasyprint
+from celery.signals import task_prerun
 
 _real_write_pdf = weasyprint.HTML.write_pdf
 
@@ -22,3 +24,13 @@ def slow_once_write_pdf(self, *args, **kwargs):
 
 
 weasyprint.HTML.write_pdf = slow_once_write_pdf
+
+
+@task_prerun.connect
+def forget_content_types(**kwargs):
+    """The test process flushes and restores the database between transactional tests, which gives the content
+    types new ids; a long-lived worker must not use the ids it cached before (a production database is never
+    flushed, so ptce_ami keeps Django's cache)."""
+    from django.contrib.contenttypes.models import ContentType  # noqa: PLC0415 -- settings load this module
+
+    ContentType.objects.clear_cache()
