@@ -57,7 +57,15 @@ def review(request, assignment_id):
     own = services.review_of(assignment)
     grid = services.grid_of(assignment, own)
     if grid is None:
-        raise Http404("no grid for this phase")
+        # The migration creates a default grid per kind of phase; staff may have deleted it in the admin.
+        messages.error(
+            request,
+            _(
+                "La grille d'évaluation de cette phase n'est pas encore définie : l'évaluation sera possible dès "
+                "que l'équipe d'instruction l'aura publiée."
+            ),
+        )
+        return redirect("reviews:queue")
     editable = allowed(request, "reviews.score_assignment", assignment)
     form = None
     if editable:

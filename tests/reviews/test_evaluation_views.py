@@ -452,3 +452,13 @@ def test_a_draft_then_a_submission_update_the_same_scores(assignment):
 
     assert review.scores.count() == 6 and set(review.scores.values_list("value", flat=True)) == {4}
     assert (review.total, assignment.status) == (Decimal("100.00"), AssignmentStatus.SUBMITTED)
+
+
+def test_without_any_grid_for_the_phase_the_reviewer_is_told_and_sent_back_to_the_queue(client, assignment):
+    Grid.objects.all().delete()  # staff deleted the default grids in the admin
+    client.force_login(assignment.reviewer)
+
+    response = client.get(review_url(assignment), follow=True)
+
+    assert response.redirect_chain == [(reverse("reviews:queue"), 302)]
+    assert "La grille d'évaluation de cette phase n'est pas encore définie" in text_of(response)
