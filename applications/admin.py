@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from rules.contrib.admin import ObjectPermissionsModelAdmin, ObjectPermissionsTabularInline
 
 from applications.enums import AttachmentKind, DossierState, NoticeStatus
-from applications.models import Dossier, DossierTransition, Edition, Notice, Phase, Sector
+from applications.models import Dossier, DossierTransition, Edition, Label, Message, Notice, Phase, Sector
 from applications.services import letters, notices
 
 
@@ -213,3 +213,41 @@ class NoticeAdmin(ObjectPermissionsModelAdmin):
                 )
                 % {"count": skipped},
             )
+
+
+@admin.register(Label)
+class LabelAdmin(ObjectPermissionsModelAdmin):
+    """The labels staff put on dossiers: created from a dossier's page, renamed or recoloured here."""
+
+    list_display = ["name", "colour", "dossier_count"]
+    search_fields = ["name"]
+    fields = ["name", "colour"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(dossier_total=models.Count("dossiers"))
+
+    @admin.display(description=_("dossiers"), ordering="dossier_total")
+    def dossier_count(self, label):
+        return label.dossier_total
+
+
+@admin.register(Message)
+class MessageAdmin(ObjectPermissionsModelAdmin):
+    """The messages exchanged on dossiers, read-only: what was said is kept as it was."""
+
+    list_display = ["dossier", "author", "from_staff", "awaiting_reply", "created_at"]
+    list_filter = ["from_staff", "awaiting_reply"]
+    list_select_related = ["dossier", "author"]
+    search_fields = ["dossier__reference", "body"]
+    ordering = ["-created_at", "-pk"]
+    fields = ["dossier", "author", "from_staff", "awaiting_reply", "created_at", "body"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -78,7 +78,7 @@ rules.add_perm("applications.invite_coeditor", is_dossier_owner & dossier_is_edi
 
 # Configuration of the call in the Django admin: State staff only.
 rules.add_perm("applications", is_instructeur)
-for model in ("edition", "phase", "sector"):
+for model in ("edition", "phase", "sector", "label"):
     for action in ("view", "add", "change"):
         rules.add_perm(f"applications.{action}_{model}", is_instructeur)
 
@@ -95,3 +95,7 @@ follows_thread = (is_dossier_editor | is_dossier_staff) & dossier_was_submitted
 rules.add_perm("applications.view_messages", follows_thread)
 rules.add_perm("applications.post_message", follows_thread & ~dossier_is_withdrawn)
 rules.add_perm("applications.request_corrections", is_dossier_staff & dossier_is_under_instruction)
+
+# Labels are managed by State staff; messages are read in the admin, never changed there.
+rules.add_perm("applications.delete_label", is_instructeur)
+rules.add_perm("applications.view_message", is_instructeur)

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from applications.models import Phase
+from applications.models import Label, Message, Phase
 from tests.accounts.factories import UserFactory
 from tests.applications.factories import DossierFactory, EditionFactory
 
@@ -52,3 +52,29 @@ def test_dossiers_in_the_admin_are_for_administrateurs_only(client):
 
     client.force_login(UserFactory(administrateur=True))
     assert client.get(reverse("admin:applications_dossier_changelist")).status_code == 200
+
+
+def test_instructeurs_rename_labels_and_read_messages_but_never_change_them(client):
+    dossier = DossierFactory(submitted=True)
+    label = Label.objects.create(name="A revoir")
+    label.dossiers.add(dossier)
+    message = Message.objects.create(dossier=dossier, author=dossier.owner, body="Voici la lettre signée.")
+    client.force_login(UserFactory(instructeur=True))
+
+    response = client.post(
+        reverse("admin:applications_label_change", args=[label.pk]),
+        {"name": "À revoir en comité", "colour": "green-emeraude"},
+    )
+    assert response.status_code == 302
+    label.refresh_from_db()
+    assert (label.name, label.colour) == ("À revoir en comité", "green-emeraude")
+    assert dossier.reference in client.get(reverse("admin:applications_message_changelist")).content.decode()
+    page = client.get(reverse("admin:applications_message_change", args=[message.pk])).content.decode()
+    assert "Voici la lettre signée." in page and 'name="body"' not in page  # read-only
+    assert client.get(reverse("admin:applications_message_add")).status_code == 403
+
+
+def test_labels_and_messages_are_not_in_reach_of_regional_partners(client):
+    client.force_login(UserFactory(partenaire=True, is_staff=True))
+    assert client.get(reverse("admin:applications_message_changelist")).status_code in (302, 403)
+    assert client.get(reverse("admin:applications_label_changelist")).status_code in (302, 403)
