@@ -27,7 +27,7 @@ ENV = {
     "DEBUG": "1",
     "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
     "CELERY_BROKER_URL": "",
-    "EMAIL_URL": f"filemail://{FOLDER / 'emails'}",
+    "EMAIL_URL": f"filemail:///{FOLDER / 'emails'}",  # an absolute path needs four slashes
     "MEDIA_ROOT": str(FOLDER / "media"),
     "LOG_LEVEL": "WARNING",
 }

@@ -28,7 +28,7 @@ ENV = {
     "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/13",
     "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
-    "EMAIL_URL": f"filemail://{FOLDER / 'emails'}",
+    "EMAIL_URL": f"filemail:///{FOLDER / 'emails'}",  # an absolute path needs four slashes
     "MEDIA_ROOT": str(FOLDER / "media"),
     "LOG_LEVEL": "WARNING",
 }
