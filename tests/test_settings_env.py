@@ -82,3 +82,28 @@ def test_production_settings_refuse_to_start_without_secret_key():
 
     assert result.returncode != 0
     assert "Set the SECRET_KEY (or SECRET_KEY_FILE) environment variable." in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "starts"),
+    [(["makemigrations", "--check", "--dry-run"], True), (["migrate", "--plan"], False)],
+)
+def test_offline_commands_run_without_secret_key_others_refuse(command, starts, tmp_path):
+    """A checkout checks its migrations without any secret; anything that could serve or sign still refuses."""
+    environment = {
+        "PATH": "/usr/bin:/bin",
+        "DEBUG": "false",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "HOME": str(tmp_path),
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", *command],
+        env=environment,
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+    )
+
+    assert (result.returncode == 0) is starts, result.stderr[-2000:]
+    if not starts:
+        assert "Set the SECRET_KEY (or SECRET_KEY_FILE) environment variable." in result.stderr
