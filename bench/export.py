@@ -4,7 +4,8 @@ Seeds a separate PostgreSQL database with ``--dossiers`` submitted dossiers (4 m
 sectors, an eligibility run each; a score for half of them, a regional opinion for a third, a submitted review
 for a fifth), then builds the export of all of them as an instructeur would (reviews.exports.build_export,
 the task's service) ``--runs`` times per format, and prints the median wall time, the number of queries and
-the file size. The export must stay under 30 s.
+the file size. The export must stay under 30 s. Before, it times the instruction list (first page, sorted,
+filtered, a far page) and a staff dossier page at that scale: median of 20 and number of queries.
 
 Usage (needs PostgreSQL; creates and drops the database ptce_bench_export):
     .venv/bin/python bench/export.py [--dossiers 5000] [--runs 3]
@@ -189,6 +190,32 @@ def bench(user, export_format, runs):
     return median
 
 
+def bench_pages(user, reference, runs=20):
+    """Median time and queries of the instruction pages at this scale, through Django's test client."""
+    from django.db import connection  # noqa: PLC0415
+    from django.test import Client  # noqa: PLC0415
+    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    pages = [
+        ("list, first page", "/instruction/"),
+        ("list, sorted by score", "/instruction/?o=-score"),
+        ("list, search and filters", "/instruction/?q=pole&state=submitted&state=in_review&score_min=40"),
+        ("list, page 50", "/instruction/?page=50"),
+        ("staff dossier page", f"/instruction/dossiers/{reference}/"),
+    ]
+    for label, url in pages:
+        timings = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(url)
+            timings.append(time.perf_counter() - start)
+            assert response.status_code == 200, (url, response.status_code)
+        print(f"{label}: median {statistics.median(timings) * 1000:.0f} ms, {len(captured)} queries (n={runs})")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dossiers", type=int, default=5000)
@@ -200,6 +227,7 @@ def main():
     dossiers = seed(arguments.dossiers)
     staff = add_instruction(dossiers)
     print(f"seeded in {time.perf_counter() - start:.0f} s")
+    bench_pages(staff, dossiers[0].reference)
     medians = [bench(staff, export_format, arguments.runs) for export_format in ("xlsx", "csv")]
     sys.exit(0 if max(medians) < LIMIT_SECONDS else 1)
 
