@@ -4,11 +4,9 @@ instructeur declares the dossier eligible; the regional partner gives the opinio
 checked with axe-core and photographed.
 """
 
-import importlib
 import re
 
 import pytest
-from django.apps import apps as django_apps
 from django.utils import timezone
 
 from applications.enums import DossierState
@@ -24,14 +22,9 @@ from tests.territories import cog_mini
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
-DEFAULT_GRIDS = importlib.import_module("reviews.migrations.0002_default_grids")
-
-
 @pytest.fixture
 def call():
     load_referential(cog_mini.FIXTURE)
-    # The default grids are migration data; a transactional test run before may have flushed them.
-    DEFAULT_GRIDS.create_default_grids(django_apps, None)
     phase = PhaseFactory()
     dossiers = [
         DossierFactory(
