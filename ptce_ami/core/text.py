@@ -35,3 +35,14 @@ def accent_insensitive_pattern(value):
         else:
             parts.append(re.escape(char))
     return "".join(parts)
+
+
+def is_id(value):
+    """An id typed in a URL or a form: ASCII digits only ("²" or "٣" are digits to Python, not to int())."""
+    value = str(value)
+    return value.isascii() and value.isdigit() and len(value) <= 18
+
+
+def parse_ids(values):
+    """The distinct ids among ``values``, in order; anything else is dropped."""
+    return list(dict.fromkeys(int(value) for value in values if is_id(value)))

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.models import Phase
 from ptce_ami.core.siret import SiretField
+from ptce_ami.core.text import parse_ids
 from reviews.models import DeclaredOrganisation, ReviewerDeclaration
 from reviews.services import assignments as service
 
@@ -63,7 +64,7 @@ class IdListField(forms.Field):
         if not value:
             return []
         values = value if isinstance(value, list | tuple) else [value]
-        return list(dict.fromkeys(int(item) for item in values if str(item).isdigit()))
+        return parse_ids(values)
 
 
 class DossierChoiceField(forms.ModelMultipleChoiceField):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from applications.enums import RuleStatus
 from applications.models import Label
 from applications.workflow import MOTIVATION_REQUIRED
+from ptce_ami.core.text import is_id
 from reviews.models import SavedFilter
 
 MOTIVATION_MISSING = _("Indiquez la motivation : elle est conservée dans l'historique du dossier.")
@@ -158,4 +159,4 @@ class BatchForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The choices are checked against the user's scope by the view, not here.
-        self.fields["dossier"].valid_value = lambda value: str(value).isdigit()
+        self.fields["dossier"].valid_value = is_id

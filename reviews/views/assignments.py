@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from applications.models import Dossier, Edition, MemberStructure
 from applications.views.base import get_visible_dossier
 from ptce_ami.accounts.enums import Role
+from ptce_ami.core.text import is_id, parse_ids
 from reviews.forms.assignments import (
     AddDossiersForm,
     AddReviewerForm,
@@ -172,7 +173,7 @@ def reviewer_assignments(request, user_id):
 
 def selected_ids(request):
     values = request.POST.getlist("dossier") if request.method == "POST" else request.GET.getlist("dossier")
-    return list(dict.fromkeys(int(value) for value in values if value.isdigit()))
+    return parse_ids(values)
 
 
 @login_required
@@ -276,7 +277,7 @@ def parse_pairs(values):
     pairs = []
     for value in values:
         dossier_id, _sep, reviewer_id = value.partition(":")
-        if dossier_id.isdigit() and reviewer_id.isdigit():
+        if is_id(dossier_id) and is_id(reviewer_id):
             pairs.append((int(dossier_id), int(reviewer_id)))
     return list(dict.fromkeys(pairs))
 
@@ -322,7 +323,7 @@ def current_edition(request):
     latest published edition."""
     asked = request.GET.get("edition") or request.POST.get("edition")
     if asked:
-        if not asked.isdigit():
+        if not is_id(asked):
             raise Http404
         return get_object_or_404(Edition, pk=asked)
     pending = (

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from ptce_ami.core.text import accent_insensitive_pattern, normalize_search
+from ptce_ami.core.text import accent_insensitive_pattern, normalize_search, parse_ids
 
 
 def test_normalize_search():
@@ -25,3 +25,7 @@ def test_normalize_search():
 )
 def test_accent_insensitive_pattern(typed, text, matches):
     assert bool(re.search(accent_insensitive_pattern(typed), text, re.IGNORECASE)) is matches
+
+
+def test_parse_ids_keeps_ascii_ids_only_once_in_order():
+    assert parse_ids(["3", "1", "3", "²", "٣", "x", "", "1" * 19]) == [3, 1]

@@ -383,3 +383,13 @@ def test_automatic_assignment_takes_only_the_selection_and_the_reviewing_states(
 
     assert [row["dossier"] for row in everything["rows"]] == sorted([selected, other], key=lambda d: d.reference)
     assert [row["dossier"] for row in selection["rows"]] == [selected]
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "12a", "99999999999999999999"])
+def test_odd_ids_in_a_selection_are_dropped_never_a_server_error(client, value):
+    client.force_login(UserFactory(instructeur=True))
+
+    for url in (reverse("reviews:assign_batch"), reverse("reviews:assign_auto")):
+        assert client.get(url, {"dossier": value}).status_code == 200
+    batch = client.post(reverse("reviews:dossier_batch"), {"dossier": value, "action": "start_review"})
+    assert batch.status_code in (200, 302)
