@@ -4,13 +4,12 @@ Like the other steps, the page is for the dossier's editors while it is editable
 downloads its files (its page lists them). Outsiders get 404 everywhere, read-only roles 403.
 """
 
-import logging
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -22,11 +21,9 @@ from applications.models import Attachment
 from applications.services.attachments import TOO_LARGE, AttachmentRefused, add_attachment, remove_attachment
 from applications.services.dossiers import DossierNotEditable
 from applications.steps import get_step
-from applications.views.base import get_visible_dossier, require_perm
+from applications.views.base import get_visible_dossier, protected_download, require_perm
 from applications.views.steps import editable_dossier, step_context
 from ptce_ami.accounts.rules import is_instructeur
-
-logger = logging.getLogger(__name__)
 
 STEP = "pieces"
 TYPE_LABELS = {file_type.content_type: file_type.label for file_type in files.ACCEPTED_TYPES}
@@ -150,14 +147,4 @@ def attachment_download(request, reference, attachment_id):
     attachment = get_object_or_404(dossier.attachments, pk=attachment_id)
     if attachment.removed_at is not None and not is_instructeur(request.user):
         raise Http404
-    try:
-        handle = attachment.file.open("rb")
-    except OSError:
-        logger.error("attachment %s: file %s missing from the storage", attachment.pk, attachment.file.name)
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return protected_download(attachment.file, attachment.original_name, attachment.content_type)

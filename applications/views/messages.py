@@ -5,11 +5,9 @@ Who cannot follow the thread (a reviewer, an outsider, a porteur on a draft) get
 being able to write (a withdrawn dossier) gets 403 on POST.
 """
 
-import logging
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -19,9 +17,7 @@ from applications.message_forms import MessageForm
 from applications.models import MessageAttachment
 from applications.services.attachments import AttachmentRefused
 from applications.services.messages import is_staff_side, post_message, thread_context
-from applications.views.base import get_visible_dossier, require_perm
-
-logger = logging.getLogger(__name__)
+from applications.views.base import get_visible_dossier, protected_download, require_perm
 
 
 def safe_next(request, default):
@@ -71,14 +67,4 @@ def message_post(request, reference):
 def message_attachment_download(request, reference, attachment_id):
     dossier = thread_dossier(request, reference)
     attachment = get_object_or_404(MessageAttachment.objects.filter(message__dossier=dossier), pk=attachment_id)
-    try:
-        handle = attachment.file.open("rb")
-    except OSError:
-        logger.error("message attachment %s: file %s missing from the storage", attachment.pk, attachment.file.name)
-        raise Http404 from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return protected_download(attachment.file, attachment.original_name, attachment.content_type)

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -19,7 +19,7 @@ from applications.services.dossiers import create_dossier
 from applications.services.messages import thread_context, unread_counts, with_awaiting_reply
 from applications.services.submission import SubmissionRefused, loaded_parts, submit_dossier, withdraw_dossier
 from applications.steps import STEPS
-from applications.views.base import get_visible_dossier, require_perm
+from applications.views.base import get_visible_dossier, protected_download, require_perm
 from applications.views.corrections import correction_context
 from applications.workflow import InvalidTransition
 from ptce_ami.core.dates import format_datetime
@@ -191,9 +191,4 @@ def notice_download(request, reference, notice_id):
     if not notice.file:
         raise Http404
     filename = f"{slugify(notice.get_kind_display())}-{dossier.reference}-{notice.number}.pdf"
-    response = FileResponse(
-        notice.file.open("rb"), as_attachment=True, filename=filename, content_type="application/pdf"
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return protected_download(notice.file, filename, "application/pdf")

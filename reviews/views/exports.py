@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from applications.views.base import protected_download
 from reviews import exports
 from reviews.forms.exports import ExportForm
 from reviews.models import Export, ExportStatus
@@ -72,7 +73,7 @@ def export_download(request, pk):
     export = get_own_export(request, pk)
     if export.status != ExportStatus.READY or not export.file:
         raise Http404
-    return FileResponse(export.file.open("rb"), as_attachment=True, filename=export.file.name.rsplit("/", 1)[-1])
+    return protected_download(export.file, export.file.name.rsplit("/", 1)[-1])
 
 
 def status_data(export):

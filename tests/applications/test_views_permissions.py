@@ -173,3 +173,15 @@ def test_porteurs_see_receipts_at_once_and_decision_letters_only_once_published(
     Notice.objects.filter(pk=letter.pk).update(published_at=timezone.now())
     shown = [n.kind for n in client.get(dossier.get_absolute_url()).context["notices"]]
     assert shown == ["laureate_letter", "receipt"]
+
+
+def test_a_notice_whose_file_is_missing_from_the_storage_is_a_404_not_an_error(client):
+    dossier = make_dossier(submitted=True)
+    receipt = Notice.objects.create(dossier=dossier, kind="receipt", status="ready", file="notices/absent.pdf")
+    client.force_login(dossier.owner)
+
+    response = client.get(
+        reverse("applications:notice_download", kwargs={"reference": dossier.reference, "notice_id": receipt.pk})
+    )
+
+    assert response.status_code == 404

@@ -278,6 +278,7 @@ def test_instructeur_asks_follows_and_downloads_an_export(
     assert 'value="100"' in detail
     download = client.get(download_url)
     assert download["Content-Disposition"].startswith('attachment; filename="dossiers-ptce-')
+    assert download["Cache-Control"] == "private, no-store"  # personal data: never kept by a shared cache
     content = b"".join(download.streaming_content).decode("utf-8-sig")  # read to the end: closes the file
     assert dossier.reference in content
     listing = client.get(reverse("reviews:export_list")).content.decode()
