@@ -187,8 +187,8 @@ def reviews_detail(dossier):
 
 
 def dossier_url(dossier):
-    # The staff page of the dossier (the instruction helper's URL); the path is fixed by the issue.
-    return absolute_url(f"/instruction/dossiers/{dossier.reference}/")
+    """The staff page of the dossier, as an absolute URL."""
+    return absolute_url(reverse("reviews:dossier", kwargs={"reference": dossier.reference}))
 
 
 def choice_label(name, choices):

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -42,10 +42,7 @@ OPINION_STATES = (DossierState.ELIGIBLE, DossierState.LAUREATE, DossierState.NOT
 
 def confirm_url(assignment):
     """The page where the reviewer confirms the absence of conflict (assignments part of the app)."""
-    try:
-        return reverse("reviews:assignment_confirm", args=[assignment.pk])
-    except NoReverseMatch:
-        return f"/instruction/affectations/{assignment.pk}/confirmer/"
+    return reverse("reviews:assignment_confirm", args=[assignment.pk])
 
 
 @dataclass

@@ -15,7 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -60,15 +60,6 @@ COLUMNS = (
     ("submitted_at", _("Déposé le")),
     ("score", _("Note")),
 )
-# The batch assignment page (assignments part); its literal path until its URL name exists.
-ASSIGN_BATCH = ("reviews:assign_batch", "/instruction/affectations/lot/")
-
-
-def url_or_path(name, fallback, **kwargs):
-    try:
-        return reverse(name, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return fallback
 
 
 def require_staff(request):
@@ -209,7 +200,7 @@ def dossier_batch(request):
     ids = form.cleaned_data["dossier"]
     if form.cleaned_data["action"] == "assign":
         require_perm(request, "reviews.assign_reviewers", None)
-        return redirect(url_or_path(*ASSIGN_BATCH) + "?" + urlencode([("dossier", pk) for pk in ids]))
+        return redirect(reverse("reviews:assign_batch") + "?" + urlencode([("dossier", pk) for pk in ids]))
     dossiers = filters.staff_queryset(request.user).filter(pk__in=ids).select_related("region").order_by("reference")
     outcome = services.batch_start_review(list(dossiers), by=request.user)
     report_batch(request, outcome, len(ids))
@@ -285,11 +276,7 @@ def available_actions(user, dossier):
 
 
 def corrections_url(dossier):
-    return url_or_path(
-        "applications:request_corrections",
-        f"{dossier.get_absolute_url()}corrections/demander/",
-        reference=dossier.reference,
-    )
+    return reverse("applications:request_corrections", kwargs={"reference": dossier.reference})
 
 
 def page_context(request, dossier, *, override_form=None, annotation_form=None, labels_form=None):
