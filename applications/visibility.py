@@ -9,6 +9,8 @@ from django.db.models import Exists, OuterRef, Q
 from ptce_ami.accounts.enums import Role
 
 _ROLE_SCOPES = {}
+# A condition no row meets (Django compiles it without querying).
+NOTHING = Q(pk__in=[])
 
 
 def register_role_scope(role, scope):
@@ -17,9 +19,12 @@ def register_role_scope(role, scope):
 
 
 def editor_condition(user):
-    """Dossiers the user owns or was invited to co-edit (with a confirmed address)."""
+    """Dossiers the user owns or was invited to co-edit (with a confirmed address). Porteur accounts only, as
+    applications.rules.is_dossier_editor: staff, reviewers and partners never reach a dossier as its authors."""
     from applications.models.dossiers import DossierInvitation  # noqa: PLC0415 -- models import this module
 
+    if user.role != Role.PORTEUR:
+        return NOTHING
     condition = Q(owner=user)
     if user.email_confirmed:
         invited = DossierInvitation.objects.filter(dossier=OuterRef("pk"), email=user.email)
@@ -31,12 +36,11 @@ def visibility_condition(user):
     # A draft is private to its authors until it is submitted; a dossier withdrawn after submission stays
     # visible to staff, for the record.
     filed = Q(submitted_at__isnull=False)
-    condition = editor_condition(user)
+    if user.role == Role.PORTEUR:
+        return editor_condition(user)
     if user.role in (Role.INSTRUCTEUR, Role.ADMINISTRATEUR):
-        condition |= filed
-    elif user.role == Role.PARTENAIRE:
-        condition |= filed & Q(region__in=user.regions.values("pk"))
+        return filed
+    if user.role == Role.PARTENAIRE:
+        return filed & Q(region__in=user.regions.values("pk"))
     scope = _ROLE_SCOPES.get(user.role)
-    if scope is not None:
-        condition |= filed & scope(user)
-    return condition
+    return filed & scope(user) if scope is not None else NOTHING

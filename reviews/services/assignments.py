@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from applications.enums import DossierState
 from applications.models import Dossier
+from ptce_ami.accounts import permissions
 from ptce_ami.accounts.enums import Role
 from ptce_ami.core.emails import absolute_url
 from ptce_ami.core.outbox import queue_email
@@ -184,7 +185,7 @@ def confirm_no_conflict(assignment):
     if reasons:
         conflicts.record_conflict(
             assignment,
-            _("Conflit détecté d'après la déclaration d'intérêts : %(reasons)s") % {"reasons": " ".join(reasons)},
+            _("Conflit d'intérêts détecté : %(reasons)s") % {"reasons": " ".join(reasons)},
         )
         return reasons
     updated = Assignment.objects.filter(pk=assignment.pk, status=AssignmentStatus.TO_CONFIRM).update(
@@ -392,7 +393,7 @@ def dossier_panel_context(dossier, user):
     add a reviewer. Empty for users who may not assign reviewers."""
     from reviews.forms.assignments import AddReviewerForm  # noqa: PLC0415 -- forms import this module
 
-    if not user.has_perm("reviews.assign_reviewers"):
+    if not permissions.has_perm(user, "reviews.assign_reviewers"):
         return {"assignments_panel": None}
     assignments = list(dossier.assignments.select_related("reviewer").order_by("assigned_at", "pk"))
     warnings = conflicts.region_warnings([(dossier, assignment.reviewer_id) for assignment in assignments])

@@ -1,10 +1,11 @@
-"""Conflicts of interest (DESIGN §2, §7): what the system detects from the reviewers' declarations.
+"""Conflicts of interest (DESIGN §2, §7): what the system detects.
 
+A conflict is **detected** when the reviewer owns the dossier or was invited to co-edit it, or when an organisation
+they declared has the SIREN of a member structure of the dossier (same legal person, whatever the establishment).
 A reviewer declares, once per edition, the organisations they work for or with (SIRET) and their regions of
-activity. A conflict is **detected** when a declared organisation has the SIREN of a member structure of the
-dossier (same legal person, whatever the establishment): such an assignment is refused, and an assignment made
-before the declaration is marked as a conflict when the declaration reveals it. A region of activity equal to the
-dossier's region is only a **warning** shown to staff: it does not block.
+activity. A detected conflict refuses the assignment, and an assignment made before is marked as a conflict when the
+reviewer confirms it or when a declaration reveals it. A region of activity equal to the dossier's region is only a
+**warning** shown to staff: it does not block.
 
 Detection uses the reviewer's declaration for the dossier's edition. Everything here works in bulk
 (``conflicts_between``) so that a batch or an automatic assignment costs the same few queries for any number of
@@ -13,56 +14,99 @@ reviewers and dossiers.
 
 from collections import defaultdict
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import Dossier, MemberStructure
+from applications.models import Dossier, DossierInvitation, MemberStructure
 from ptce_ami.core.siret import format_siret
 from reviews.models import Assignment, AssignmentStatus, DeclaredOrganisation, ReviewerDeclaration
 from reviews.scoring import refresh_dossier_score
 
 
-def _edition_ids(dossiers):
-    """{dossier id: edition id}; the dossiers are objects with their phase loaded, or ids."""
-    objects = [dossier for dossier in dossiers if isinstance(dossier, Dossier)]
-    editions = {dossier.pk: dossier.phase.edition_id for dossier in objects}
+def _dossier_facts(dossiers):
+    """{dossier id: (edition id, owner id)}; the dossiers are objects with their phase loaded, or ids."""
+    facts = {
+        dossier.pk: (dossier.phase.edition_id, dossier.owner_id)
+        for dossier in dossiers
+        if isinstance(dossier, Dossier)
+    }
     ids = [dossier for dossier in dossiers if not isinstance(dossier, Dossier)]
     if ids:
-        editions.update(Dossier.objects.filter(pk__in=ids).values_list("pk", "phase__edition_id"))
-    return editions
+        for pk, edition_id, owner_id in Dossier.objects.filter(pk__in=ids).values_list(
+            "pk", "phase__edition_id", "owner_id"
+        ):
+            facts[pk] = (edition_id, owner_id)
+    return facts
+
+
+def _reviewer_emails(reviewers):
+    """{reviewer id: e-mail}; the reviewers are user objects or ids."""
+    emails = {reviewer.pk: reviewer.email for reviewer in reviewers if hasattr(reviewer, "email")}
+    ids = [reviewer for reviewer in reviewers if not hasattr(reviewer, "email")]
+    if ids:
+        emails.update(get_user_model().objects.filter(pk__in=ids).values_list("pk", "email"))
+    return emails
 
 
 def conflicts_between(reviewers, dossiers):
-    """{(dossier id, reviewer id): [reasons]} of the detected conflicts (SIREN shared with a member structure).
+    """{(dossier id, reviewer id): [reasons]} of the detected conflicts: the reviewer owns or co-edits the dossier,
+    or declared an organisation with the SIREN of one of its member structures.
 
-    ``reviewers`` and ``dossiers``: objects or ids. Two or three queries whatever their number.
+    ``reviewers`` and ``dossiers``: objects or ids. A few queries whatever their number.
     """
-    reviewer_ids = [getattr(reviewer, "pk", reviewer) for reviewer in reviewers]
-    editions = _edition_ids(list(dossiers))
-    if not reviewer_ids or not editions:
+    reviewers = list(reviewers)
+    facts = _dossier_facts(list(dossiers))
+    if not reviewers or not facts:
         return {}
+    found = defaultdict(list)
+    for key, reason in _authorship_conflicts(_reviewer_emails(reviewers), facts):
+        found[key].append(reason)
+    for key, reason in _organisation_conflicts([getattr(reviewer, "pk", reviewer) for reviewer in reviewers], facts):
+        found[key].append(reason)
+    return dict(found)
+
+
+def _authorship_conflicts(emails, facts):
+    """A reviewer who owns the dossier (an account whose role changed) or was invited to co-edit it."""
+    for dossier_id, (_edition, owner_id) in facts.items():
+        if owner_id in emails:
+            yield (dossier_id, owner_id), _("L'évaluateur est le titulaire du dossier.")
+    by_email = {email.lower(): reviewer_id for reviewer_id, email in emails.items()}
+    invitations = DossierInvitation.objects.filter(dossier__in=list(facts), email__in=list(by_email))
+    for dossier_id, email in invitations.order_by("pk").values_list("dossier_id", "email"):
+        yield (
+            (dossier_id, by_email[email.lower()]),
+            _("L'évaluateur est co-éditeur du dossier (invité par son titulaire à l'adresse %(email)s).")
+            % {"email": email},
+        )
+
+
+def _organisation_conflicts(reviewer_ids, facts):
+    """A declared organisation with the SIREN of a member structure (same legal person, whatever the
+    establishment), in the dossier's edition."""
     members = defaultdict(list)  # (edition, siren) -> [(dossier id, member name, siret)]
     for dossier_id, name, siret in (
-        MemberStructure.objects.filter(dossier__in=list(editions))
+        MemberStructure.objects.filter(dossier__in=list(facts))
         .exclude(siret="")
         .order_by("dossier_id", "position", "pk")
         .values_list("dossier_id", "name", "siret")
     ):
-        members[editions[dossier_id], siret[:9]].append((dossier_id, name, siret))
+        members[facts[dossier_id][0], siret[:9]].append((dossier_id, name, siret))
     if not members:
-        return {}
+        return
     declared = DeclaredOrganisation.objects.filter(
         declaration__reviewer__in=reviewer_ids,
-        declaration__edition__in=set(editions.values()),
+        declaration__edition__in={edition for edition, _owner in facts.values()},
         siren__in={siren for _edition, siren in members},
     ).order_by("pk")
-    found = defaultdict(list)
     for reviewer_id, edition_id, name, siret, siren in declared.values_list(
         "declaration__reviewer_id", "declaration__edition_id", "name", "siret", "siren"
     ):
         for dossier_id, member_name, member_siret in members.get((edition_id, siren), ()):
-            found[dossier_id, reviewer_id].append(
+            yield (
+                (dossier_id, reviewer_id),
                 _(
                     "« %(organisation)s » (SIRET %(declared)s), déclarée par l'évaluateur, est la même entreprise "
                     "(même SIREN) que la structure membre « %(member)s » (SIRET %(siret)s)."
@@ -72,9 +116,8 @@ def conflicts_between(reviewers, dossiers):
                     "declared": format_siret(siret),
                     "member": member_name,
                     "siret": format_siret(member_siret),
-                }
+                },
             )
-    return dict(found)
 
 
 def detect(reviewer, dossier):
@@ -103,10 +146,6 @@ def region_warnings(pairs):
         for dossier, reviewer_id in pairs
         if dossier.region_id in regions[dossier.phase.edition_id, reviewer_id]
     }
-
-
-def declaration_for(reviewer, edition):
-    return ReviewerDeclaration.objects.filter(reviewer=reviewer, edition=edition).first()
 
 
 def has_declared(reviewer, edition_id):
@@ -145,8 +184,6 @@ def apply_declaration(declaration):
     for assignment in assignments:
         reasons = found.get((assignment.dossier_id, declaration.reviewer_id))
         if reasons:
-            reason = _("Conflit détecté d'après la déclaration d'intérêts : %(reasons)s") % {
-                "reasons": " ".join(reasons)
-            }
+            reason = _("Conflit d'intérêts détecté : %(reasons)s") % {"reasons": " ".join(reasons)}
             conflicted.append(record_conflict(assignment, reason))
     return conflicted

@@ -7,7 +7,7 @@ from django.urls import reverse
 from stdnum import luhn
 
 from applications.enums import DossierState
-from applications.models import Dossier
+from applications.models import Dossier, DossierInvitation
 from reviews.models import AssignmentStatus, DeclaredOrganisation, DossierScore, ReviewerDeclaration
 from reviews.scoring import refresh_dossier_score
 from reviews.services import assignments, conflicts
@@ -64,18 +64,59 @@ def test_a_declaration_for_another_edition_does_not_count(dossier):
     assert conflicts.detect(reviewer, dossier) == []
 
 
+def test_a_reviewer_who_co_edits_the_dossier_is_a_detected_conflict(dossier):
+    reviewer = UserFactory(evaluateur=True, email="relectrice@example.fr")
+    DossierInvitation.objects.create(dossier=dossier, email=reviewer.email, invited_by=dossier.owner)
+
+    assert conflicts.detect(reviewer, dossier) == [
+        "L'évaluateur est co-éditeur du dossier (invité par son titulaire à l'adresse relectrice@example.fr)."
+    ]
+
+
+def test_a_reviewer_who_owns_the_dossier_is_a_detected_conflict(dossier):
+    owner = dossier.owner
+    owner.role = "evaluateur"  # a porteur's account that staff later made a reviewer
+    owner.save(update_fields=["role"])
+
+    assert conflicts.detect(owner, dossier) == ["L'évaluateur est le titulaire du dossier."]
+
+
+def test_a_co_editing_reviewer_cannot_be_assigned_and_the_reason_is_shown(client, dossier):
+    reviewer = UserFactory(evaluateur=True, email="relectrice@example.fr")
+    DossierInvitation.objects.create(dossier=dossier, email=reviewer.email, invited_by=dossier.owner)
+
+    with pytest.raises(assignments.AssignmentRefused, match="co-éditeur du dossier"):
+        assignments.assign(dossier, reviewer, by=UserFactory(instructeur=True))
+
+
+def test_a_co_editing_reviewer_assigned_earlier_cannot_confirm_no_conflict(client, dossier):
+    assignment = AssignmentFactory(dossier=dossier)
+    declare(assignment.reviewer, dossier)
+    DossierInvitation.objects.create(dossier=dossier, email=assignment.reviewer.email, invited_by=dossier.owner)
+    client.force_login(assignment.reviewer)
+
+    client.post(confirm_url(assignment), {"decision": "no_conflict"})
+
+    assignment.refresh_from_db()
+    assert assignment.status == AssignmentStatus.CONFLICT
+    assert "co-éditeur du dossier" in assignment.conflict_reason
+    assert list(Dossier.objects.visible_to(assignment.reviewer)) == []
+
+
 def test_conflicts_between_many_reviewers_and_dossiers_cost_constant_queries(dossier, django_assert_num_queries):
     reviewers = [UserFactory(evaluateur=True) for _ in range(3)]
     declare(reviewers[1], dossier, siret_from(501))
     other = DossierFactory(submitted=True, phase=dossier.phase)
     MemberFactory(dossier=other, siret=siret_from(900))
     declare(reviewers[2], other, siret_from(900))
+    DossierInvitation.objects.create(dossier=other, email=reviewers[0].email, invited_by=other.owner)
     dossiers = list(Dossier.objects.filter(pk__in=[dossier.pk, other.pk]).select_related("phase"))
 
-    with django_assert_num_queries(2):
+    # The co-editors' invitations, the member structures, the declared organisations.
+    with django_assert_num_queries(3):
         found = conflicts.conflicts_between(reviewers, dossiers)
 
-    assert set(found) == {(dossier.pk, reviewers[1].pk), (other.pk, reviewers[2].pk)}
+    assert set(found) == {(dossier.pk, reviewers[1].pk), (other.pk, reviewers[2].pk), (other.pk, reviewers[0].pk)}
 
 
 def test_a_region_of_activity_is_a_warning_not_a_conflict(dossier):
