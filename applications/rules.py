@@ -3,20 +3,24 @@ these predicates decide what a user who can see a dossier may do with it.
 """
 
 import rules
+from django.utils.translation import gettext_lazy as _
 
 from applications.enums import DossierState
+from ptce_ami.accounts.permissions import add_action, add_perm
 from ptce_ami.accounts.rules import is_instructeur, is_partenaire_of_region, is_porteur
 
 
 @rules.predicate
 def is_dossier_owner(user, dossier):
-    return bool(user and user.is_authenticated and dossier is not None and dossier.owner_id == user.pk)
+    """The porteur who created the dossier. Only porteur accounts act on dossiers as porteurs: an account whose
+    role staff changed (to évaluateur, say) no longer does."""
+    return bool(is_porteur(user) and dossier is not None and dossier.owner_id == user.pk)
 
 
 @rules.predicate
 def is_dossier_editor(user, dossier):
-    """The owner, or a co-editor invited at the user's confirmed address."""
-    if not (user and user.is_authenticated and dossier is not None and dossier.pk):
+    """The owner, or a porteur invited as co-editor at their confirmed address."""
+    if not (is_porteur(user) and dossier is not None and dossier.pk):
         return False
     if dossier.owner_id == user.pk:
         return True
@@ -65,16 +69,35 @@ def dossier_is_under_instruction(user, dossier):
 
 is_dossier_staff = is_instructeur | is_partenaire_of_dossier_region
 
-rules.add_perm("applications.create_dossier", is_porteur)
+add_perm(
+    "applications.create_dossier",
+    is_porteur,
+    refusal=_("Seuls les comptes de porteurs de projet créent des dossiers (inscription sur la page d'accueil)."),
+)
+# The staff pages of a dossier (requesting corrections…): the staff who follow it, once it is submitted.
+rules.add_perm("applications.view_as_staff", is_dossier_staff & dossier_was_submitted)
+# A file a porteur removed stays in the versions that cite it: State staff still download it.
+rules.add_perm("applications.view_removed_attachments", is_instructeur)
 rules.add_perm("applications.view_eligibility", is_dossier_staff & dossier_was_submitted)
 rules.add_perm("applications.run_eligibility", is_dossier_staff & dossier_was_submitted)
 # Decision letters are staff documents until the committee publishes them; receipts are the porteur's at once.
 rules.add_perm("applications.view_unpublished_notices", is_dossier_staff & dossier_was_submitted)
-rules.add_perm("applications.change_dossier", is_dossier_editor & dossier_is_editable)
-rules.add_perm("applications.submit_dossier", is_dossier_owner & dossier_is_draft)
-rules.add_perm("applications.resubmit_dossier", is_dossier_owner & dossier_awaits_corrections)
-rules.add_perm("applications.withdraw_dossier", is_dossier_owner & dossier_is_withdrawable)
-rules.add_perm("applications.invite_coeditor", is_dossier_owner & dossier_is_editable)
+# The porteurs' actions: who (the actor) and when (the dossier's state). An actor who comes too late is told that
+# the action was already done; anyone else gets a 403 (accounts.permissions.require_action).
+ONLY_EDITORS = _("Seuls le titulaire du dossier et les co-éditeurs qu'il a invités peuvent le modifier.")
+ONLY_OWNER = _(
+    "Seul le titulaire du dossier peut le déposer, le retirer ou inviter des co-éditeurs ; l'équipe d'instruction "
+    "ne le fait jamais à sa place."
+)
+add_action("applications.change_dossier", actor=is_dossier_editor, when=dossier_is_editable, refusal=ONLY_EDITORS)
+add_action("applications.submit_dossier", actor=is_dossier_owner, when=dossier_is_draft, refusal=ONLY_OWNER)
+add_action(
+    "applications.resubmit_dossier", actor=is_dossier_owner, when=dossier_awaits_corrections, refusal=ONLY_OWNER
+)
+add_action("applications.withdraw_dossier", actor=is_dossier_owner, when=dossier_is_withdrawable, refusal=ONLY_OWNER)
+add_action("applications.invite_coeditor", actor=is_dossier_owner, when=dossier_is_editable, refusal=ONLY_OWNER)
+# The porteurs' pages of a dossier (editing steps, summary, co-editors): its owner and co-editors.
+add_perm("applications.edit_as_porteur", is_dossier_editor, refusal=ONLY_EDITORS)
 
 # Configuration of the call in the Django admin: State staff only.
 rules.add_perm("applications", is_instructeur)
@@ -93,8 +116,17 @@ rules.add_perm("applications.view_dossier_emails", is_dossier_staff & dossier_wa
 # (staff never see drafts). Reviewers are not part of it. A withdrawn dossier's thread stays readable, closed.
 follows_thread = (is_dossier_editor | is_dossier_staff) & dossier_was_submitted
 rules.add_perm("applications.view_messages", follows_thread)
-rules.add_perm("applications.post_message", follows_thread & ~dossier_is_withdrawn)
-rules.add_perm("applications.request_corrections", is_dossier_staff & dossier_is_under_instruction)
+add_perm(
+    "applications.post_message",
+    follows_thread & ~dossier_is_withdrawn,
+    refusal=_("Ce dossier est retiré : sa messagerie reste lisible mais n'accepte plus de message."),
+)
+# DESIGN §5: instructeurs and the partners of the dossier's region request corrections.
+add_action(
+    "applications.request_corrections",
+    actor=is_dossier_staff & dossier_was_submitted,
+    when=dossier_is_under_instruction,
+)
 
 # Labels are managed by State staff; messages are read in the admin, never changed there.
 rules.add_perm("applications.delete_label", is_instructeur)

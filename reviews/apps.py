@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class ReviewsConfig(AppConfig):
-    """Floor 4: grids, assignments, conflicts, reviews, regional opinions, committee, decisions, grants."""
+    """Floor 4: evaluation grids, assignments, conflicts of interest, reviews, regional opinions, exports."""
 
     name = "reviews"
     verbose_name = "Évaluation et sélection"

@@ -44,7 +44,7 @@ from applications.enums import (
     TerritoryType,
 )
 from applications.models import Dossier, DossierTransition, EligibilityRun, MemberStructure
-from ptce_ami.accounts.rules import is_instructeur
+from ptce_ami.accounts import permissions
 from ptce_ami.core.emails import absolute_url
 from ptce_ami.core.outbox import queue_email
 from ptce_ami.core.queue import enqueue
@@ -201,7 +201,7 @@ def field(name):
 
 def columns_for(user):
     """The columns of ``user``'s exports: reviewers' names and individual scores only for the national cell."""
-    staff = is_instructeur(user)
+    staff = permissions.has_perm(user, "reviews.export_reviewers")
     return [column for column in COLUMNS if staff or not column.staff_only]
 
 

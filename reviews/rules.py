@@ -6,19 +6,14 @@ Each part of the app keeps its permissions in its section below.
 """
 
 import rules
+from django.utils.translation import gettext_lazy as _
 
+from applications import workflow
 from applications.enums import DossierState
 from applications.rules import dossier_was_submitted, is_dossier_staff, is_partenaire_of_dossier_region
+from ptce_ami.accounts.permissions import add_action, add_perm
 from ptce_ami.accounts.rules import is_evaluateur, is_instructeur, is_partenaire, is_staff_or_partenaire
 from reviews.models import AssignmentStatus
-
-
-@rules.predicate
-def is_assigned_reviewer(user, dossier):
-    """An évaluateur with an assignment on the dossier that no conflict of interest removed."""
-    if not (is_evaluateur(user) and dossier is not None):
-        return False
-    return dossier.assignments.filter(reviewer=user).exclude(status=AssignmentStatus.CONFLICT).exists()
 
 
 @rules.predicate
@@ -30,19 +25,47 @@ def dossier_is_eligible(user, dossier):
     )
 
 
+def dossier_allows(action):
+    """The dossier's state lets workflow ``action`` start (the transitions table, applications/workflow.py)."""
+    sources = workflow.TRANSITIONS[action][0]
+
+    def allows(user, dossier):
+        return dossier is not None and dossier.state in sources
+
+    return rules.predicate(allows, name=f"dossier_allows_{action}")
+
+
 # Instruction: the staff list, the staff dossier page, workflow actions, annotations, labels ---------------------
 rules.add_perm("reviews.view_instruction", is_staff_or_partenaire)
-rules.add_perm("reviews.instruct_dossier", is_dossier_staff & dossier_was_submitted)
-rules.add_perm("reviews.decide_eligibility", is_instructeur & dossier_was_submitted)
 rules.add_perm("reviews.annotate_dossier", is_dossier_staff & dossier_was_submitted)
-# Overriding an eligibility result and labelling: the staff who follow the dossier (instructeurs, its region's
-# partners); reopening a decided dossier is the State's (instructeurs), like declaring it (in)eligible.
-rules.add_perm("reviews.override_eligibility", is_dossier_staff & dossier_was_submitted)
 rules.add_perm("reviews.label_dossier", is_dossier_staff & dossier_was_submitted)
-rules.add_perm("reviews.reopen_dossier", is_instructeur & dossier_was_submitted)
 
-# Exports -------------------------------------------------------------------------------------------------------
+# The workflow actions of staff (DESIGN §5): instructeurs and the partners of the dossier's region request
+# corrections and start the review; declaring (in)eligible, overriding an eligibility result and reopening a
+# decided dossier are the instructeurs' alone. Each action's permission is checked where its button is shown and
+# where it is done, through WORKFLOW_PERMS.
+follows_dossier = is_dossier_staff & dossier_was_submitted
+decides = is_instructeur & dossier_was_submitted
+ONLY_INSTRUCTEURS = _("Seuls les instructeurs de l'État déclarent un dossier recevable ou irrecevable et le rouvrent.")
+add_action("reviews.start_review", actor=follows_dossier, when=dossier_allows("start_review"))
+for _action in ("declare_eligible", "declare_ineligible", "reopen"):
+    add_action(f"reviews.{_action}", actor=decides, when=dossier_allows(_action), refusal=ONLY_INSTRUCTEURS)
+WORKFLOW_PERMS = {
+    "request_corrections": "applications.request_corrections",
+    "start_review": "reviews.start_review",
+    "declare_eligible": "reviews.declare_eligible",
+    "declare_ineligible": "reviews.declare_ineligible",
+    "reopen": "reviews.reopen",
+}
+add_perm(
+    "reviews.override_eligibility",
+    decides,
+    refusal=_("Seuls les instructeurs de l'État confirment ou corrigent un résultat d'éligibilité."),
+)
+
+# Exports: reviewers' names and individual scores only for the national cell ------------------------------------
 rules.add_perm("reviews.export_dossiers", is_staff_or_partenaire)
+rules.add_perm("reviews.export_reviewers", is_instructeur)
 
 # Assignments and conflicts of interest -------------------------------------------------------------------------
 rules.add_perm("reviews.assign_reviewers", is_instructeur)
@@ -65,8 +88,14 @@ def assignment_in_progress(user, assignment):
 # The reviewer's queue and scoring page (scoped by the reviewer's own assignments, conflicts excluded); the
 # regional opinions' list: partners (their regions) and instructeurs (read-only).
 rules.add_perm("reviews.view_review_queue", is_evaluateur)
-rules.add_perm("reviews.score_assignment", is_evaluateur & is_assignment_reviewer & assignment_in_progress)
+add_action("reviews.score_assignment", actor=is_evaluateur & is_assignment_reviewer, when=assignment_in_progress)
 rules.add_perm("reviews.view_regional_opinions", is_instructeur | is_partenaire)
+rules.add_perm("reviews.give_regional_opinions", is_partenaire)
+rules.add_perm("reviews.read_regional_opinions", is_instructeur)
+# The reviews of a dossier on its staff page: instructeurs see everything; the partners of its region see the
+# score, the regional opinion and the counted reviews' totals and recommendations.
+rules.add_perm("reviews.view_reviews_in_full", is_instructeur)
+rules.add_perm("reviews.view_reviews_summary", is_instructeur | is_partenaire_of_dossier_region)
 
 
 # Assignments and conflicts of interest: the Django admin ------------------------------------------------------

@@ -6,6 +6,8 @@ import hashlib
 import json
 from collections import Counter
 
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -13,13 +15,20 @@ from applications import notifications
 from applications.enums import DossierState, MemberRole
 from applications.models import Dossier, DossierInvitation, MemberStructure, ReferenceSequence
 from applications.steps import LEAD_FIELDS
+from ptce_ami.accounts.enums import Role
 from territories.models import Commune, Departement
 
 TERRITORY_FIELDS = ("communes", "epcis", "departements")
 
 
-class DossierNotEditable(Exception):
-    """The dossier is not (or no longer) editable by its porteurs: submitted, decided or withdrawn."""
+class DossierNotEditable(PermissionDenied):
+    """The dossier is not (or no longer) editable by its porteurs: submitted, decided or withdrawn.
+
+    A refused write: uncaught, it is a 403 page that says why, never a 500.
+    """
+
+    def __init__(self, message=None):
+        super().__init__(message or _("Ce dossier est déposé : il ne peut plus être modifié."))
 
 
 class EditConflict(Exception):
@@ -118,7 +127,7 @@ def member_fingerprint(member):
 
 def check_editable(dossier):
     if dossier.state not in DossierState.editable_by_porteur():
-        raise DossierNotEditable(dossier.state)
+        raise DossierNotEditable
 
 
 def lock(dossier):
@@ -242,9 +251,18 @@ class InvitationError(ValueError):
 
 @transaction.atomic
 def invite_coeditor(dossier, email, *, by):
+    """Invite ``email`` to co-edit ``dossier``. Only porteurs co-edit: the account of a reviewer, a regional partner
+    or State staff is refused (they may have to instruct or score the dossier); the message does not say which."""
     email = email.strip().lower()
     if email == dossier.owner.email:
         raise InvitationError(_("Cette adresse est celle du titulaire du dossier."))
+    if get_user_model().objects.filter(email__iexact=email).exclude(role=Role.PORTEUR).exists():
+        raise InvitationError(
+            _(
+                "Cette adresse ne peut pas être invitée : seuls les comptes de porteurs de projet co-éditent un "
+                "dossier. Invitez l'adresse d'une personne de votre pôle."
+            )
+        )
     invitation, created = DossierInvitation.objects.get_or_create(
         dossier=dossier, email=email, defaults={"invited_by": by}
     )

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from applications import staff_notifications
 from applications.models import Message, MessageAttachment, MessageRead
 from applications.services.attachments import check_file, clean_name
+from ptce_ami.accounts import permissions
 from ptce_ami.accounts.enums import STAFF_ROLES, Role
 from ptce_ami.core.emails import absolute_url
 from ptce_ami.core.outbox import queue_email
@@ -118,7 +119,7 @@ def thread_context(dossier, user, *, form=None):
     Marks the thread read by ``user`` (the messages unread until now are flagged ``is_new``). Those who may not
     follow the thread (a reviewer, a porteur's draft) get ``thread_visible`` False and nothing else.
     """
-    if not user.has_perm("applications.view_messages", dossier):
+    if not permissions.has_perm(user, "applications.view_messages", dossier):
         return {"thread_visible": False}
     from applications.message_forms import MessageForm  # noqa: PLC0415 -- forms sit above services
 
@@ -129,7 +130,7 @@ def thread_context(dossier, user, *, form=None):
         message.is_new = message.from_staff != staff and (previous is None or message.created_at > previous)
     if messages and (previous is None or messages[-1].created_at > previous):
         mark_read(dossier, user)
-    can_post = user.has_perm("applications.post_message", dossier)
+    can_post = permissions.has_perm(user, "applications.post_message", dossier)
     if can_post and form is None:
         form = MessageForm(staff=staff)
     return {

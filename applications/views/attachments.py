@@ -21,9 +21,8 @@ from applications.models import Attachment
 from applications.services.attachments import TOO_LARGE, AttachmentRefused, add_attachment, remove_attachment
 from applications.services.dossiers import DossierNotEditable
 from applications.steps import get_step
-from applications.views.base import get_visible_dossier, protected_download, require_perm
+from applications.views.base import can, get_visible_dossier, protected_download, require_action
 from applications.views.steps import editable_dossier, step_context
-from ptce_ami.accounts.rules import is_instructeur
 
 STEP = "pieces"
 TYPE_LABELS = {file_type.content_type: file_type.label for file_type in files.ACCEPTED_TYPES}
@@ -73,7 +72,8 @@ def writable_dossier(request, reference):
     if request.method != "POST":
         return editable_dossier(request, reference)
     dossier = get_visible_dossier(request, reference)
-    require_perm(request, "applications.change_dossier", dossier)
+    if not require_action(request, "applications.change_dossier", dossier):
+        raise DossierNotEditable
     return dossier, None
 
 
@@ -145,6 +145,6 @@ def attachment_download(request, reference, attachment_id):
     """The file, to whoever can see the dossier; a removed file only to State staff (versions cite it)."""
     dossier = get_visible_dossier(request, reference)
     attachment = get_object_or_404(dossier.attachments, pk=attachment_id)
-    if attachment.removed_at is not None and not is_instructeur(request.user):
+    if attachment.removed_at is not None and not can(request, "applications.view_removed_attachments", dossier):
         raise Http404
     return protected_download(attachment.file, attachment.original_name, attachment.content_type)

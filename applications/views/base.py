@@ -3,11 +3,11 @@ action's permission (403 for a read-only role)."""
 
 import logging
 
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 
 from applications.models import Dossier
+from ptce_ami.accounts import permissions
 
 logger = logging.getLogger(__name__)
 
@@ -31,15 +31,19 @@ def get_visible_dossier(request, reference, queryset=None):
     return get_object_or_404(queryset.visible_to(request.user), reference=reference)
 
 
-def require_perm(request, perm, dossier):
-    if not request.user.has_perm(perm, dossier):
-        raise PermissionDenied
+def can(request, perm, obj=None):
+    return permissions.has_perm(request.user, perm, obj)
 
 
-def get_dossier_for(request, reference, perm, queryset=None):
-    dossier = get_visible_dossier(request, reference, queryset)
-    require_perm(request, perm, dossier)
-    return dossier
+def require_perm(request, perm, obj=None, message=None):
+    """403 (showing ``message``) unless the user holds ``perm`` on ``obj``."""
+    permissions.require_perm(request.user, perm, obj, message)
+
+
+def require_action(request, perm, obj, message=None):
+    """True when the user may do the action now, False when they are its actor but it was already done (the
+    caller says "Action déjà effectuée"), 403 (showing ``message``) for anyone else."""
+    return permissions.require_action(request.user, perm, obj, message)
 
 
 def is_fetch(request):

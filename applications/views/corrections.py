@@ -14,7 +14,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from applications.enums import DossierState
 from applications.message_forms import CorrectionRequestForm
-from applications.rules import is_dossier_editor, is_dossier_staff
 from applications.services.corrections import (
     is_late,
     pending_correction,
@@ -24,7 +23,7 @@ from applications.services.corrections import (
 )
 from applications.services.submission import SubmissionRefused, resubmit_dossier
 from applications.steps import STEP_SLUGS, get_step
-from applications.views.base import get_visible_dossier, require_perm
+from applications.views.base import can, get_visible_dossier, require_action
 from applications.views.messages import safe_next
 from applications.workflow import InvalidTransition
 from ptce_ami.core.dates import format_datetime
@@ -46,10 +45,10 @@ def correction_context(dossier):
 @require_http_methods(["GET", "POST"])
 def request_corrections_view(request, reference):
     dossier = get_visible_dossier(request, reference)
-    if not is_dossier_staff(request.user, dossier):
+    if not can(request, "applications.view_as_staff", dossier):
         raise Http404  # a staff page: porteurs and reviewers do not reach it
     back = safe_next(request, dossier.get_absolute_url())
-    if not request.user.has_perm("applications.request_corrections", dossier):
+    if not require_action(request, "applications.request_corrections", dossier):
         messages.info(
             request, _("Des corrections ne peuvent être demandées que sur un dossier déposé ou en instruction.")
         )
@@ -71,7 +70,9 @@ def request_corrections_view(request, reference):
 @require_POST
 def resubmit(request, reference):
     dossier = get_visible_dossier(request, reference)
-    require_perm(request, "applications.resubmit_dossier", dossier)
+    if not require_action(request, "applications.resubmit_dossier", dossier):
+        messages.info(request, _("Action déjà effectuée : ce dossier est déjà déposé à nouveau."))
+        return redirect(dossier)
     try:
         version = resubmit_dossier(dossier, by=request.user)
     except SubmissionRefused as refusal:
@@ -93,13 +94,12 @@ def resubmit(request, reference):
 
 def locked_section_response(request, dossier, slug):
     """An editor on a step the correction request does not name: 403 on writes, back to the page otherwise."""
+    message = _(
+        "L'étape « %(title)s » n'est pas concernée par la demande de corrections : elle ne peut pas être modifiée."
+    ) % {"title": get_step(slug).title}
     if request.method == "POST":
-        raise PermissionDenied
-    messages.info(
-        request,
-        _("L'étape « %(title)s » n'est pas concernée par la demande de corrections : elle ne peut pas être modifiée.")
-        % {"title": get_step(slug).title},
-    )
+        raise PermissionDenied(message)
+    messages.info(request, message)
     return redirect(dossier)
 
 
@@ -109,7 +109,9 @@ def closed_section(request, dossier, slug):
     Only the porteurs of a dossier in corrections are concerned: every other case is left to the page's own
     checks (drafts, submitted dossiers, read-only roles).
     """
-    if dossier.state != DossierState.CORRECTIONS_REQUESTED or not is_dossier_editor(request.user, dossier):
+    if dossier.state != DossierState.CORRECTIONS_REQUESTED or not can(
+        request, "applications.edit_as_porteur", dossier
+    ):
         return None
     if section_is_open(dossier, slug, pending_correction(dossier)):
         return None

@@ -17,7 +17,7 @@ from applications.message_forms import MessageForm
 from applications.models import MessageAttachment
 from applications.services.attachments import AttachmentRefused
 from applications.services.messages import is_staff_side, post_message, thread_context
-from applications.views.base import get_visible_dossier, protected_download, require_perm
+from applications.views.base import can, get_visible_dossier, protected_download, require_perm
 
 
 def safe_next(request, default):
@@ -31,7 +31,7 @@ def safe_next(request, default):
 def thread_dossier(request, reference):
     """The dossier, for someone who follows its thread; 404 for anyone else."""
     dossier = get_visible_dossier(request, reference)
-    if not request.user.has_perm("applications.view_messages", dossier):
+    if not can(request, "applications.view_messages", dossier):
         raise Http404
     return dossier
 

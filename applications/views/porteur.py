@@ -13,13 +13,12 @@ from applications import completeness, eligibility, snapshots
 from applications.enums import NoticeKind, NoticeStatus
 from applications.forms import WithdrawForm
 from applications.models import Dossier, DossierTransition, EligibilityTrigger, Notice, Phase
-from applications.rules import is_dossier_editor
 from applications.services import eligibility as eligibility_services
 from applications.services.dossiers import create_dossier
 from applications.services.messages import thread_context, unread_counts, with_awaiting_reply
 from applications.services.submission import SubmissionRefused, loaded_parts, submit_dossier, withdraw_dossier
 from applications.steps import STEPS
-from applications.views.base import get_visible_dossier, protected_download, require_perm
+from applications.views.base import can, get_visible_dossier, protected_download, require_action, require_perm
 from applications.views.corrections import correction_context
 from applications.workflow import InvalidTransition
 from ptce_ami.core.dates import format_datetime
@@ -43,7 +42,7 @@ def dossier_list(request):
     context = {
         "dossiers": dossiers,
         "open_phases": open_phases(),
-        "can_create": request.user.has_perm("applications.create_dossier"),
+        "can_create": can(request, "applications.create_dossier"),
     }
     return render(request, "applications/dossier_list.html", context)
 
@@ -51,7 +50,7 @@ def dossier_list(request):
 @login_required
 @require_POST
 def dossier_create(request, phase_id):
-    require_perm(request, "applications.create_dossier", None)
+    require_perm(request, "applications.create_dossier")
     phase = get_object_or_404(Phase.objects.published().select_related("edition"), pk=phase_id)
     if not phase.is_open():
         messages.error(request, _("Cette phase n'est pas ouverte : aucun dossier ne peut y être créé."))
@@ -82,21 +81,21 @@ def dossier_detail(request, reference):
     dossier = get_visible_dossier(request, reference, detail_queryset())
     members, attachments = loaded_parts(dossier)
     notices = dossier.notices.all()
-    if not request.user.has_perm("applications.view_unpublished_notices", dossier):
+    if not can(request, "applications.view_unpublished_notices", dossier):
         notices = [notice for notice in notices if notice.kind == NoticeKind.RECEIPT or notice.published_at]
     context = {
         "dossier": dossier,
         "notices": notices,
         "members": members,
         "attachments": attachments,
-        "is_editor": is_dossier_editor(request.user, dossier),
-        "can_edit": request.user.has_perm("applications.change_dossier", dossier),
-        "can_withdraw": request.user.has_perm("applications.withdraw_dossier", dossier),
+        "is_editor": can(request, "applications.edit_as_porteur", dossier),
+        "can_edit": can(request, "applications.change_dossier", dossier),
+        "can_withdraw": can(request, "applications.withdraw_dossier", dossier),
         "sections": snapshots.sections(dossier),
         "eligibility_run": eligibility_services.latest_run(dossier)
-        if request.user.has_perm("applications.view_eligibility", dossier)
+        if can(request, "applications.view_eligibility", dossier)
         else None,
-        "can_run_eligibility": request.user.has_perm("applications.run_eligibility", dossier),
+        "can_run_eligibility": can(request, "applications.run_eligibility", dossier),
         "steps": STEPS,
         **correction_context(dossier),
         **thread_context(dossier, request.user),
@@ -107,8 +106,7 @@ def dossier_detail(request, reference):
 @login_required
 def summary(request, reference):
     dossier = get_visible_dossier(request, reference)
-    if not is_dossier_editor(request.user, dossier):
-        require_perm(request, "applications.change_dossier", dossier)
+    require_perm(request, "applications.edit_as_porteur", dossier)
     members, attachments = loaded_parts(dossier)
     missing = completeness.missing_items(dossier, members, attachments)
     context = {
@@ -119,8 +117,8 @@ def summary(request, reference):
         "incomplete_steps": {item.step for item in missing},
         "eligibility_results": eligibility.evaluate_draft(dossier, members=members, attachments=attachments),
         "phase_open": dossier.phase.is_open(),
-        "can_submit": request.user.has_perm("applications.submit_dossier", dossier),
-        "can_resubmit": request.user.has_perm("applications.resubmit_dossier", dossier),
+        "can_submit": can(request, "applications.submit_dossier", dossier),
+        "can_resubmit": can(request, "applications.resubmit_dossier", dossier),
         **correction_context(dossier),
     }
     return render(request, "applications/summary.html", context)
@@ -137,14 +135,17 @@ def group_by_step(missing):
 @require_POST
 def submit(request, reference):
     dossier = get_visible_dossier(request, reference)
-    require_perm(request, "applications.submit_dossier", dossier)
+    already_done = _("Action déjà effectuée : ce dossier est déjà déposé.")
+    if not require_action(request, "applications.submit_dossier", dossier):
+        messages.info(request, already_done)
+        return redirect(dossier)
     try:
         version = submit_dossier(dossier, by=request.user)
     except SubmissionRefused as refusal:
         messages.error(request, refusal.message)
         return redirect("applications:summary", reference=dossier.reference)
     except InvalidTransition:
-        messages.info(request, _("Action déjà effectuée : ce dossier est déjà déposé."))
+        messages.info(request, already_done)
         return redirect(dossier)
     messages.success(
         request,
@@ -158,13 +159,16 @@ def submit(request, reference):
 @require_http_methods(["GET", "POST"])
 def withdraw(request, reference):
     dossier = get_visible_dossier(request, reference)
-    require_perm(request, "applications.withdraw_dossier", dossier)
+    already_done = _("Action déjà effectuée : ce dossier ne peut plus être retiré.")
+    if not require_action(request, "applications.withdraw_dossier", dossier):
+        messages.info(request, already_done)
+        return redirect(dossier)
     form = WithdrawForm(request.POST or None)
     if form.is_valid():
         try:
             withdraw_dossier(dossier, by=request.user, comment=form.cleaned_data["comment"])
         except InvalidTransition:
-            messages.info(request, _("Action déjà effectuée : ce dossier ne peut plus être retiré."))
+            messages.info(request, already_done)
         else:
             messages.success(request, _("Le dossier %(reference)s est retiré.") % {"reference": dossier.reference})
         return redirect(dossier)
@@ -185,7 +189,7 @@ def eligibility_run(request, reference):
 def notice_download(request, reference, notice_id):
     dossier = get_visible_dossier(request, reference)
     notices = dossier.notices.filter(status=NoticeStatus.READY)
-    if not request.user.has_perm("applications.view_unpublished_notices", dossier):
+    if not can(request, "applications.view_unpublished_notices", dossier):
         notices = dossier.notices.for_porteurs()
     notice = get_object_or_404(notices, pk=notice_id)
     if not notice.file:

@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -11,12 +10,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from applications import completeness
 from applications.forms import STEP_FORMS, InvitationForm, LeadForm, MemberForm
-from applications.rules import is_dossier_editor
 from applications.services import dossiers as dossier_services
 from applications.services.dossiers import DossierNotEditable, EditConflict, InvitationError
 from applications.services.submission import loaded_parts
 from applications.steps import STEPS, get_step, next_step, previous_step
-from applications.views.base import get_visible_dossier, is_fetch, require_perm
+from applications.views.base import can, get_visible_dossier, is_fetch, require_action, require_perm
 from applications.views.corrections import closed_section, correction_context
 from ptce_ami.core.companies import lookup_siret
 from ptce_ami.core.dates import format_datetime
@@ -29,12 +27,10 @@ def editable_dossier(request, reference, section=None):
     the dossier's page with a message otherwise.
     """
     dossier = get_visible_dossier(request, reference)
-    if request.user.has_perm("applications.change_dossier", dossier):
+    if require_action(request, "applications.change_dossier", dossier):
         return dossier, section and closed_section(request, dossier, section)
-    if is_dossier_editor(request.user, dossier):
-        messages.info(request, _("Ce dossier est déposé : il ne peut plus être modifié."))
-        return dossier, redirect(dossier)
-    raise PermissionDenied
+    messages.info(request, _("Ce dossier est déposé : il ne peut plus être modifié."))
+    return dossier, redirect(dossier)
 
 
 def combined_media(forms):
@@ -309,9 +305,8 @@ def member_delete(request, reference, member_id):
 @require_http_methods(["GET", "POST"])
 def coeditors(request, reference):
     dossier = get_visible_dossier(request, reference)
-    if not is_dossier_editor(request.user, dossier):
-        raise PermissionDenied
-    can_invite = request.user.has_perm("applications.invite_coeditor", dossier)
+    require_perm(request, "applications.edit_as_porteur", dossier)
+    can_invite = can(request, "applications.invite_coeditor", dossier)
     form = InvitationForm(request.POST or None)
     if request.method == "POST":
         require_perm(request, "applications.invite_coeditor", dossier)

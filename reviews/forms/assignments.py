@@ -247,7 +247,3 @@ class ConfirmForm(forms.Form):
         if cleaned.get("decision") == self.CONFLICT and not cleaned.get("reason", "").strip():
             self.add_error("reason", _("Indiquez la nature du conflit d'intérêts."))
         return cleaned
-
-
-class RemoveForm(forms.Form):
-    next = forms.CharField(required=False, widget=forms.HiddenInput)

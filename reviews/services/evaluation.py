@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from applications.enums import DossierState
 from applications.models import Dossier
-from ptce_ami.accounts.rules import is_instructeur, is_partenaire_of_region
+from ptce_ami.accounts import permissions
 from reviews.models import (
     Aggregation,
     AssignmentStatus,
@@ -276,8 +276,8 @@ def dossier_reviews_context(dossier, user):
     counted reviews' totals and recommendations (see the module's docstring); anyone else gets no panel.
     Constant number of queries whatever the number of reviews.
     """
-    full = is_instructeur(user)
-    if not (full or is_partenaire_of_region(user, dossier.region_id)):
+    full = permissions.has_perm(user, "reviews.view_reviews_in_full", dossier)
+    if not (full or permissions.has_perm(user, "reviews.view_reviews_summary", dossier)):
         return {"evaluation_panel": None}
     reviews = reviews_with_scores().filter(dossier=dossier).order_by("submitted_at", "pk")
     if not full:

@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.text import get_valid_filename, slugify
 from django.utils.translation import gettext as _
 
-from applications.enums import DossierState
 from applications.models import Annotation, Label, MessageAttachment
 from applications.services.workflow import transition
 from applications.workflow import InvalidTransition
+from ptce_ami.accounts import permissions
 
 CHUNK_SIZE = 64 * 1024
 
@@ -33,10 +33,11 @@ def batch_start_review(dossiers, *, by):
     """
     outcome = BatchOutcome()
     for dossier in dossiers:
-        if not by.has_perm("reviews.instruct_dossier", dossier):
+        check = permissions.check_action(by, "reviews.start_review", dossier)
+        if check is permissions.Outcome.REFUSED:
             outcome.skipped.append((dossier.reference, _("vous ne pouvez pas instruire ce dossier")))
             continue
-        if dossier.state != DossierState.SUBMITTED:
+        if check is permissions.Outcome.NOT_NOW:
             reason = _("son état est « %(state)s »") % {"state": dossier.get_state_display()}
             outcome.skipped.append((dossier.reference, reason))
             continue

@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from applications.models import Dossier, Edition, MemberStructure
-from applications.views.base import get_visible_dossier
+from applications.views.base import can, get_visible_dossier
 from ptce_ami.accounts.enums import Role
 from ptce_ami.core.text import is_id, parse_ids
 from reviews.forms.assignments import (
@@ -38,7 +38,7 @@ from reviews.services import conflicts
 
 
 def require_assigner(request):
-    if not request.user.has_perm("reviews.assign_reviewers"):
+    if not can(request, "reviews.assign_reviewers"):
         raise Http404
 
 
@@ -314,7 +314,7 @@ def assign_auto_apply(request):
 
 
 def require_reviewer(request):
-    if not request.user.has_perm("reviews.declare_interests"):
+    if not can(request, "reviews.declare_interests"):
         raise Http404
 
 

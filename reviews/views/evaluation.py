@@ -4,7 +4,6 @@ A reviewer reaches an assignment only through their own assignments (another rev
 conflict of interest, answers 404); partners reach only their regions' dossiers (Dossier.objects.visible_to).
 """
 
-import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,22 +14,16 @@ from django.views.decorators.http import require_http_methods
 
 from applications import snapshots
 from applications.services.submission import loaded_parts
-from applications.views.base import get_visible_dossier
-from ptce_ami.accounts.rules import is_instructeur, is_partenaire
+from applications.views.base import can, get_visible_dossier, require_action
 from reviews.forms.evaluation import RegionalOpinionForm, ReviewForm, rank_taken_message
 from reviews.models import Assignment, AssignmentStatus, ReviewStatus
 from reviews.services import evaluation as services
 from reviews.services.evaluation import RankTaken, ReviewIncomplete, ReviewLocked
 
 
-def allowed(request, perm, obj=None):
-    """The rule itself, without Django's superuser bypass: an administrateur is no reviewer nor regional partner."""
-    return rules.has_perm(perm, request.user, obj)
-
-
 def require_role_perm(request, perm):
     """Pages of one role: the others get 404, as if the page did not exist for them."""
-    if not allowed(request, perm):
+    if not can(request, perm):
         raise Http404
 
 
@@ -66,7 +59,10 @@ def review(request, assignment_id):
             ),
         )
         return redirect("reviews:queue")
-    editable = allowed(request, "reviews.score_assignment", assignment)
+    editable = require_action(request, "reviews.score_assignment", assignment)
+    if not editable and request.method == "POST":
+        messages.info(request, _("Action déjà effectuée : cette évaluation n'est plus modifiable."))
+        return redirect("reviews:review", assignment_id=assignment.pk)
     form = None
     if editable:
         submitting = "submit" in request.POST
@@ -75,8 +71,6 @@ def review(request, assignment_id):
             saved = save(request, assignment, form, submitting)
             if saved:
                 return redirect("reviews:review", assignment_id=assignment.pk)
-    elif request.method == "POST":
-        raise PermissionDenied
     return render(request, "reviews/evaluation/review.html", page_context(assignment, grid, own, form))
 
 
@@ -129,7 +123,7 @@ def regional_opinions(request):
     require_role_perm(request, "reviews.view_regional_opinions")
     context = {
         "rows": services.opinion_rows(request.user),
-        "can_give": is_partenaire(request.user),
+        "can_give": can(request, "reviews.give_regional_opinions"),
     }
     return render(request, "reviews/evaluation/regional_opinions.html", context)
 
@@ -140,9 +134,9 @@ def regional_opinion(request, reference):
     require_role_perm(request, "reviews.view_regional_opinions")
     dossier = get_visible_dossier(request, reference)
     opinion = services.opinion_of(dossier)
-    if not allowed(request, "reviews.give_regional_opinion", dossier):
+    if not can(request, "reviews.give_regional_opinion", dossier):
         # Instructeurs read the region's opinion; a partner cannot give one on a dossier not (yet) eligible.
-        if request.method == "POST" or not is_instructeur(request.user):
+        if request.method == "POST" or not can(request, "reviews.read_regional_opinions", dossier):
             raise PermissionDenied
         return render(request, "reviews/evaluation/regional_opinion.html", {"dossier": dossier, "opinion": opinion})
     form = RegionalOpinionForm(request.POST or None, instance=opinion, dossier=dossier)

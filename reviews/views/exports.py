@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from applications.views.base import protected_download
+from applications.views.base import can, protected_download
 from reviews import exports
 from reviews.forms.exports import ExportForm
 from reviews.models import Export, ExportStatus
@@ -27,7 +27,7 @@ def export_form(request):
 
 def require_exporter(request):
     # Exports are staff pages: other roles do not learn they exist.
-    if not request.user.has_perm("reviews.export_dossiers"):
+    if not can(request, "reviews.export_dossiers"):
         raise Http404
 
 

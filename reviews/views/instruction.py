@@ -27,7 +27,8 @@ from applications.services import eligibility as eligibility_services
 from applications.services import messages as message_services
 from applications.services.submission import loaded_parts
 from applications.services.workflow import transition
-from applications.views.base import get_visible_dossier, require_perm
+from applications.views.base import can, get_visible_dossier, require_action, require_perm
+from ptce_ami.accounts import permissions
 from reviews import filters
 from reviews.forms.instruction import (
     ACTIONS,
@@ -40,18 +41,13 @@ from reviews.forms.instruction import (
     SavedFilterForm,
 )
 from reviews.models import SavedFilter
+from reviews.rules import WORKFLOW_PERMS
 from reviews.services import assignments as assignment_services
 from reviews.services import evaluation as evaluation_services
 from reviews.services import instruction as services
 from reviews.views import exports as export_views
 
 PAGE_SIZE = 50
-ACTION_PERMS = {
-    "start_review": "reviews.instruct_dossier",
-    "declare_eligible": "reviews.decide_eligibility",
-    "declare_ineligible": "reviews.decide_eligibility",
-    "reopen": "reviews.reopen_dossier",
-}
 COLUMNS = (
     ("reference", _("Référence")),
     ("name", _("Pôle")),
@@ -64,7 +60,7 @@ COLUMNS = (
 
 def require_staff(request):
     """Instructeurs, administrateurs and regional partners; anyone else is not told these pages exist."""
-    if not request.user.has_perm("reviews.view_instruction"):
+    if not can(request, "reviews.view_instruction"):
         raise Http404
 
 
@@ -178,7 +174,7 @@ def dossier_list(request):
         "saved_filters": SavedFilter.objects.filter(user=request.user),
         "saved_filter_form": SavedFilterForm(user=request.user, initial={"query": query.urlencode()}),
         "export_form": export_views.export_form(request),
-        "can_assign": request.user.has_perm("reviews.assign_reviewers"),
+        "can_assign": can(request, "reviews.assign_reviewers"),
     }
     return render(request, "reviews/instruction/dossier_list.html", context)
 
@@ -267,11 +263,10 @@ def latest_run(dossier):
 
 
 def available_actions(user, dossier):
-    allowed = workflow.allowed_actions(dossier.state)
     return [
         (action, ACTIONS[action][0])
         for action in ACTIONS
-        if action in allowed and user.has_perm(ACTION_PERMS[action], dossier)
+        if permissions.has_perm(user, WORKFLOW_PERMS[action], dossier)
     ]
 
 
@@ -282,11 +277,11 @@ def corrections_url(dossier):
 def page_context(request, dossier, *, override_form=None, annotation_form=None, labels_form=None):
     user = request.user
     members, attachments = loaded_parts(dossier)
-    run = latest_run(dossier) if user.has_perm("applications.view_eligibility", dossier) else None
-    can_override = run is not None and user.has_perm("reviews.override_eligibility", dossier)
+    run = latest_run(dossier) if can(request, "applications.view_eligibility", dossier) else None
+    can_override = run is not None and can(request, "reviews.override_eligibility", dossier)
     results = list(run.results.all()) if run else []
-    can_annotate = user.has_perm("reviews.annotate_dossier", dossier)
-    can_label = user.has_perm("reviews.label_dossier", dossier)
+    can_annotate = can(request, "reviews.annotate_dossier", dossier)
+    can_label = can(request, "reviews.label_dossier", dossier)
     all_labels = list(Label.objects.all()) if can_label else []
     current_labels = list(dossier.labels.all())
     context = {}
@@ -321,8 +316,7 @@ def page_context(request, dossier, *, override_form=None, annotation_form=None, 
             ),
             "workflow_actions": available_actions(user, dossier),
             "corrections_url": corrections_url(dossier)
-            if "request_corrections" in workflow.allowed_actions(dossier.state)
-            and user.has_perm("reviews.instruct_dossier", dossier)
+            if can(request, WORKFLOW_PERMS["request_corrections"], dossier)
             else "",
         }
     )
@@ -357,7 +351,9 @@ def dossier_action(request, reference, action):
     if action not in ACTIONS:
         raise Http404
     dossier = staff_dossier(request, reference)
-    require_perm(request, ACTION_PERMS[action], dossier)
+    if not require_action(request, WORKFLOW_PERMS[action], dossier):
+        messages.warning(request, _("Action déjà effectuée ou impossible dans l'état actuel du dossier."))
+        return redirect(staff_url(dossier))
     form = ActionForm(request.POST if request.method == "POST" else None, action=action)
     if form.is_valid():
         try:

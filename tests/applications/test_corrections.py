@@ -332,9 +332,10 @@ def test_resubmitting_twice_says_it_was_done(client, submitted, instructeur):
     client.force_login(submitted.owner)
     client.post(resubmit_url(submitted))
 
-    response = client.post(resubmit_url(submitted))
+    response = client.post(resubmit_url(submitted), follow=True)
 
-    assert response.status_code == 403  # no longer awaiting corrections
+    assert response.redirect_chain == [(submitted.get_absolute_url(), 302)]
+    assert "Action déjà effectuée : ce dossier est déjà déposé à nouveau." in text(response)
     assert submitted.versions.count() == 2
 
 

@@ -221,11 +221,13 @@ def test_a_submitted_review_is_read_only(client, reviewer, assignment):
     client.force_login(reviewer)
 
     page = client.get(review_url(assignment))
-    refused = client.post(review_url(assignment), grid_data(assignment, [4] * 6, "submit"))
+    again = client.post(review_url(assignment), grid_data(assignment, [4] * 6, "submit"), follow=True)
 
     assert page.status_code == 200 and page.context["form"] is None
     assert "Rendre l'évaluation" not in text_of(page) and "25,00 / 100" in text_of(page)
-    assert refused.status_code == 403
+    # A second submit (another tab, a double click) is told it was done, not refused with a 403.
+    assert again.redirect_chain == [(review_url(assignment), 302)]
+    assert "Action déjà effectuée : cette évaluation n'est plus modifiable." in text_of(again)
     assert Review.objects.get(assignment=assignment).total == Decimal("25.00")
 
 

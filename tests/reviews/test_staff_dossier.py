@@ -226,13 +226,22 @@ def test_override_without_motivation_shows_the_error_next_to_the_field(client, i
     assert result.override_status == ""
 
 
-def test_override_by_partner_of_the_region(client, dossier, run):
+def test_override_is_refused_to_the_partner_of_the_region(client, dossier, run):
+    """DESIGN §5: overriding an eligibility result is the instructeur's alone; the partner reads it."""
     result = run.results.get(rule_id="R2")
     client.force_login(UserFactory(partenaire=True, regions=[region("84")]))
     prefix = f"regle-{result.pk}"
-    client.post(override_url(dossier, result), {f"{prefix}-status": "warning", f"{prefix}-motivation": "À revoir."})
+
+    page = client.get(page_url(dossier))
+    response = client.post(
+        override_url(dossier, result), {f"{prefix}-status": "warning", f"{prefix}-motivation": "À revoir."}
+    )
+
+    assert page.status_code == 200 and all(form is None for _result, form in page.context["eligibility_rows"])
+    assert response.status_code == 403
+    assert "Seuls les instructeurs de l&#x27;État confirment" in response.content.decode()
     result.refresh_from_db()
-    assert result.effective_status == "warning"
+    assert result.override_status == ""
 
 
 @pytest.mark.parametrize(("role", "expected"), [("other_partenaire", 404), ("evaluateur", 404), ("porteur", 404)])
