@@ -591,7 +591,7 @@ def test_upload_racing_a_submission_sends_back_to_the_dossier(client, monkeypatc
     dossier = DossierFactory()
 
     def submitted_meanwhile(*args, **kwargs):
-        raise DossierNotEditable(DossierState.SUBMITTED)
+        raise DossierNotEditable
 
     monkeypatch.setattr("applications.views.attachments.add_attachment", submitted_meanwhile)
     client = logged_in(client, dossier.owner)
