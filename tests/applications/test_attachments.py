@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from applications import files
 from applications.attachment_forms import AttachmentForm
-from applications.enums import AttachmentKind, DossierState
+from applications.enums import AttachmentKind
 from applications.models import Attachment, Dossier, DossierInvitation
 from applications.services.attachments import (
     TOO_LARGE,
