@@ -68,13 +68,12 @@ class SignupForm(BaseModelForm):
         )
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("Un compte existe déjà avec cette adresse. Connectez-vous ou réinitialisez votre mot de passe."),
-                code="duplicate_email",
-            )
-        return email
+        return self.cleaned_data["email"].strip().lower()
+
+    def _get_validation_exclusions(self):
+        # Whether the address already has an account is not checked here (unique field, constraint): the page must
+        # not tell it. accounts.services.sign_up e-mails the owner instead. The form field validates the address.
+        return {*super()._get_validation_exclusions(), "email"}
 
     def clean_password2(self):
         password1 = self.cleaned_data.get("password1")
