@@ -14,7 +14,7 @@ from applications.models import CorrectionRequest, Message
 from applications.services import dossiers as services
 from applications.steps import get_step
 from tests.accounts.factories import UserFactory
-from tests.applications.factories import DossierFactory
+from tests.applications.factories import DossierFactory, EditionFactory
 from tests.core.html_dom import field_error_messages, parse
 
 pytestmark = pytest.mark.django_db
@@ -202,3 +202,30 @@ def test_a_message_of_control_characters_only_is_refused_as_empty(client):
         "Écrivez votre message avant de l'envoyer."
     ]
     assert not Message.objects.exists()
+
+
+# The admin checks the same bounds (they are on the model fields) ------------------------------------------------
+
+
+@freeze_time(TODAY)
+def test_the_admin_refuses_an_implausible_phase(client):
+    client.force_login(UserFactory(instructeur=True))
+    phase = {
+        "edition": EditionFactory().pk,
+        "kind": "phase1",
+        "wave": "0",
+        "opens_at_0": "2026-06-01",
+        "opens_at_1": "09:00:00",
+        "closes_at_0": "9999-12-31",
+        "closes_at_1": "12:00:00",
+        "max_grant": "-100000",
+        "description": "",
+    }
+
+    response = client.post(reverse("admin:applications_phase_add"), phase)
+
+    assert response.context["adminform"].form.errors == {
+        "wave": ["Assurez-vous que cette valeur est supérieure ou égale à 1."],
+        "closes_at": ["Saisissez une date comprise entre le 1er janvier 1900 et le 14 décembre 2031."],
+        "max_grant": ["Assurez-vous que cette valeur est supérieure ou égale à 0."],
+    }
