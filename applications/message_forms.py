@@ -110,7 +110,7 @@ class CorrectionRequestForm(BaseForm):
     due_at = forms.DateTimeField(
         label=_("À corriger avant le"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],  # the last one as the help text says
         validators=[validate_plausible_date],
         help_text=_("Date et heure de Paris. Format attendu : jj/mm/aaaa hh:mm."),
         error_messages={

@@ -229,3 +229,16 @@ def test_the_admin_refuses_an_implausible_phase(client):
         "closes_at": ["Saisissez une date comprise entre le 1er janvier 1900 et le 14 décembre 2031."],
         "max_grant": ["Assurez-vous que cette valeur est supérieure ou égale à 0."],
     }
+
+
+@freeze_time(TODAY)
+def test_a_correction_deadline_typed_as_the_help_text_says_is_read(client):
+    # Where the browser has no date picker, the field is a text input and its help text asks for jj/mm/aaaa hh:mm.
+    dossier = DossierFactory(submitted=True, state=DossierState.SUBMITTED)
+    client.force_login(UserFactory(instructeur=True))
+    url = reverse("applications:request_corrections", kwargs={"reference": dossier.reference})
+
+    response = client.post(url, {"reason": "Les statuts.", "sections": ["pieces"], "due_at": "08/01/2027 16:30"})
+
+    assert response.status_code == 302
+    assert CorrectionRequest.objects.get().due_at.isoformat() == "2027-01-08T15:30:00+00:00"
