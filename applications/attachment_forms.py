@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from applications import files
 from applications.enums import AttachmentKind
 from applications.models import MemberStructure
+from ptce_ami.core.forms import BaseForm
 
 ACCEPT = ",".join([*files.NAME_EXTENSIONS, *(file_type.content_type for file_type in files.ACCEPTED_TYPES)])
 
@@ -65,7 +66,7 @@ class MemberChoiceField(forms.ModelChoiceField):
         return obj.name or gettext("Structure sans nom")
 
 
-class AttachmentForm(forms.Form):
+class AttachmentForm(BaseForm):
     kind = forms.ChoiceField(label=_("Type de pièce"))
     member = MemberChoiceField(
         label=_("Structure qui s'engage"),

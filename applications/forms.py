@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from applications.completeness import MEMBER_REQUIRED_FIELDS, REQUIRED_FIELDS
 from applications.enums import BouquetNeed, MemberCategory, MemberRole
 from applications.models import Dossier, MemberStructure, Sector
+from ptce_ami.core.forms import BaseForm, BaseModelForm
 from ptce_ami.core.siret import SiretField
 from territories.forms import CommuneField, TerritoryField
 
@@ -27,7 +28,7 @@ class StepHelper(FormHelper):
         self.layout = Layout(*fields)
 
 
-class FingerprintMixin(forms.Form):
+class FingerprintMixin(BaseForm):
     """The fingerprint of what the form was loaded from: the save is refused if someone changed it since."""
 
     fingerprint = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -96,7 +97,7 @@ class PoleForm(StepForm):
         )
 
 
-class LeadForm(forms.ModelForm):
+class LeadForm(BaseModelForm):
     """The lead structure (a MemberStructure with the lead role), edited with the porteur step."""
 
     siret = SiretField(label=_("SIRET de la structure porteuse"), required=False)
@@ -359,7 +360,7 @@ class MemberForm(FingerprintMixin, forms.ModelForm):
         return cleaned
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(BaseForm):
     email = forms.EmailField(
         label=_("Adresse électronique de la personne à inviter"),
         help_text=_(
@@ -374,7 +375,7 @@ class InvitationForm(forms.Form):
         self.helper.add_input(Submit("invite", _("Inviter")))
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(BaseForm):
     comment = forms.CharField(
         label=_("Motif du retrait"),
         required=False,

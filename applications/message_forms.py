@@ -14,6 +14,8 @@ from applications import files
 from applications.attachment_forms import ACCEPT, refusal_message, too_large_message
 from applications.models.exchanges import Message
 from applications.steps import STEPS
+from ptce_ami.core.forms import BaseForm
+from ptce_ami.core.validators import validate_plausible_date
 
 MAX_MESSAGE_FILES = 5
 
@@ -49,7 +51,7 @@ def check_upload(uploaded):
     return uploaded
 
 
-class MessageForm(forms.Form):
+class MessageForm(BaseForm):
     prefix = "message"  # unique ids on the staff page, which holds other forms
 
     body = forms.CharField(
@@ -90,7 +92,7 @@ def section_choices():
     return [(step.slug, step.title) for step in STEPS]
 
 
-class CorrectionRequestForm(forms.Form):
+class CorrectionRequestForm(BaseForm):
     reason = forms.CharField(
         label=_("Ce qu'il faut corriger"),
         widget=forms.Textarea(attrs={"rows": 6}),
@@ -108,7 +110,8 @@ class CorrectionRequestForm(forms.Form):
     due_at = forms.DateTimeField(
         label=_("À corriger avant le"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],  # the last one as the help text says
+        validators=[validate_plausible_date],
         help_text=_("Date et heure de Paris. Format attendu : jj/mm/aaaa hh:mm."),
         error_messages={
             "required": _("Indiquez la date et l'heure avant lesquelles corriger le dossier."),

@@ -23,6 +23,7 @@ from applications.models import (
 )
 from ptce_ami.accounts.enums import Role
 from ptce_ami.accounts.models import User
+from ptce_ami.core.forms import BaseForm
 from ptce_ami.core.text import accent_insensitive_pattern
 from reviews.models import Assignment, AssignmentStatus
 from territories.models import Commune, Departement, Region
@@ -142,6 +143,7 @@ class DossierFilter(django_filters.FilterSet):
     class Meta:
         model = Dossier
         fields = []
+        form = BaseForm  # cleaned input, French numbers ("12,5") like every form
 
     def __init__(self, data=None, *args, user=None, **kwargs):
         super().__init__(data, *args, **kwargs)

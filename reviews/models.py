@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.enums import PhaseKind
+from ptce_ami.core.validators import validate_plausible_date
 
 # The 0–4 scale of every criterion (DESIGN §7); a grid may relabel the levels.
 DEFAULT_LEVELS = [_("Absent"), _("Faible"), _("Moyen"), _("Bon"), _("Excellent")]
@@ -56,6 +57,7 @@ class Grid(models.Model):
     discordance_threshold = models.PositiveSmallIntegerField(
         _("écart signalé (points sur 100)"),
         default=25,
+        validators=[MaxValueValidator(100)],
         help_text=_(
             "Les évaluations d'un dossier dont les notes s'écartent de plus de ce nombre de points sont signalées."
         ),
@@ -171,7 +173,7 @@ class Assignment(models.Model):
     status = models.CharField(
         _("statut"), max_length=12, choices=AssignmentStatus.choices, default=AssignmentStatus.TO_CONFIRM
     )
-    due_at = models.DateTimeField(_("à rendre avant le"), null=True, blank=True)
+    due_at = models.DateTimeField(_("à rendre avant le"), null=True, blank=True, validators=[validate_plausible_date])
     assigned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("affecté par"), on_delete=models.RESTRICT, related_name="+"
     )

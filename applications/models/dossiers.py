@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -7,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from applications.enums import STATE_BADGES, DossierState, Stage, TerritoryType
 from applications.models.editions import Phase, Sector
 from applications.visibility import editor_condition, visibility_condition
+from ptce_ami.core.validators import validate_past_date
 
 NARRATIVE_MAX_LENGTH = 6000
 
@@ -52,7 +54,9 @@ class Dossier(models.Model):
     # The pôle.
     name = models.CharField(_("nom du pôle"), max_length=200, blank=True)
     summary = models.TextField(_("présentation synthétique"), max_length=1500, blank=True)
-    started_on = models.DateField(_("date de début de la coopération"), null=True, blank=True)
+    started_on = models.DateField(
+        _("date de début de la coopération"), null=True, blank=True, validators=[validate_past_date]
+    )
     website = models.URLField(_("site internet"), blank=True)
     stage = models.CharField(_("stade de développement"), max_length=20, choices=Stage.choices, blank=True)
     sectors = models.ManyToManyField(Sector, verbose_name=_("secteurs et filières"), blank=True)
@@ -64,7 +68,12 @@ class Dossier(models.Model):
     contact_email = models.EmailField(_("adresse électronique du contact"), blank=True)
     contact_phone = models.CharField(_("téléphone du contact"), max_length=30, blank=True)
     animation_fte = models.DecimalField(
-        _("ETP consacrés à l'animation du pôle"), max_digits=5, decimal_places=2, null=True, blank=True
+        _("ETP consacrés à l'animation du pôle"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
     )
 
     # The territory; the main region is derived from it.
@@ -96,7 +105,9 @@ class Dossier(models.Model):
     innovation = models.TextField(_("innovation et R&D"), max_length=NARRATIVE_MAX_LENGTH, blank=True)
     economic_model = models.TextField(_("modèle économique"), max_length=NARRATIVE_MAX_LENGTH, blank=True)
     expected_impact = models.TextField(_("impact attendu"), max_length=NARRATIVE_MAX_LENGTH, blank=True)
-    jobs_expected = models.PositiveIntegerField(_("emplois créés ou consolidés attendus"), null=True, blank=True)
+    jobs_expected = models.PositiveIntegerField(
+        _("emplois créés ou consolidés attendus"), null=True, blank=True, validators=[MaxValueValidator(100_000)]
+    )
 
     # Needs from the bouquet de services.
     bouquet_needs = models.JSONField(_("besoins dans le bouquet de services"), default=list, blank=True)

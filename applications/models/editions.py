@@ -1,10 +1,12 @@
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.enums import PHASE_REFERENCE_CODES, AttachmentKind, PhaseKind
+from ptce_ami.core.validators import validate_plausible_date
 
 
 class EditionQuerySet(models.QuerySet):
@@ -14,7 +16,9 @@ class EditionQuerySet(models.QuerySet):
 
 class Edition(models.Model):
     name = models.CharField(_("nom"), max_length=150, help_text=_("Par exemple : AMI PTCE 2026."))
-    year = models.PositiveSmallIntegerField(_("année"), unique=True)
+    year = models.PositiveSmallIntegerField(
+        _("année"), unique=True, validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
     published = models.BooleanField(
         _("publiée"), default=False, help_text=_("Une édition publiée apparaît sur la page publique de l'appel.")
     )
@@ -24,6 +28,7 @@ class Edition(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
+        validators=[MinValueValidator(0)],
         help_text=_("Montant total que le comité peut engager sur cette édition."),
     )
     description = models.TextField(_("présentation"), blank=True)
@@ -59,14 +64,22 @@ class PhaseQuerySet(models.QuerySet):
 class Phase(models.Model):
     edition = models.ForeignKey(Edition, verbose_name=_("édition"), on_delete=models.PROTECT, related_name="phases")
     kind = models.CharField(_("phase"), max_length=10, choices=PhaseKind.choices)
-    wave = models.PositiveSmallIntegerField(_("vague"), default=1)
-    opens_at = models.DateTimeField(_("ouverture"), help_text=_("Date et heure de Paris."))
+    wave = models.PositiveSmallIntegerField(_("vague"), default=1, validators=[MinValueValidator(1)])
+    opens_at = models.DateTimeField(
+        _("ouverture"), help_text=_("Date et heure de Paris."), validators=[validate_plausible_date]
+    )
     closes_at = models.DateTimeField(
         _("date limite de dépôt"),
+        validators=[validate_plausible_date],
         help_text=_("Date et heure de Paris, à la seconde : un dossier non déposé à cet instant n'est pas candidat."),
     )
     max_grant = models.DecimalField(
-        _("aide maximale par dossier (€)"), max_digits=12, decimal_places=2, null=True, blank=True
+        _("aide maximale par dossier (€)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
     )
     required_attachment_kinds = models.JSONField(
         _("pièces obligatoires"),

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.enums import STATUS_BADGES, RuleStatus
 from applications.models.dossiers import Dossier, DossierVersion
+from ptce_ami.core.validators import validate_plausible_date
 
 
 class CorrectionRequestQuerySet(models.QuerySet):
@@ -21,7 +22,7 @@ class CorrectionRequest(models.Model):
     )
     reason = models.TextField(_("ce qu'il faut corriger"))
     sections = models.JSONField(_("étapes à corriger"), default=list, blank=True)
-    due_at = models.DateTimeField(_("à corriger avant le"))
+    due_at = models.DateTimeField(_("à corriger avant le"), validators=[validate_plausible_date])
     created_at = models.DateTimeField(_("demandé le"), default=timezone.now)
     resolved_at = models.DateTimeField(_("corrigé le"), null=True, blank=True)
 

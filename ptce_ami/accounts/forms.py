@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ptce_ami.accounts.models import User
 from ptce_ami.accounts.notifications import send_password_reset_email
+from ptce_ami.core.forms import BaseForm, BaseModelForm, InputCleaningMixin
 
 
 def submit_helper(label, *fields):
@@ -18,7 +19,7 @@ def submit_helper(label, *fields):
     return helper
 
 
-class SignupForm(forms.ModelForm):
+class SignupForm(BaseModelForm):
     password1 = forms.CharField(
         label=_("Mot de passe"),
         strip=False,
@@ -67,13 +68,12 @@ class SignupForm(forms.ModelForm):
         )
 
     def clean_email(self):
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("Un compte existe déjà avec cette adresse. Connectez-vous ou réinitialisez votre mot de passe."),
-                code="duplicate_email",
-            )
-        return email
+        return self.cleaned_data["email"].strip().lower()
+
+    def _get_validation_exclusions(self):
+        # Whether the address already has an account is not checked here (unique field, constraint): the page must
+        # not tell it. accounts.services.sign_up e-mails the owner instead. The form field validates the address.
+        return {*super()._get_validation_exclusions(), "email"}
 
     def clean_password2(self):
         password1 = self.cleaned_data.get("password1")
@@ -99,7 +99,7 @@ class SignupForm(forms.ModelForm):
         return user
 
 
-class LoginForm(auth_forms.AuthenticationForm):
+class LoginForm(InputCleaningMixin, auth_forms.AuthenticationForm):
     username = forms.EmailField(
         label=_("Adresse électronique"),
         help_text=_("Format attendu : nom@domaine.fr"),
@@ -125,7 +125,7 @@ class LoginForm(auth_forms.AuthenticationForm):
             raise forms.ValidationError(self.error_messages["unconfirmed"], code="unconfirmed")
 
 
-class EmailForm(forms.Form):
+class EmailForm(BaseForm):
     email = forms.EmailField(
         label=_("Adresse électronique"),
         help_text=_("Format attendu : nom@domaine.fr"),
@@ -137,7 +137,7 @@ class EmailForm(forms.Form):
         self.helper = submit_helper(submit_label or _("Envoyer"))
 
 
-class PasswordResetForm(auth_forms.PasswordResetForm):
+class PasswordResetForm(InputCleaningMixin, auth_forms.PasswordResetForm):
     email = EmailForm.base_fields["email"]
 
     def __init__(self, *args, **kwargs):
@@ -149,19 +149,19 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         send_password_reset_email(context["user"], context)
 
 
-class SetPasswordForm(auth_forms.SetPasswordForm):
+class SetPasswordForm(InputCleaningMixin, auth_forms.SetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = submit_helper(_("Enregistrer le nouveau mot de passe"))
 
 
-class PasswordChangeForm(auth_forms.PasswordChangeForm):
+class PasswordChangeForm(InputCleaningMixin, auth_forms.PasswordChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = submit_helper(_("Changer de mot de passe"))
 
 
-class ProfileForm(forms.ModelForm):
+class ProfileForm(BaseModelForm):
     """The person's details; staff and regional partners also choose how often they are notified (DS #2172)."""
 
     class Meta:

@@ -32,6 +32,27 @@ def send_confirmation_email(user):
     )
 
 
+def send_signup_attempt_email(user):
+    """Someone signed up with the address of ``user``'s account: how to sign in or reset the password, and the
+    confirmation link when the address is not confirmed yet. Nothing the person signing up typed goes in it."""
+    token = make_email_token(user)
+    context = {
+        "user": user,
+        "login_link": absolute_url(reverse("accounts:login")),
+        "reset_link": absolute_url(reverse("accounts:password_reset")),
+        "confirm_link": ""
+        if user.email_confirmed
+        else absolute_url(reverse("accounts:confirm_email", kwargs={"token": token})),
+    }
+    return queue_email(
+        "accounts/email/signup_attempt",
+        user.email,
+        context,
+        key=f"signup_attempt:{user.pk}:{token_digest(token)}",
+        related=user,
+    )
+
+
 def send_invitation_email(user, invited_by):
     """Staff created the account: the person chooses a password through a reset link."""
     uid = urlsafe_base64_encode(force_bytes(user.pk))

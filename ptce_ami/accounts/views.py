@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from ptce_ami.accounts import forms
+from ptce_ami.accounts import forms, services
 from ptce_ami.accounts.models import User
 from ptce_ami.accounts.notifications import send_confirmation_email
 from ptce_ami.accounts.tokens import read_email_token
@@ -24,15 +24,20 @@ def signup(request):
         return redirect("site:dashboard")
     form = forms.SignupForm(request.POST or None)
     if form.is_valid():
-        user = form.save()
-        send_confirmation_email(user)
-        request.session["signup_email"] = user.email
+        # The same answer whether the address has an account or not: its owner is e-mailed instead.
+        services.sign_up(form.save(commit=False))
+        request.session["signup_email"] = form.cleaned_data["email"]
+        request.session["signup_resent"] = False
         return redirect("accounts:signup_done")
     return render(request, "accounts/signup.html", {"form": form})
 
 
 def signup_done(request):
-    return render(request, "accounts/signup_done.html", {"email": request.session.get("signup_email", "")})
+    context = {
+        "email": request.session.get("signup_email", ""),
+        "resent": request.session.get("signup_resent", True),
+    }
+    return render(request, "accounts/signup_done.html", context)
 
 
 def confirm_email(request, token):
@@ -57,6 +62,7 @@ def resend_confirmation(request):
             send_confirmation_email(user)
         # Same answer whether the account exists or not: the form must not reveal who is registered.
         request.session["signup_email"] = form.cleaned_data["email"]
+        request.session["signup_resent"] = True
         return redirect("accounts:signup_done")
     return render(request, "accounts/resend_confirmation.html", {"form": form})
 

@@ -8,8 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Phase
+from ptce_ami.core.forms import BaseForm, BaseModelForm
 from ptce_ami.core.siret import SiretField
 from ptce_ami.core.text import parse_ids
+from ptce_ami.core.validators import validate_plausible_date
 from reviews.models import DeclaredOrganisation, ReviewerDeclaration
 from reviews.services import assignments as service
 
@@ -28,6 +30,7 @@ class DueDateField(forms.DateField):
         kwargs.setdefault("help_text", _("Format attendu : JJ/MM/AAAA. L'évaluation est due à 23 h 59."))
         kwargs.setdefault("required", False)
         kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        kwargs.setdefault("validators", [validate_plausible_date])
         super().__init__(**kwargs)
 
     def validate(self, value):
@@ -36,7 +39,7 @@ class DueDateField(forms.DateField):
             raise forms.ValidationError(_("La date d'échéance ne peut pas être passée."))
 
 
-class DueDateMixin(forms.Form):
+class DueDateMixin(BaseForm):
     due_on = DueDateField()
 
     @property
@@ -161,7 +164,7 @@ class AutoAssignForm(DueDateMixin):
         self.helper.form_method = "get"
 
 
-class DeclarationForm(forms.ModelForm):
+class DeclarationForm(BaseModelForm):
     class Meta:
         model = ReviewerDeclaration
         fields = ["regions", "other_interests"]
@@ -184,7 +187,7 @@ class DeclarationForm(forms.ModelForm):
         self.helper = helper(None, "")
 
 
-class DeclaredOrganisationForm(forms.ModelForm):
+class DeclaredOrganisationForm(BaseModelForm):
     siret = SiretField(label=_("SIRET de l'organisation"))
 
     class Meta:
@@ -216,7 +219,7 @@ OrganisationFormSet = forms.inlineformset_factory(
 )
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(BaseForm):
     NO_CONFLICT = "no_conflict"
     CONFLICT = "conflict"
 

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.html import conditional_escape, format_html
 from django.utils.translation import gettext_lazy as _
 
+from ptce_ami.core.forms import BaseForm, BaseModelForm
 from reviews.models import Opinion, Recommendation, RegionalOpinion
 from reviews.services.evaluation import ReviewInput, rank_holder
 
@@ -17,7 +18,7 @@ def level_choices(grid):
     return [(str(value), f"{value} — {levels[value]}" if value < len(levels) else str(value)) for value in range(5)]
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(BaseForm):
     """One level (radio buttons) and one comment per criterion, then the recommendation and a general comment.
 
     A draft may leave anything empty; with ``submitting`` every level and the recommendation are required,
@@ -127,7 +128,7 @@ def initial_from(review):
     return initial
 
 
-class RegionalOpinionForm(forms.ModelForm):
+class RegionalOpinionForm(BaseModelForm):
     """The region's opinion on a dossier and its rank among the region's dossiers of the same phase."""
 
     rank = forms.IntegerField(

@@ -5,10 +5,11 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from ptce_ami.core.forms import BaseModelForm
 from reviews.models import Export, ExportFormat
 
 
-class ExportForm(forms.ModelForm):
+class ExportForm(BaseModelForm):
     """The list's query string (hidden) and the format; one submit button per format on the list page."""
 
     class Meta:

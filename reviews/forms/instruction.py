@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from applications.enums import RuleStatus
 from applications.models import Label
 from applications.workflow import MOTIVATION_REQUIRED
+from ptce_ami.core.forms import BaseForm, BaseModelForm
 from ptce_ami.core.text import is_id
 from reviews.models import SavedFilter
 
@@ -29,7 +30,7 @@ def plain_helper(submit_name, submit_label, css_class=""):
     return helper
 
 
-class ActionForm(forms.Form):
+class ActionForm(BaseForm):
     comment = forms.CharField(
         label=_("Motivation"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -50,7 +51,7 @@ class ActionForm(forms.Form):
         self.helper = plain_helper("confirm", ACTIONS[action][0])
 
 
-class OverrideForm(forms.Form):
+class OverrideForm(BaseForm):
     status = forms.ChoiceField(label=_("Résultat retenu"), choices=RuleStatus.choices)
     motivation = forms.CharField(
         label=_("Motivation"),
@@ -75,7 +76,7 @@ class OverrideForm(forms.Form):
         return motivation
 
 
-class AnnotationForm(forms.Form):
+class AnnotationForm(BaseForm):
     body = forms.CharField(
         label=_("Nouvelle annotation"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -95,7 +96,7 @@ class AnnotationForm(forms.Form):
         return body
 
 
-class LabelsForm(forms.Form):
+class LabelsForm(BaseForm):
     labels = forms.ModelMultipleChoiceField(
         label=_("Étiquettes du dossier"),
         queryset=Label.objects.all(),
@@ -117,7 +118,7 @@ class LabelsForm(forms.Form):
         self.helper = plain_helper("labels", _("Enregistrer les étiquettes"), "fr-btn--secondary")
 
 
-class SavedFilterForm(forms.ModelForm):
+class SavedFilterForm(BaseModelForm):
     class Meta:
         model = SavedFilter
         fields = ["name", "query"]
@@ -148,7 +149,7 @@ class SavedFilterForm(forms.ModelForm):
         return super().save(commit)
 
 
-class BatchForm(forms.Form):
+class BatchForm(BaseForm):
     ACTIONS = [("start_review", _("Démarrer l'instruction")), ("assign", _("Affecter des évaluateurs"))]
 
     dossier = forms.TypedMultipleChoiceField(

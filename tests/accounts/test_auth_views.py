@@ -1,7 +1,9 @@
 import re
 
 import pytest
+from django.conf import settings
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from ptce_ami.accounts.enums import Role
@@ -79,14 +81,103 @@ def test_signup_errors_are_in_french_next_to_the_field(client, changes, field, m
     assert User.objects.count() == 0
 
 
-def test_signup_refuses_an_existing_address_whatever_its_case(client):
+# Sign-up with an address that has an account: the page answers as for a new address, the owner is e-mailed.
+
+INTRUDER_DATA = {**SIGNUP_DATA, "first_name": "Intrus", "organisation": "Cliquez ici : http://piege.example"}
+
+
+def signup_answer(client, data, capture):
+    """The whole answer a person signing up sees: the redirect, then the page it leads to."""
+    with capture(execute=True):
+        response = client.post(reverse("accounts:signup"), data)
+    page = client.get(response["Location"])
+    return response.status_code, response["Location"], page.status_code, page.content.decode()
+
+
+@pytest.mark.parametrize("existing", ["confirmed", "unconfirmed", "inactive"])
+def test_signup_with_an_existing_address_answers_exactly_as_for_a_new_one(
+    django_capture_on_commit_callbacks, existing
+):
+    UserFactory(
+        email="marie.curie@example.fr", unconfirmed=existing == "unconfirmed", is_active=existing != "inactive"
+    )
+    new_address = {**SIGNUP_DATA, "email": "Jeanne.Barret@Example.fr"}
+
+    known = signup_answer(Client(), INTRUDER_DATA, django_capture_on_commit_callbacks)
+    new = signup_answer(Client(), new_address, django_capture_on_commit_callbacks)
+
+    assert known[:3] == new[:3] == (302, reverse("accounts:signup_done"), 200)
+    assert known[3].replace("marie.curie@example.fr", "jeanne.barret@example.fr") == new[3]
+    assert "existe déjà" not in known[3]
+
+
+def test_signup_with_an_existing_address_changes_nothing_and_emails_its_owner(
+    client, django_capture_on_commit_callbacks
+):
+    owner = UserFactory(email="marie.curie@example.fr", first_name="Marie", last_name="Curie")
+    before = User.objects.values().get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:signup"), INTRUDER_DATA)
+
+    assert list(User.objects.values()) == [before]
+    assert owner.check_password(PASSWORD)
+    [message] = mail.outbox
+    assert (message.to, message.subject) == (["marie.curie@example.fr"], "AMI PTCE — vous avez déjà un compte")
+    assert message.body.startswith("Bonjour Marie,\n\nQuelqu'un, peut-être vous, a demandé à créer un compte")
+    assert f"{settings.SITE_URL}/compte/connexion/" in message.body
+    assert f"{settings.SITE_URL}/compte/mot-de-passe/oubli/" in message.body
+    assert "/compte/confirmation/" not in message.body  # the address is confirmed already
+    assert "Intrus" not in message.body and "piege" not in message.body  # nothing typed by the person reaches it
+    assert "_auth_user_id" not in client.session
+
+
+def test_signup_with_an_unconfirmed_address_resends_its_confirmation_link(client, django_capture_on_commit_callbacks):
+    owner = UserFactory(email="marie.curie@example.fr", unconfirmed=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:signup"), INTRUDER_DATA)
+    [message] = mail.outbox
+    assert "Votre mot de passe reste celui que vous avez choisi à votre première inscription." in message.body
+    path = link_in(message).split("8000", 1)[1]
+
+    response = client.get(path)
+
+    assert (response.status_code, response["Location"]) == (302, reverse("site:dashboard"))
+    owner.refresh_from_db()
+    assert owner.email_confirmed
+    assert owner.check_password(PASSWORD)  # not the password typed at the second sign-up
+    assert not owner.check_password(SIGNUP_DATA["password1"])
+
+
+def test_signup_with_a_deactivated_address_emails_nothing(client, django_capture_on_commit_callbacks):
+    UserFactory(email="marie.curie@example.fr", is_active=False)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("accounts:signup"), INTRUDER_DATA)
+
+    assert response["Location"] == reverse("accounts:signup_done")
+    assert mail.outbox == []
+    assert not User.objects.get().is_active
+
+
+def test_signup_errors_are_the_same_whether_the_address_has_an_account_or_not(client):
     UserFactory(email="marie.curie@example.fr")
+    mismatch = {"password2": "autre-chose-entierement"}
 
-    response = client.post(reverse("accounts:signup"), SIGNUP_DATA)
+    known = client.post(reverse("accounts:signup"), {**SIGNUP_DATA, **mismatch})
+    new = client.post(reverse("accounts:signup"), {**SIGNUP_DATA, **mismatch, "email": "jeanne.barret@example.fr"})
 
-    assert response.context["form"].errors["email"] == [
-        "Un compte existe déjà avec cette adresse. Connectez-vous ou réinitialisez votre mot de passe."
-    ]
+    assert known.context["form"].errors == new.context["form"].errors
+    assert list(known.context["form"].errors) == ["password2"]
+
+
+def test_the_confirmation_page_of_a_resend_keeps_its_own_wording(client):
+    client.post(reverse("accounts:resend_confirmation"), {"email": "inconnu@example.fr"})
+
+    page = client.get(reverse("accounts:signup_done")).content.decode()
+
+    assert "Si un compte à confirmer existe pour inconnu@example.fr" in page
 
 
 def test_login_is_by_email_whatever_its_case(client):

@@ -139,3 +139,14 @@ def parse(html):
     builder.close()
     assert builder.stack == [builder.document], f"unclosed tags: {[element.tag for element in builder.stack[1:]]}"
     return builder.document
+
+
+def field_error_messages(html, name):
+    """The error messages shown under the control named ``name``, checking that they describe it."""
+    document = parse(html)
+    control = document.find(name=name)
+    group = document.by_id(f"id_{name}-messages")
+    assert group is not None, f"no messages under {name}"
+    assert group.id in control.ids_in("aria-describedby")
+    assert control.attrs.get("aria-invalid") == "true"
+    return [element.text for element in group.find_all("p", cls="fr-message--error")]
