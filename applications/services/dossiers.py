@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from applications import notifications
-from applications.enums import DossierState, MemberRole
+from applications.enums import MemberRole
 from applications.models import Dossier, DossierInvitation, MemberStructure, ReferenceSequence
 from applications.steps import LEAD_FIELDS
 from territories.models import Commune, Departement
@@ -19,7 +19,8 @@ TERRITORY_FIELDS = ("communes", "epcis", "departements")
 
 
 class DossierNotEditable(Exception):
-    """The dossier is not (or no longer) editable by its porteurs: submitted, decided or withdrawn."""
+    """The dossier is not (or no longer) editable by its porteurs: submitted, decided, withdrawn, or a draft whose
+    phase has closed."""
 
 
 class EditConflict(Exception):
@@ -117,12 +118,12 @@ def member_fingerprint(member):
 
 
 def check_editable(dossier):
-    if dossier.state not in DossierState.editable_by_porteur():
+    if not dossier.is_editable_by_porteur():
         raise DossierNotEditable(dossier.state)
 
 
 def lock(dossier):
-    return Dossier.objects.select_for_update(of=("self",)).select_related("last_edited_by").get(pk=dossier.pk)
+    return Dossier.objects.select_for_update(of=("self",)).select_related("phase", "last_edited_by").get(pk=dossier.pk)
 
 
 @transaction.atomic

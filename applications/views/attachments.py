@@ -22,7 +22,7 @@ from applications.services.attachments import TOO_LARGE, AttachmentRefused, add_
 from applications.services.dossiers import DossierNotEditable
 from applications.steps import get_step
 from applications.views.base import get_visible_dossier, protected_download, require_perm
-from applications.views.steps import editable_dossier, step_context
+from applications.views.steps import editable_dossier, not_editable_message, step_context
 from ptce_ami.accounts.rules import is_instructeur
 
 STEP = "pieces"
@@ -114,7 +114,7 @@ def upload(request, dossier, form):
             form.add_error("file", refusal_message(refused.refusal, uploaded.name))
         return None
     except DossierNotEditable:
-        messages.info(request, _("Ce dossier est déposé : ses pièces ne peuvent plus être modifiées."))
+        messages.info(request, not_editable_message(dossier))
         return redirect(dossier)
     messages.success(request, _("Pièce ajoutée : %(name)s.") % {"name": attachment.original_name})
     return redirect("applications:attachments", reference=dossier.reference)
@@ -131,7 +131,7 @@ def attachment_delete(request, reference, attachment_id):
         try:
             remove_attachment(attachment, by=request.user)
         except DossierNotEditable:
-            messages.info(request, _("Ce dossier est déposé : ses pièces ne peuvent plus être modifiées."))
+            messages.info(request, not_editable_message(dossier))
             return redirect(dossier)
         messages.success(request, _("Pièce retirée : %(name)s.") % {"name": attachment.original_name})
         return redirect("applications:attachments", reference=dossier.reference)

@@ -19,11 +19,11 @@ from applications.steps import STEPS, get_step, next_step, previous_step
 from applications.views.base import get_visible_dossier, is_fetch, require_perm
 from applications.views.corrections import closed_section, correction_context
 from ptce_ami.core.companies import lookup_siret
-from ptce_ami.core.dates import format_datetime
+from ptce_ami.core.dates import format_datetime, format_deadline
 
 
 def editable_dossier(request, reference, section=None):
-    """The dossier for an editing page: 404 if unseen, redirect to its page if submitted, 403 if read-only.
+    """The dossier for an editing page: 404 if unseen, back to its page if no longer editable, 403 if read-only.
 
     During corrections, a ``section`` (step slug) the request does not name is read-only: 403 on POST, back to
     the dossier's page with a message otherwise.
@@ -32,9 +32,17 @@ def editable_dossier(request, reference, section=None):
     if request.user.has_perm("applications.change_dossier", dossier):
         return dossier, section and closed_section(request, dossier, section)
     if is_dossier_editor(request.user, dossier):
-        messages.info(request, _("Ce dossier est déposé : il ne peut plus être modifié."))
-        return dossier, redirect(dossier)
+        return dossier, not_editable_response(request, dossier)
     raise PermissionDenied
+
+
+def not_editable_message(dossier):
+    if dossier.is_closed_draft():
+        return _(
+            "La phase a fermé le %(deadline)s : ce brouillon n'a pas été déposé "
+            "et ne peut plus l'être ni être modifié."
+        ) % {"deadline": format_deadline(dossier.phase.closes_at)}
+    return _("Ce dossier est déposé : il ne peut plus être modifié.")
 
 
 def combined_media(forms):
@@ -186,7 +194,7 @@ def conflict_fields(forms, conflict):
 
 
 def not_editable_response(request, dossier):
-    message = _("Ce dossier est déposé : il ne peut plus être modifié.")
+    message = not_editable_message(dossier)
     if is_fetch(request):
         return JsonResponse({"status": "locked", "message": message}, status=403)
     messages.info(request, message)
