@@ -170,6 +170,7 @@ def conflict_response(request, dossier, step, forms, conflict):
     message = conflict_message(request, conflict)
     if is_fetch(request):
         return JsonResponse({"status": "conflict", "message": message}, status=409)
+    dossier.refresh_from_db()  # validating the forms wrote the typed values on it: the page names the saved ones
     context = step_context(
         dossier, step, forms=forms, conflict_message=message, conflict_fields=conflict_fields(forms, conflict)
     )
