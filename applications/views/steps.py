@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -123,19 +124,51 @@ def save_step(request, dossier, step):
         return not_editable_response(request, dossier)
     if is_fetch(request):
         return autosave_response(forms, new_fingerprint)
-    if not all_valid:
-        dossier.refresh_from_db()
-        forms[0].data = forms[0].data.copy()
-        forms[0].data["fingerprint"] = new_fingerprint
-        messages.warning(request, _("Les champs valides sont enregistrés ; corrigez ceux qui sont signalés."))
-        return render(request, "applications/step_form.html", step_context(dossier, step, forms=forms), status=200)
+    dossier.refresh_from_db()
+    missing_here = step_missing_items(dossier, step)
+    if not all_valid or missing_here:
+        return saved_with_remarks(request, dossier, step, forms, new_fingerprint, all_valid, missing_here)
     messages.success(request, _("Étape « %(title)s » enregistrée.") % {"title": step.title})
+    return redirect(following_url(request, dossier, step))
+
+
+def following_url(request, dossier, step):
     following = next_step(step)
     if "save_next" in request.POST and following:
-        return redirect("applications:step", reference=dossier.reference, step=following.slug)
+        return reverse("applications:step", kwargs={"reference": dossier.reference, "step": following.slug})
     if "save_next" in request.POST:
-        return redirect("applications:summary", reference=dossier.reference)
-    return redirect("applications:step", reference=dossier.reference, step=step.slug)
+        return reverse("applications:summary", kwargs={"reference": dossier.reference})
+    return reverse("applications:step", kwargs={"reference": dossier.reference, "step": step.slug})
+
+
+def step_missing_items(dossier, step):
+    return [item for item in completeness.missing_items(dossier, *loaded_parts(dossier)) if item.step == step.slug]
+
+
+def saved_with_remarks(request, dossier, step, forms, new_fingerprint, all_valid, missing_here):
+    """The step again after a save that kept the draft but left something to fix or to fill before submission:
+    the errors and the fields still needed are said at each field; the porteur chooses to go on."""
+    forms[0].data = forms[0].data.copy()
+    forms[0].data["fingerprint"] = new_fingerprint
+    mark_missing_fields(forms, missing_here)
+    if not all_valid:
+        messages.warning(request, _("Les champs valides sont enregistrés ; corrigez ceux qui sont signalés."))
+    context = step_context(dossier, step, forms=forms, missing_here=missing_here)
+    if "save_next" in request.POST:
+        context["continue_url"] = following_url(request, dossier, step)
+    return render(request, "applications/step_form.html", context)
+
+
+def mark_missing_fields(forms, missing_here):
+    """A warning at each field the completeness check names (its anchor is the field's id, or its first
+    choice's): the draft is saved, the field is needed to submit."""
+    anchors = {item.anchor for item in missing_here if item.anchor}
+    for form in forms:
+        form.field_warnings = {}
+        for name in form.fields:
+            field_id = form[name].auto_id
+            if field_id and any(anchor == field_id or anchor.startswith(f"{field_id}_") for anchor in anchors):
+                form.field_warnings[name] = [_("À remplir pour pouvoir déposer le dossier.")]
 
 
 def autosave_response(forms, new_fingerprint):
