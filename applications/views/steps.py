@@ -231,7 +231,8 @@ def not_editable_response(request, dossier):
     message = not_editable_message(dossier)
     if is_fetch(request):
         return JsonResponse({"status": "locked", "message": message}, status=403)
-    messages.info(request, message)
+    if not dossier.is_closed_draft():  # a closed draft's page says so in its header already
+        messages.info(request, message)
     return redirect(dossier)
 
 

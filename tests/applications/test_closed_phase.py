@@ -1,6 +1,7 @@
 """After the deadline, a draft is read-only and every page says the phase closed; corrections go on."""
 
 import datetime
+import html
 import zoneinfo
 
 import pytest
@@ -75,7 +76,8 @@ def test_a_step_of_a_closed_draft_sends_back_to_its_page_saying_why(client, draf
 
     content = response.content.decode()
     assert response.redirect_chain == [(draft.get_absolute_url(), 302)]
-    assert f"{CLOSED} : ce brouillon n'a pas été déposé et ne peut plus l'être ni être modifié." in content
+    sentence = f"{CLOSED} : ce brouillon n'a pas été déposé et ne peut plus l'être ni être modifié."
+    assert html.unescape(content).count(sentence) == 1  # said once, in the header
     assert "à déposer avant" not in content
     assert "Compléter le dossier" not in content
 
