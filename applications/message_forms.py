@@ -110,9 +110,9 @@ class CorrectionRequestForm(BaseForm):
     due_at = forms.DateTimeField(
         label=_("À corriger avant le"),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],  # the last one as the help text says
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%d/%m/%Y %H:%M"],
         validators=[validate_plausible_date],
-        help_text=_("Date et heure de Paris. Format attendu : jj/mm/aaaa hh:mm."),
+        help_text=_("Date et heure de Paris."),
         error_messages={
             "required": _("Indiquez la date et l'heure avant lesquelles corriger le dossier."),
             "invalid": _("Saisissez une date et une heure valides, par exemple 14/09/2026 16:30."),

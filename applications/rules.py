@@ -29,7 +29,7 @@ def is_dossier_editor(user, dossier):
 
 @rules.predicate
 def dossier_is_editable(user, dossier):
-    return dossier is not None and dossier.state in DossierState.editable_by_porteur()
+    return dossier is not None and dossier.is_editable_by_porteur()
 
 
 @rules.predicate

@@ -125,7 +125,9 @@ PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
 EMAIL_CONFIRMATION_MAX_AGE = 60 * 60 * 24 * 3  # three days
 
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", _("Français")), ("en", _("Anglais"))]
+# French only until the interface has a complete English translation: a page never announces a language it is
+# not written in (RGAA 8.3), whatever the browser prefers. LocaleMiddleware stays for the day English comes.
+LANGUAGES = [("fr", _("Français"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True

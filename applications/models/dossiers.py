@@ -151,6 +151,14 @@ class Dossier(models.Model):
     def display_name(self):
         return self.name or _("Pôle sans nom")
 
+    def is_closed_draft(self, moment=None):
+        """A draft whose phase has closed: it is not a candidacy and can no longer become one."""
+        return self.state == DossierState.DRAFT and self.phase.has_closed(moment)
+
+    def is_editable_by_porteur(self, moment=None):
+        """Drafts until their phase closes; a dossier sent back for corrections until it is submitted again."""
+        return self.state in DossierState.editable_by_porteur() and not self.is_closed_draft(moment)
+
 
 class DossierInvitation(models.Model):
     """A co-editor, invited by e-mail: they see and edit the dossier once their address is confirmed."""

@@ -12,23 +12,32 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from applications import notifications
-from applications.enums import DossierState, MemberRole
+from applications.enums import MemberRole
 from applications.models import Dossier, DossierInvitation, MemberStructure, ReferenceSequence
 from applications.steps import LEAD_FIELDS
 from ptce_ami.accounts.enums import Role
+from ptce_ami.core.dates import format_deadline
 from territories.models import Commune, Departement
 
 TERRITORY_FIELDS = ("communes", "epcis", "departements")
 
 
 class DossierNotEditable(PermissionDenied):
-    """The dossier is not (or no longer) editable by its porteurs: submitted, decided or withdrawn.
-
-    A refused write: uncaught, it is a 403 page that says why, never a 500.
-    """
+    """The dossier is not (or no longer) editable by its porteurs: submitted, decided, withdrawn, or a draft whose
+    phase has closed. A refused write: uncaught, it is a 403 page that says why, never a 500."""
 
     def __init__(self, message=None):
         super().__init__(message or _("Ce dossier est déposé : il ne peut plus être modifié."))
+
+
+def not_editable_message(dossier):
+    """Why the porteurs can no longer edit ``dossier``, in French."""
+    if dossier.is_closed_draft():
+        return _(
+            "La phase a fermé le %(deadline)s : ce brouillon n'a pas été déposé "
+            "et ne peut plus l'être ni être modifié."
+        ) % {"deadline": format_deadline(dossier.phase.closes_at)}
+    return _("Ce dossier est déposé : il ne peut plus être modifié.")
 
 
 class EditConflict(Exception):
@@ -126,12 +135,12 @@ def member_fingerprint(member):
 
 
 def check_editable(dossier):
-    if dossier.state not in DossierState.editable_by_porteur():
-        raise DossierNotEditable
+    if not dossier.is_editable_by_porteur():
+        raise DossierNotEditable(not_editable_message(dossier))
 
 
 def lock(dossier):
-    return Dossier.objects.select_for_update(of=("self",)).select_related("last_edited_by").get(pk=dossier.pk)
+    return Dossier.objects.select_for_update(of=("self",)).select_related("phase", "last_edited_by").get(pk=dossier.pk)
 
 
 @transaction.atomic

@@ -19,7 +19,7 @@ from applications.attachment_forms import AttachmentForm, refusal_message, too_l
 from applications.enums import AttachmentKind
 from applications.models import Attachment
 from applications.services.attachments import TOO_LARGE, AttachmentRefused, add_attachment, remove_attachment
-from applications.services.dossiers import DossierNotEditable
+from applications.services.dossiers import DossierNotEditable, not_editable_message
 from applications.steps import get_step
 from applications.views.base import can, get_visible_dossier, protected_download, require_action
 from applications.views.steps import editable_dossier, step_context
@@ -114,7 +114,7 @@ def upload(request, dossier, form):
             form.add_error("file", refusal_message(refused.refusal, uploaded.name))
         return None
     except DossierNotEditable:
-        messages.info(request, _("Ce dossier est déposé : ses pièces ne peuvent plus être modifiées."))
+        messages.info(request, not_editable_message(dossier))
         return redirect(dossier)
     messages.success(request, _("Pièce ajoutée : %(name)s.") % {"name": attachment.original_name})
     return redirect("applications:attachments", reference=dossier.reference)
@@ -131,7 +131,7 @@ def attachment_delete(request, reference, attachment_id):
         try:
             remove_attachment(attachment, by=request.user)
         except DossierNotEditable:
-            messages.info(request, _("Ce dossier est déposé : ses pièces ne peuvent plus être modifiées."))
+            messages.info(request, not_editable_message(dossier))
             return redirect(dossier)
         messages.success(request, _("Pièce retirée : %(name)s.") % {"name": attachment.original_name})
         return redirect("applications:attachments", reference=dossier.reference)

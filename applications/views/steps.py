@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from applications import completeness
 from applications.forms import STEP_FORMS, InvitationForm, LeadForm, MemberForm
 from applications.services import dossiers as dossier_services
-from applications.services.dossiers import DossierNotEditable, EditConflict, InvitationError
+from applications.services.dossiers import DossierNotEditable, EditConflict, InvitationError, not_editable_message
 from applications.services.submission import loaded_parts
 from applications.steps import STEPS, get_step, next_step, previous_step
 from applications.views.base import can, get_visible_dossier, is_fetch, require_action, require_perm
@@ -21,7 +22,7 @@ from ptce_ami.core.dates import format_datetime
 
 
 def editable_dossier(request, reference, section=None):
-    """The dossier for an editing page: 404 if unseen, redirect to its page if submitted, 403 if read-only.
+    """The dossier for an editing page: 404 if unseen, back to its page if no longer editable, 403 if read-only.
 
     During corrections, a ``section`` (step slug) the request does not name is read-only: 403 on POST, back to
     the dossier's page with a message otherwise.
@@ -29,8 +30,7 @@ def editable_dossier(request, reference, section=None):
     dossier = get_visible_dossier(request, reference)
     if require_action(request, "applications.change_dossier", dossier):
         return dossier, section and closed_section(request, dossier, section)
-    messages.info(request, _("Ce dossier est déposé : il ne peut plus être modifié."))
-    return dossier, redirect(dossier)
+    return dossier, not_editable_response(request, dossier)
 
 
 def combined_media(forms):
@@ -111,19 +111,51 @@ def save_step(request, dossier, step):
         return not_editable_response(request, dossier)
     if is_fetch(request):
         return autosave_response(forms, new_fingerprint)
-    if not all_valid:
-        dossier.refresh_from_db()
-        forms[0].data = forms[0].data.copy()
-        forms[0].data["fingerprint"] = new_fingerprint
-        messages.warning(request, _("Les champs valides sont enregistrés ; corrigez ceux qui sont signalés."))
-        return render(request, "applications/step_form.html", step_context(dossier, step, forms=forms), status=200)
+    dossier.refresh_from_db()
+    missing_here = step_missing_items(dossier, step)
+    if not all_valid or missing_here:
+        return saved_with_remarks(request, dossier, step, forms, new_fingerprint, all_valid, missing_here)
     messages.success(request, _("Étape « %(title)s » enregistrée.") % {"title": step.title})
+    return redirect(following_url(request, dossier, step))
+
+
+def following_url(request, dossier, step):
     following = next_step(step)
     if "save_next" in request.POST and following:
-        return redirect("applications:step", reference=dossier.reference, step=following.slug)
+        return reverse("applications:step", kwargs={"reference": dossier.reference, "step": following.slug})
     if "save_next" in request.POST:
-        return redirect("applications:summary", reference=dossier.reference)
-    return redirect("applications:step", reference=dossier.reference, step=step.slug)
+        return reverse("applications:summary", kwargs={"reference": dossier.reference})
+    return reverse("applications:step", kwargs={"reference": dossier.reference, "step": step.slug})
+
+
+def step_missing_items(dossier, step):
+    return [item for item in completeness.missing_items(dossier, *loaded_parts(dossier)) if item.step == step.slug]
+
+
+def saved_with_remarks(request, dossier, step, forms, new_fingerprint, all_valid, missing_here):
+    """The step again after a save that kept the draft but left something to fix or to fill before submission:
+    the errors and the fields still needed are said at each field; the porteur chooses to go on."""
+    forms[0].data = forms[0].data.copy()
+    forms[0].data["fingerprint"] = new_fingerprint
+    mark_missing_fields(forms, missing_here)
+    if not all_valid:
+        messages.warning(request, _("Les champs valides sont enregistrés ; corrigez ceux qui sont signalés."))
+    context = step_context(dossier, step, forms=forms, missing_here=missing_here)
+    if "save_next" in request.POST:
+        context["continue_url"] = following_url(request, dossier, step)
+    return render(request, "applications/step_form.html", context)
+
+
+def mark_missing_fields(forms, missing_here):
+    """A warning at each field the completeness check names (its anchor is the field's id, or its first
+    choice's): the draft is saved, the field is needed to submit."""
+    anchors = {item.anchor for item in missing_here if item.anchor}
+    for form in forms:
+        form.field_warnings = {}
+        for name in form.fields:
+            field_id = form[name].auto_id
+            if field_id and any(anchor == field_id or anchor.startswith(f"{field_id}_") for anchor in anchors):
+                form.field_warnings[name] = [_("À remplir pour pouvoir déposer le dossier.")]
 
 
 def autosave_response(forms, new_fingerprint):
@@ -158,6 +190,7 @@ def conflict_response(request, dossier, step, forms, conflict):
     message = conflict_message(request, conflict)
     if is_fetch(request):
         return JsonResponse({"status": "conflict", "message": message}, status=409)
+    dossier.refresh_from_db()  # validating the forms wrote the typed values on it: the page names the saved ones
     context = step_context(
         dossier, step, forms=forms, conflict_message=message, conflict_fields=conflict_fields(forms, conflict)
     )
@@ -182,10 +215,11 @@ def conflict_fields(forms, conflict):
 
 
 def not_editable_response(request, dossier):
-    message = _("Ce dossier est déposé : il ne peut plus être modifié.")
+    message = not_editable_message(dossier)
     if is_fetch(request):
         return JsonResponse({"status": "locked", "message": message}, status=403)
-    messages.info(request, message)
+    if not dossier.is_closed_draft():  # a closed draft's page says so in its header already
+        messages.info(request, message)
     return redirect(dossier)
 
 

@@ -27,7 +27,7 @@ def helper(submit_name, label, *, secondary=False):
 class DueDateField(forms.DateField):
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("À rendre avant le"))
-        kwargs.setdefault("help_text", _("Format attendu : JJ/MM/AAAA. L'évaluation est due à 23 h 59."))
+        kwargs.setdefault("help_text", _("L'évaluation est due à 23 h 59, heure de Paris, ce jour-là."))
         kwargs.setdefault("required", False)
         kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
         kwargs.setdefault("validators", [validate_plausible_date])

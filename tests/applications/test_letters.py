@@ -397,14 +397,26 @@ def test_no_grant_notification_for_a_phase_1_laureate(laureate):
 
 @freeze_time(ISSUED_AT)
 @pytest.mark.parametrize(
-    ("fixture", "expected"),
+    ("fixture", "title", "expected"),
     [
-        ("laureate", ["LETTRE DE DÉCISION", "PTCE émergent", "a été retenue le 18 novembre 2026"]),
-        ("not_retained", ["n'a pas été retenue le 18 novembre 2026", "Voies et délais de recours"]),
-        ("laureate_phase2", ["NOTIFICATION D'ATTRIBUTION D'UNE AIDE", "80 000 €", "Le 18 novembre 2026"]),
+        (
+            "laureate",
+            "Lettre de décision",
+            ["LETTRE DE DÉCISION", "PTCE émergent", "a été retenue le 18 novembre 2026"],
+        ),
+        (
+            "not_retained",
+            "Lettre de décision",
+            ["n'a pas été retenue le 18 novembre 2026", "Voies et délais de recours"],
+        ),
+        (
+            "laureate_phase2",
+            "Notification d'attribution d'une aide",
+            ["NOTIFICATION D'ATTRIBUTION D'UNE AIDE", "80 000 €", "Le 18 novembre 2026"],
+        ),
     ],
 )
-def test_letter_pdf(fixture, expected, request, django_capture_on_commit_callbacks):
+def test_letter_pdf(fixture, title, expected, request, django_capture_on_commit_callbacks):
     dossier = request.getfixturevalue(fixture)
     with django_capture_on_commit_callbacks(execute=True):
         if fixture == "laureate_phase2":
@@ -427,6 +439,10 @@ def test_letter_pdf(fixture, expected, request, django_capture_on_commit_callbac
     assert "Madame, Monsieur," in text and "Pour le ministre et par délégation," in text
     for phrase in expected:
         assert phrase in text
+    reader = PdfReader(io.BytesIO(content))
+    assert reader.metadata.title == f"{title} — {dossier.reference}"  # one line: no line breaks from the template
+    assert "/StructTreeRoot" in reader.trailer["/Root"]  # tagged (PDF/UA-1)
+    assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"].value is True
 
 
 # The notice e-mail (for when decisions are published)

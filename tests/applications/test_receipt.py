@@ -362,6 +362,13 @@ def test_receipt_pdf_has_reference_and_date_on_every_page(issued):
         assert f"page {number} / {len(pages)}" in text
 
 
+def test_receipt_pdf_is_tagged_with_a_one_line_title(issued):
+    reader = PdfReader(io.BytesIO(issued.pdf))
+    assert reader.metadata.title == f"Accusé de réception de dépôt — {REFERENCE}"
+    assert "/StructTreeRoot" in reader.trailer["/Root"]
+    assert reader.trailer["/Root"]["/MarkInfo"]["/Marked"].value is True
+
+
 def test_receipt_pdf_shows_checksums_and_accents(issued):
     pages = pdf_texts(issued.pdf)
     text = squash(" ".join(pages))

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.enums import DossierState
-from applications.models import Dossier, DossierInvitation, MemberStructure
+from applications.models import Dossier, DossierInvitation, MemberStructure, Sector
 from applications.services import dossiers as services
 from applications.steps import get_step
 from tests.accounts.factories import UserFactory
@@ -64,9 +64,13 @@ def test_only_porteurs_create_dossiers(client):
 
 def test_step_saves_and_goes_to_the_next_one(client):
     dossier = DossierFactory(name="Ancien nom")
+    sector, _ = Sector.objects.get_or_create(code="economie-circulaire", defaults={"label": "Économie circulaire"})
     client.force_login(dossier.owner)
+    complete = {"summary": "Une coopération.", "stage": "emergence", "sectors": [sector.pk]}
 
-    response = client.post(step_url(dossier), {**pole_data(dossier, name="Pôle des Deux Rives"), "save_next": ""})
+    response = client.post(
+        step_url(dossier), {**pole_data(dossier, name="Pôle des Deux Rives", **complete), "save_next": ""}
+    )
 
     assert response["Location"] == step_url(dossier, "porteur")
     dossier.refresh_from_db()

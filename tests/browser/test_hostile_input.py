@@ -26,6 +26,7 @@ def test_the_porteur_step_reads_a_french_decimal_and_refuses_a_negative_fte(page
 
     dossier.refresh_from_db()
     assert dossier.animation_fte == Decimal("0.50")
+    page.goto(f"/dossiers/{dossier.reference}/etapes/porteur/")  # the stored value, written the French way
     assert fte.input_value() == "0,50"
     screenshot(page, "input-fte-french-decimal")
 

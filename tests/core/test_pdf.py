@@ -198,8 +198,17 @@ def _embedded_fonts(page):
 
 
 def test_pdf_metadata(reader):
-    assert squash(reader.metadata.title) == f"Avis d'exemple — {REFERENCE}"
+    assert reader.metadata.title == f"Avis d'exemple — {REFERENCE}"  # one line, no surrounding spaces
     assert reader.metadata.author == "Direction générale du Trésor"
+
+
+def test_pdf_is_tagged_for_assistive_technologies(reader):
+    """PDF/UA-1: a structure tree, marked content, the document's language, its title shown by readers."""
+    catalog = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in catalog
+    assert catalog["/MarkInfo"]["/Marked"].value is True
+    assert catalog["/Lang"] == "fr"
+    assert catalog["/ViewerPreferences"]["/DisplayDocTitle"].value is True
 
 
 # URL fetcher

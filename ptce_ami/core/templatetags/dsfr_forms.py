@@ -128,12 +128,14 @@ class DsfrField:
         self.help_text = bound_field.help_text
         self.optional = is_marked_optional(bound_field)
         self.errors = list(bound_field.errors) if show_errors else []
+        # Remarks that do not block the save (a draft's field needed later): ``form.field_warnings[name]``.
+        self.warnings = list(getattr(bound_field.form, "field_warnings", {}).get(bound_field.name, ()))
         self.disabled = bool(bound_field.field.disabled or widget.attrs.get("disabled"))
         self.inline = bool(inline or getattr(widget, "inline", False))
         self.wrapper_class = wrapper_class or ""
         self.readonly = bool(readonly)
         self.hint_id = self._sub_id("hint") if self.help_text else ""
-        self.messages_id = self._sub_id("messages") if self.errors else ""
+        self.messages_id = self._sub_id("messages") if self.errors or self.warnings else ""
         self.legend_id = self._sub_id("legend")
         self.current_file = ""
         self.current_file_id = ""
