@@ -1,7 +1,8 @@
 """Browser tests: Playwright drives Debian's Chromium against pytest-django's live server.
 
-Chromium must be installed (`apt-get install chromium`); without it the tests skip locally and fail in CI
-(PTCE_REQUIRE_SERVICES=1). Screenshots go to var/screenshots/ for a person to look at.
+Chromium must be installed (`apt-get install chromium`, or `.ci/system-packages --browser` as root); without it
+the tests skip locally, with one line at the end of the run that says so, and fail in CI (PTCE_REQUIRE_SERVICES=1).
+Screenshots go to var/screenshots/ for a person to look at.
 """
 
 import importlib
@@ -23,6 +24,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+BROWSER_TESTS = "tests/browser/"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -33,7 +35,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture(scope="session")
 def chromium():
-    require_service(Path(CHROMIUM).exists(), f"Chromium at {CHROMIUM}")
+    require_service(Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM}")
     from playwright.sync_api import sync_playwright  # noqa: PLC0415 -- only browser tests need it
 
     with sync_playwright() as playwright:
@@ -70,6 +72,22 @@ def page(chromium, live_server, settings):
     yield page
     context.close()
     assert errors == [], f"JavaScript errors in the page: {errors}"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say in one line, without -rs, that browser tests were skipped and why."""
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if report.nodeid.startswith(BROWSER_TESTS) and isinstance(report.longrepr, tuple)
+    ]
+    if not skipped:
+        return
+    reasons = sorted({report.longrepr[2].removeprefix("Skipped: ") for report in skipped})
+    terminalreporter.write_line(
+        f"Browser tests skipped: {len(skipped)} ({'; '.join(reasons)}). "
+        "To run them, install Chromium and poppler-utils: `.ci/system-packages --browser` as root."
+    )
 
 
 def screenshot(page, name):
