@@ -35,7 +35,7 @@ install: $(VENV)/.installed
 system-packages:
 	@.ci/system-packages
 
-demo-data: install system-packages
+demo-data: system-packages install
 	@mkdir -p var
 	@$(DEMO_ENV) $(MANAGE) migrate --noinput --verbosity 0
 	@$(SEED_ENV) $(MANAGE) load_territories
@@ -47,7 +47,7 @@ run: demo-data
 	@echo "AMI PTCE : http://127.0.0.1:8000/ (comptes de démonstration ci-dessus)"
 	@$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
-test: install system-packages
+test: system-packages install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 quality: install
