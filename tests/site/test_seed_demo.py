@@ -165,7 +165,8 @@ def test_seed_demo_asks_for_the_territories_first():
 
 
 # Real commits (transaction=True): the e-mails leave after the seeding's commit, as they do under `make run`.
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback, as every transactional test here: the flush after it must not recreate the content types.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_seed_demo_writes_its_emails_to_files_and_prints_the_accounts_last(territories, settings, tmp_path, capsys):
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path / "emails")
