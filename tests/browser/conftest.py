@@ -5,14 +5,12 @@ the tests skip locally, with one line at the end of the run that says so, and fa
 Screenshots go to var/screenshots/ for a person to look at.
 """
 
-import importlib
 import os
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 
-from tests.conftest import require_service
+from tests.conftest import require_service, seed_migration_data
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -44,21 +42,11 @@ def chromium():
         browser.close()
 
 
-# The data migrations whose rows the pages need (sectors, default grids). A transactional test flushes the
-# database when it ends and pytest-django's serialized rollback does not bring these rows back, so each browser
-# test seeds them again (the functions are idempotent).
-SEED_DATA = [
-    ("applications.migrations.0003_sectors", "create_sectors"),
-    ("reviews.migrations.0002_default_grids", "create_default_grids"),
-]
-
-
 @pytest.fixture(autouse=True)
 def migration_data(request):
     if request.node.get_closest_marker("django_db") is None:
         return
-    for module, function in SEED_DATA:
-        getattr(importlib.import_module(module), function)(django_apps, None)
+    seed_migration_data()
 
 
 @pytest.fixture

@@ -23,6 +23,7 @@ from reviews.models import (
     ReviewStatus,
 )
 from territories.loader import default_file, load_referential
+from tests.conftest import seed_migration_data
 
 pytestmark = pytest.mark.django_db
 
@@ -170,6 +171,7 @@ def test_seed_demo_asks_for_the_territories_first():
 def test_seed_demo_writes_its_emails_to_files_and_prints_the_accounts_last(territories, settings, tmp_path, capsys):
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path / "emails")
+    seed_migration_data()  # an earlier transactional test (a browser test) may have flushed the sectors
     output = io.StringIO()
 
     call_command("seed_demo", force=True, stdout=output)
