@@ -6,7 +6,8 @@ MANAGE := $(BIN)/python manage.py
 UV_VERSION := 0.13.9
 # Unbuffered output: the lines keep their order when piped (`make run 2>&1 | tee run.log`).
 DEMO_ENV := DEBUG=true PYTHONUNBUFFERED=1
-# Seeding the demo: its e-mails (with their PDF receipts) go to files, and its logs only show warnings.
+# Seeding the demo: its e-mails (with their PDF receipts) go to files (filemail:/// then an absolute path), and
+# its logs only show warnings.
 DEMO_EMAILS := var/demo-emails
 SEED_ENV := $(DEMO_ENV) LOG_LEVEL=WARNING EMAIL_URL=filemail:///$(CURDIR)/$(DEMO_EMAILS)
 
