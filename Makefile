@@ -4,41 +4,52 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 UV_VERSION := 0.13.9
-DEMO_ENV := DEBUG=true
+# Unbuffered output: the lines keep their order when piped (`make run 2>&1 | tee run.log`).
+DEMO_ENV := DEBUG=true PYTHONUNBUFFERED=1
+# Seeding the demo: its e-mails (with their PDF receipts) go to files (filemail:/// then an absolute path), and
+# its logs only show warnings.
+DEMO_EMAILS := var/demo-emails
+SEED_ENV := $(DEMO_ENV) LOG_LEVEL=WARNING EMAIL_URL=filemail:///$(CURDIR)/$(DEMO_EMAILS)
 
 .DEFAULT_GOAL := help
-.PHONY: help install run demo-data test quality fix worker beat clean
+.PHONY: help install system-packages run demo-data test quality fix worker beat clean
 
 help:
 	@echo "make run      install, migrate, load territories and demo data, serve on 127.0.0.1:8000"
-	@echo "make test     install and run the whole test suite"
+	@echo "make test     install and run the whole test suite (browser tests skip without Chromium)"
 	@echo "make quality  ruff format check, ruff, djlint, import floors, migrations check"
 	@echo "make worker   Celery worker (needs CELERY_BROKER_URL)"
 	@echo "make beat     Celery beat (needs CELERY_BROKER_URL)"
 
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	@$(PYTHON) -m venv $(VENV)
 
 # Reinstall only when the lock file changes; uv (bootstrapped inside the venv) installs in seconds.
 $(VENV)/.installed: requirements/dev.txt | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
-	UV_PYTHON_DOWNLOADS=never $(BIN)/uv pip sync --quiet --python $(BIN)/python requirements/dev.txt
-	touch $@
+	@echo "Installing the Python dependencies (requirements/dev.txt) into $(VENV)"
+	@$(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	@UV_PYTHON_DOWNLOADS=never $(BIN)/uv pip sync --quiet --python $(BIN)/python requirements/dev.txt
+	@touch $@
 
 install: $(VENV)/.installed
 
-demo-data: install
-	mkdir -p var
-	$(DEMO_ENV) $(MANAGE) migrate --noinput
-	$(DEMO_ENV) $(MANAGE) load_territories
-	$(DEMO_ENV) $(MANAGE) seed_demo
+# WeasyPrint's libraries and fonts (Debian packages): installed by apt-get as root, else the command is printed.
+system-packages:
+	@.ci/system-packages
 
+demo-data: system-packages install
+	@mkdir -p var
+	@$(DEMO_ENV) $(MANAGE) migrate --noinput --verbosity 0
+	@$(SEED_ENV) $(MANAGE) load_territories
+	@$(SEED_ENV) $(MANAGE) seed_demo
+
+# seed_demo prints the demo accounts last, right above the address.
 run: demo-data
 	@echo ""
 	@echo "AMI PTCE : http://127.0.0.1:8000/ (comptes de démonstration ci-dessus)"
-	$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:8000
+	@$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
-test: install
+test: system-packages install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 quality: install

@@ -1,6 +1,8 @@
+import importlib
 import os
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 
 # CI sets PTCE_REQUIRE_SERVICES=1: a test that would skip for a missing service (PostgreSQL, Redis,
@@ -15,6 +17,20 @@ def require_service(available, reason):
     if REQUIRE_SERVICES:
         pytest.fail(f"service required in CI: {reason}")
     pytest.skip(reason)
+
+
+# The data migrations whose rows the pages and the demo need (sectors, default grids). A transactional test flushes
+# the database when it ends and pytest-django's serialized rollback does not bring these rows back, so each
+# transactional test that needs them seeds them again (the functions are idempotent).
+SEED_DATA = [
+    ("applications.migrations.0003_sectors", "create_sectors"),
+    ("reviews.migrations.0002_default_grids", "create_default_grids"),
+]
+
+
+def seed_migration_data():
+    for module, function in SEED_DATA:
+        getattr(importlib.import_module(module), function)(django_apps, None)
 
 
 @pytest.fixture(autouse=True)

@@ -1,17 +1,16 @@
 """Browser tests: Playwright drives Debian's Chromium against pytest-django's live server.
 
-Chromium must be installed (`apt-get install chromium`); without it the tests skip locally and fail in CI
-(PTCE_REQUIRE_SERVICES=1). Screenshots go to var/screenshots/ for a person to look at.
+Chromium must be installed (`apt-get install chromium`, or `.ci/system-packages --browser` as root); without it
+the tests skip locally, with one line at the end of the run that says so, and fail in CI (PTCE_REQUIRE_SERVICES=1).
+Screenshots go to var/screenshots/ for a person to look at.
 """
 
-import importlib
 import os
 from pathlib import Path
 
 import pytest
-from django.apps import apps as django_apps
 
-from tests.conftest import require_service
+from tests.conftest import require_service, seed_migration_data
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -23,6 +22,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+BROWSER_TESTS = "tests/browser/"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -33,7 +33,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 @pytest.fixture(scope="session")
 def chromium():
-    require_service(Path(CHROMIUM).exists(), f"Chromium at {CHROMIUM}")
+    require_service(Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM}")
     from playwright.sync_api import sync_playwright  # noqa: PLC0415 -- only browser tests need it
 
     with sync_playwright() as playwright:
@@ -42,21 +42,11 @@ def chromium():
         browser.close()
 
 
-# The data migrations whose rows the pages need (sectors, default grids). A transactional test flushes the
-# database when it ends and pytest-django's serialized rollback does not bring these rows back, so each browser
-# test seeds them again (the functions are idempotent).
-SEED_DATA = [
-    ("applications.migrations.0003_sectors", "create_sectors"),
-    ("reviews.migrations.0002_default_grids", "create_default_grids"),
-]
-
-
 @pytest.fixture(autouse=True)
 def migration_data(request):
     if request.node.get_closest_marker("django_db") is None:
         return
-    for module, function in SEED_DATA:
-        getattr(importlib.import_module(module), function)(django_apps, None)
+    seed_migration_data()
 
 
 @pytest.fixture
@@ -70,6 +60,22 @@ def page(chromium, live_server, settings):
     yield page
     context.close()
     assert errors == [], f"JavaScript errors in the page: {errors}"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say in one line, without -rs, that browser tests were skipped and why."""
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if report.nodeid.startswith(BROWSER_TESTS) and isinstance(report.longrepr, tuple)
+    ]
+    if not skipped:
+        return
+    reasons = sorted({report.longrepr[2].removeprefix("Skipped: ") for report in skipped})
+    terminalreporter.write_line(
+        f"Browser tests skipped: {len(skipped)} ({'; '.join(reasons)}). "
+        "To run them, install Chromium and poppler-utils: `.ci/system-packages --browser` as root."
+    )
 
 
 def screenshot(page, name):

@@ -1,4 +1,8 @@
+import io
+import re
+import subprocess
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -7,6 +11,7 @@ from applications.enums import DossierState, PhaseKind
 from applications.models import Dossier, Edition, Notice, Phase
 from ptce_ami.accounts.enums import Role
 from ptce_ami.accounts.models import User
+from ptce_ami.core.models import EmailStatus, OutboundEmail
 from reviews.models import (
     Assignment,
     AssignmentStatus,
@@ -18,8 +23,11 @@ from reviews.models import (
     ReviewStatus,
 )
 from territories.loader import default_file, load_referential
+from tests.conftest import seed_migration_data
 
 pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -155,3 +163,49 @@ def test_seed_demo_refuses_production_without_force(settings):
 def test_seed_demo_asks_for_the_territories_first():
     with pytest.raises(CommandError, match="load_territories"):
         call_command("seed_demo", force=True)
+
+
+# Real commits (transaction=True): the e-mails leave after the seeding's commit, as they do under `make run`.
+# serialized_rollback, as every transactional test here: the flush after it must not recreate the content types.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_seed_demo_writes_its_emails_to_files_and_prints_the_accounts_last(territories, settings, tmp_path, capsys):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = str(tmp_path / "emails")
+    seed_migration_data()  # an earlier transactional test (a browser test) may have flushed the sectors
+    output = io.StringIO()
+
+    call_command("seed_demo", force=True, stdout=output)
+
+    written = "".join(path.read_text() for path in (tmp_path / "emails").iterdir())
+    messages = len(re.findall(r"^Subject: ", written, flags=re.MULTILINE))
+    assert messages == OutboundEmail.objects.filter(status=EmailStatus.SENT).count() > 0
+    lines = output.getvalue().splitlines()
+    assert lines[-11:] == [
+        f"{messages} courriels de démonstration écrits dans {tmp_path / 'emails'}/",
+        "9 comptes de démonstration, mot de passe : demo-ptce-2026",
+        *(f"  {Role(role).label:<22} {email}" for email, role in DEMO_EMAILS.items()),
+    ]
+    assert len(lines) == 13
+    assert capsys.readouterr().out == ""  # no e-mail on the console
+
+
+def test_seed_demo_second_run_sends_no_email_again(territories, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", force=True)
+    output = io.StringIO()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", force=True, stdout=output)
+
+    lines = output.getvalue().splitlines()
+    assert re.fullmatch(r"0 courriels? de démonstration envoyés?", lines[-11])  # the plural rule is gettext's
+
+
+def test_make_run_seeds_the_demo_with_its_emails_in_var_and_warnings_only():
+    commands = subprocess.run(
+        ["make", "--dry-run", "--always-make", "run"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+
+    seed = next(command for command in commands if "manage.py seed_demo" in command)
+    assert f"EMAIL_URL=filemail:///{ROOT / 'var' / 'demo-emails'} " in seed
+    assert "LOG_LEVEL=WARNING " in seed

@@ -7,21 +7,25 @@ Refuses to run outside DEBUG unless --force: demo accounts share one known passw
 
 import datetime
 import os
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from applications.enums import AttachmentKind, PhaseKind
 from applications.models import Edition, Phase
 from ptce_ami.accounts.enums import Role
 from ptce_ami.accounts.models import User
+from ptce_ami.core.models import EmailStatus, OutboundEmail
 from ptce_ami.site.demo import seed_dossiers, seed_evaluation
 from reviews.models import Assignment, RegionalOpinion, Review
 from territories.models import Region
 
 DEFAULT_PASSWORD = "demo-ptce-2026"
+FILE_EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 DEMO_YEAR = 2026
 DEMO_USERS = [
     ("porteur@demo.ptce.fr", Role.PORTEUR, "Camille", "Martin", "Régie de quartier Moulins Sud", []),
@@ -40,6 +44,31 @@ def paris_datetime(day, hour):
     return datetime.datetime.combine(day, datetime.time(hour), tzinfo=timezone.get_default_timezone())
 
 
+def emails_summary(emails):
+    """One line on the e-mails of this run: how many were sent and where to; how many are not sent yet."""
+    sent = emails.filter(status=EmailStatus.SENT).count()
+    if settings.EMAIL_BACKEND == FILE_EMAIL_BACKEND:
+        folder = Path(settings.EMAIL_FILE_PATH).resolve()
+        if folder.is_relative_to(settings.BASE_DIR):
+            folder = folder.relative_to(settings.BASE_DIR)
+        line = ngettext(
+            "%(count)d courriel de démonstration écrit dans %(folder)s/",
+            "%(count)d courriels de démonstration écrits dans %(folder)s/",
+            sent,
+        ) % {"count": sent, "folder": folder}
+    else:
+        line = ngettext(
+            "%(count)d courriel de démonstration envoyé", "%(count)d courriels de démonstration envoyés", sent
+        ) % {"count": sent}
+    # With a broker, a worker sends them later; a failed one is listed in the admin.
+    unsent = emails.exclude(status=EmailStatus.SENT).count()
+    if unsent:
+        line += ngettext(" (%(count)d pas encore envoyé)", " (%(count)d pas encore envoyés)", unsent) % {
+            "count": unsent
+        }
+    return line
+
+
 class Command(BaseCommand):
     help = "Crée ou met à jour les données de démonstration (édition, phases, comptes de chaque rôle)."
 
@@ -55,6 +84,7 @@ class Command(BaseCommand):
         if missing:
             raise CommandError("Régions absentes : lancez d'abord « python manage.py load_territories ».")
         password = os.environ.get("DEMO_PASSWORD", DEFAULT_PASSWORD)
+        emails_before = OutboundEmail.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         with transaction.atomic():
             users = self.seed_users(password)
             edition, phase1 = self.seed_edition()
@@ -66,6 +96,9 @@ class Command(BaseCommand):
             f"Évaluation : {Assignment.objects.count()} affectations, {Review.objects.count()} évaluations, "
             f"{RegionalOpinion.objects.count()} avis régionaux."
         )
+        # Tasks are queued on commit: with inline tasks (the demo's), this run's e-mails have been sent by now.
+        self.stdout.write(emails_summary(OutboundEmail.objects.filter(pk__gt=emails_before)))
+        # The accounts come last: `make run` prints the server's address right below them.
         self.stdout.write(f"{len(users)} comptes de démonstration, mot de passe : {password}")
         for user in users:
             self.stdout.write(f"  {user.get_role_display():<22} {user.email}")
