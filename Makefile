@@ -6,10 +6,11 @@ MANAGE := $(BIN)/python manage.py
 UV_VERSION := 0.13.9
 # Unbuffered output: the lines keep their order when piped (`make run 2>&1 | tee run.log`).
 DEMO_ENV := DEBUG=true PYTHONUNBUFFERED=1
-# Seeding the demo: its e-mails (with their PDF receipts) go to files (filemail:/// then an absolute path), and
-# its logs only show warnings.
+# The demo's e-mails (with their PDF receipts), while seeding and while serving, go to files (filemail:/// then an
+# absolute path) instead of the console; seeding logs only warnings.
 DEMO_EMAILS := var/demo-emails
-SEED_ENV := $(DEMO_ENV) LOG_LEVEL=WARNING EMAIL_URL=filemail:///$(CURDIR)/$(DEMO_EMAILS)
+SERVE_ENV := $(DEMO_ENV) EMAIL_URL=filemail:///$(CURDIR)/$(DEMO_EMAILS)
+SEED_ENV := $(SERVE_ENV) LOG_LEVEL=WARNING
 
 .DEFAULT_GOAL := help
 .PHONY: help install system-packages run demo-data test quality fix worker beat clean
@@ -47,7 +48,7 @@ demo-data: system-packages install
 run: demo-data
 	@echo ""
 	@echo "AMI PTCE : http://127.0.0.1:8000/ (comptes de démonstration ci-dessus)"
-	@$(DEMO_ENV) $(MANAGE) runserver 127.0.0.1:8000
+	@$(SERVE_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
 test: system-packages install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
