@@ -22,6 +22,7 @@ from django.db import connection
 from kombu import pools as kombu_pools
 
 from ptce_ami.celery import app as celery_app
+from ptce_ami.core import queue
 from tests.conftest import require_service
 
 BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/14"
@@ -130,6 +131,7 @@ def reset_broker_connections():
         celery_app._pool = None
     celery_app.amqp._producer_pool = None
     kombu_pools.reset()
+    queue.forget_broker_failure()
 
 
 @pytest.fixture
