@@ -4,9 +4,9 @@
 - ``silent``: a server that accepts connections and never answers (a Redis that hangs);
 - ``unreachable``: a server whose backlog is full, so that connecting never completes (a dropped route).
 
-``platform_celery(url)`` applies to the Celery app the settings that ``ptce_ami/settings.py`` computes for
-``CELERY_BROKER_URL=url`` (the file read again with that environment), as a deployment would get them, and
-restores the app's configuration afterwards.
+``platform_celery(monkeypatch, url)`` applies to the Celery app the settings that ``ptce_ami/settings.py`` computes
+for ``CELERY_BROKER_URL=url`` (the file read again with that environment, which Celery reads too), as a deployment
+would get them, and restores the app's configuration afterwards.
 """
 
 import contextlib
@@ -62,35 +62,34 @@ def accept_forever(server, sockets):
             sockets.append(connection)
 
 
-def platform_settings(monkeypatch, broker_url):
-    """The CELERY_* settings of ptce_ami/settings.py for this broker URL, as Celery names them."""
-    with monkeypatch.context() as patch:
-        patch.setenv("CELERY_BROKER_URL", broker_url)
-        patch.delenv("CELERY_RESULT_BACKEND", raising=False)
-        values = runpy.run_path(str(SETTINGS_FILE))
-    return {
-        name.removeprefix("CELERY_").lower(): value for name, value in values.items() if name.startswith("CELERY_")
-    }
-
-
 @contextlib.contextmanager
 def platform_celery(monkeypatch, broker_url, **overrides):
     """The app configured as the platform would be for ``broker_url``; its configuration restored afterwards."""
     conf = celery_app.conf
-    wanted = {**platform_settings(monkeypatch, broker_url), **overrides}
-    # Celery reads through to the Django settings unless a value was changed on the app: restore exactly that.
-    saved = {name: conf.changes[name] for name in wanted if name in conf.changes}
-    conf.update(wanted)
-    forget_backend()
-    reset_broker_connections()
-    try:
-        yield conf
-    finally:
-        for name in wanted:
-            conf.changes.pop(name, None)
-        conf.changes.update(saved)
+    with monkeypatch.context() as patch:
+        # Celery takes CELERY_BROKER_URL and CELERY_RESULT_BACKEND from the environment before its configuration.
+        patch.setenv("CELERY_BROKER_URL", broker_url)
+        patch.delenv("CELERY_RESULT_BACKEND", raising=False)
+        settings = runpy.run_path(str(SETTINGS_FILE))
+        wanted = {
+            name.removeprefix("CELERY_").lower(): value
+            for name, value in settings.items()
+            if name.startswith("CELERY_")
+        }
+        wanted.update(overrides)
+        # Celery reads through to the Django settings unless a value was changed on the app: restore exactly that.
+        saved = {name: conf.changes[name] for name in wanted if name in conf.changes}
+        conf.update(wanted)
         forget_backend()
         reset_broker_connections()
+        try:
+            yield conf
+        finally:
+            for name in wanted:
+                conf.changes.pop(name, None)
+            conf.changes.update(saved)
+    forget_backend()
+    reset_broker_connections()
 
 
 def forget_backend():
