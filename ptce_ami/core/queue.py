@@ -69,17 +69,24 @@ _broker_down_until = 0.0
 def enqueue(task, **kwargs):
     """Record ``task`` with its keyword arguments (ids: JSON values) and send it once the transaction commits."""
     record = QueuedTask.objects.create(name=task.name, kwargs=kwargs, due_at=timezone.now() + REQUEUE_AFTER)
-    transaction.on_commit(lambda: send(record))
+    transaction.on_commit(lambda: send(record, task))
     return record
 
 
-def send(record):
+def platform_tasks():
+    """The tasks of every app. Celery imports the apps' tasks modules when a worker starts; a web process (the
+    admin's "Relancer") may not have imported them yet."""
+    current_app.loader.import_default_modules()
+    return current_app.tasks
+
+
+def send(record, task=None):
     """Hand a recorded task to the broker, or run it inline without one. False if the broker could not take it.
 
     Never raises: the row stays QUEUED and the sweep sends it again.
     """
     global _broker_down_until
-    task = current_app.tasks[record.name]
+    task = task or platform_tasks()[record.name]
     options = {"kwargs": record.kwargs, "task_id": str(record.task_id)}
     eager = task.app.conf.task_always_eager
     if not eager and time.monotonic() < _broker_down_until:
@@ -208,23 +215,24 @@ def requeue_due(now=None, *, batch=SWEEP_BATCH, max_batches=SWEEP_MAX_BATCHES):
 
 def _requeue_batch(now, batch):
     due = QueuedTask.objects.filter(status__in=[TaskStatus.QUEUED, TaskStatus.RUNNING], due_at__lt=now)
+    known = platform_tasks()
     with transaction.atomic():
         records = list(due.select_for_update(skip_locked=True).order_by("due_at", "pk")[:batch])
-        resent = [record for record in records if not give_up(record, now)]
+        resent = [record for record in records if not give_up(record, now, known)]
         for record in resent:
             record.status, record.sends = TaskStatus.QUEUED, record.sends + 1
             record.due_at = now + resend_delay(record.sends)
         QueuedTask.objects.bulk_update(resent, ["status", "sends", "due_at"])
     # Sent once the batch is committed, so that a worker never waits for the rows locked here.
-    broker_up = all(send(record) for record in resent)
+    broker_up = all(send(record, known[record.name]) for record in resent)
     if resent:
         logger.info("task sweep: %d task(s) sent again", len(resent))
     return len(records), broker_up
 
 
-def give_up(record, now):
+def give_up(record, now, known):
     """Mark FAILED a row sent MAX_SENDS times already, or naming a task that no longer exists; True if so."""
-    if record.name not in current_app.tasks:
+    if record.name not in known:
         error = f"Tâche inconnue : {record.name}"
     elif record.sends >= MAX_SENDS:
         error = f"Abandonnée après {record.sends} mises en file"

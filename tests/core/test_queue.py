@@ -3,9 +3,13 @@ one sweep when it was lost; the beat schedule and the admin that show it to oper
 
 import datetime
 import importlib
+import json
 import logging
+import os
 import re
 import smtplib
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -245,6 +249,19 @@ def test_every_task_of_the_platform_keeps_its_record():
     not_durable = [name for name, task in platform_tasks.items() if not isinstance(task, queue.DurableTask)]
     assert not_durable == []
     assert all(task.acks_late and task.reject_on_worker_lost for task in platform_tasks.values())
+
+
+def test_a_web_process_finds_every_task_by_name():
+    """The admin's "Relancer" runs in a web process, where Celery has not imported the apps' tasks modules."""
+    code = (
+        "import json, django; django.setup(); from ptce_ami.core import queue; "
+        "print(json.dumps(sorted(name for name in queue.platform_tasks() if not name.startswith('celery.'))))"
+    )
+    environment = {**os.environ, "DJANGO_SETTINGS_MODULE": "ptce_ami.test_settings"}
+    output = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=environment, capture_output=True, text=True)
+
+    assert output.returncode == 0, output.stderr
+    assert json.loads(output.stdout.splitlines()[-1]) == sorted(registered_tasks())
 
 
 SENDING = re.compile(r"\.(delay|apply_async|send_task)\(")
