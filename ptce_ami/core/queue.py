@@ -127,7 +127,7 @@ class DurableTask(Task):
         except Retry as retry:
             mark_queued(task_id, retry.when, retry.exc)
             raise
-        except Reject as reject:  # Celery could not queue the retry (broker down): the sweep will
+        except Reject as reject:  # Celery could not queue the retry (broker down): the sweep sends it again
             mark_queued(task_id, 0, reject.reason)
             raise
         except Exception as error:

@@ -13,12 +13,14 @@ import sys
 from pathlib import Path
 
 import pytest
+from celery.exceptions import Reject
 from django.apps import apps as django_apps
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 from freezegun import freeze_time
+from kombu.exceptions import OperationalError as BrokerError
 
 from applications.enums import NoticeStatus
 from applications.models import Notice
@@ -111,6 +113,27 @@ def test_a_transient_error_is_retried_and_the_task_ends_done(flaky, mailoutbox, 
     assert state(record) == (TaskStatus.DONE, 1, 2)
     assert record.last_error == ""
     assert len(mailoutbox) == 1
+
+
+def test_a_retry_the_broker_could_not_take_is_left_for_the_sweep(
+    flaky, monkeypatch, django_capture_on_commit_callbacks
+):
+    flaky.append(smtplib.SMTPServerDisconnected("Connection unexpectedly closed"))
+
+    def broker_down(*args, **kwargs):  # what Task.retry raises when publishing the retry fails
+        raise Reject(BrokerError("Error 111 connecting to redis:6379. Connection refused."), requeue=False)
+
+    monkeypatch.setattr(tasks.send_email, "retry", broker_down)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        email = queue_email()
+
+    record = QueuedTask.objects.get()
+    assert state(record) == (TaskStatus.QUEUED, 1, 1)
+    assert record.last_error == "OperationalError: Error 111 connecting to redis:6379. Connection refused."
+    assert record.due_at > timezone.now() + datetime.timedelta(minutes=1)
+    email.refresh_from_db()
+    assert email.status == EmailStatus.FAILED  # the SMTP error; sent again with the task by the sweep
 
 
 def test_a_permanent_error_marks_the_task_failed(flaky, mailoutbox, django_capture_on_commit_callbacks):
