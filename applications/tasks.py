@@ -66,21 +66,10 @@ def render_notice(self, *, notice_id):
     return notices.produce(notice).pk
 
 
-@durable_task("applications.requeue_notices")
-def requeue_notices(self):
-    """Sweep (beat, every few minutes): queue again the notices left pending when the broker was down."""
-    from applications.services import notices  # noqa: PLC0415 -- leaf
-
-    with sweep_run("applications.requeue_notices") as run:
-        run.processed += notices.requeue_pending()
-    return run.processed
-
-
 @durable_task("applications.send_daily_digests")
 def send_daily_digests(self):
     """Sweep (beat, every morning): one e-mail per staff member or partner listing the day's notifications."""
     from applications import staff_notifications  # noqa: PLC0415 -- leaf
-    from ptce_ami.core.sweeps import sweep_run  # noqa: PLC0415 -- leaf
 
     with sweep_run("applications.send_daily_digests") as run:
         run.processed += staff_notifications.send_daily_digests()

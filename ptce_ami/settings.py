@@ -179,7 +179,10 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 # Inline tasks record their failures (failed notices, e-mails) instead of breaking the porteur's request.
 CELERY_TASK_EAGER_PROPAGATES = False
-CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None) or None
+# Nothing reads task results (the database records every outcome): no result backend unless one is set. On a
+# Redis that does not answer, a result backend costs about 20 s for each task sent, whatever the broker settings.
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
+CELERY_TASK_IGNORE_RESULT = CELERY_RESULT_BACKEND is None
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -188,11 +191,23 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# A message taken by a worker that dies is delivered again after this many seconds (acks_late).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
-# Do not hold a web request for long when the broker is down: the outbox sweeps queue the work later.
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+# Sending a task never holds a request for long: with the broker down (refused), silent (accepts, never answers)
+# or unreachable, it gives up within about a second; the task stays recorded and the sweep sends it later
+# (ptce_ami.core.queue). Each Redis connection or command waits broker_timeout seconds at most, and a publish is
+# tried twice (the second try reconnects a connection Redis dropped).
+broker_timeout = 0.5
+CELERY_BROKER_CONNECTION_TIMEOUT = broker_timeout
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A message taken by a worker that dies is delivered again after this many seconds (acks_late).
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "socket_connect_timeout": broker_timeout,
+    "socket_timeout": broker_timeout,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0, "interval_max": 0}
+# Only used when CELERY_RESULT_BACKEND is set: the same bounds for the result backend.
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = broker_timeout
+CELERY_REDIS_SOCKET_TIMEOUT = broker_timeout
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1, "interval_start": 0}}
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

@@ -24,6 +24,22 @@ def test_compose_runs_the_five_services():
         assert step in web_command
 
 
+def gunicorn_options(command):
+    words = command.split()
+    return {words[index]: words[index + 1] for index in range(len(words) - 1) if words[index].startswith("--")}
+
+
+def test_gunicorn_timeout_is_set_deliberately_and_the_same_in_the_image_and_compose():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    [cmd] = re.findall(r"^CMD (\[.*\])$", dockerfile, re.MULTILINE)
+    image = gunicorn_options(" ".join(yaml.safe_load(cmd)))
+    web_command = load_compose()["services"]["web"]["command"]
+    compose = gunicorn_options(web_command.split("&& gunicorn", 1)[1].strip().rstrip('"'))
+
+    assert (image["--timeout"], image["--graceful-timeout"]) == ("60", "30")
+    assert compose == image
+
+
 def test_compose_application_services_share_settings_the_code_reads():
     services = load_compose()["services"]
 

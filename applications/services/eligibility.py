@@ -14,7 +14,8 @@ def new_key():
 
 
 def request_run(dossier, *, trigger, by=None, version=None):
-    """Queue a run after commit; the key is chosen now, so that a duplicated delivery adds nothing."""
+    """Queue a run after commit (recorded: the sweep of queued tasks sends it again if the broker was down); the key
+    is chosen now, so that a duplicated delivery adds nothing."""
     key = f"submission:{version.pk}" if version is not None else new_key()
     enqueue(
         tasks.run_eligibility,

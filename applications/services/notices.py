@@ -7,10 +7,10 @@ beside it (``store_source``), so that a retry converts exactly what was issued. 
 the next number: a notice once READY never changes. E-mails go through the outbox, once per key.
 
 Seams: ``render_receipt_html`` (testable without WeasyPrint), ``render_and_store`` (what a retry repeats),
-``issue_receipt`` (idempotent), ``requeue_pending`` (the sweep) and ``retry`` (the admin).
+``issue_receipt`` (idempotent) and ``retry`` (the admin). A notice whose task was lost (broker down) is sent
+again by the sweep of queued tasks (``ptce_ami.core.queue``), like every queued task.
 """
 
-import datetime
 import hashlib
 import logging
 
@@ -40,9 +40,6 @@ RECEIPT_EMAIL = "applications/email/dossier_submitted"
 NOTICE_EMAIL = "applications/email/notice_available"
 # A receipt stays short: longer texts are cut to about this many characters (the dossier holds them in full).
 EXCERPT_LENGTH = 300
-# A notice still PENDING this long after its creation was never queued (the broker was down): the sweep queues it.
-REQUEUE_AFTER = datetime.timedelta(minutes=2)
-REQUEUE_BATCH = 200
 
 
 # The receipt's content ---------------------------------------------------------------------------------------
@@ -241,19 +238,6 @@ def issue_receipt(version):
     is rendered (or a new one created when the version has none).
     """
     return produce(receipt_notice(version))
-
-
-def requeue_pending(now=None, *, limit=REQUEUE_BATCH):
-    """Queue again the notices still PENDING a while after their creation (the broker was down). Returns how many.
-
-    Bounded: the oldest ``limit`` ones; the next run takes the rest. A notice queued twice is made once.
-    """
-    now = now or timezone.now()
-    stale = Notice.objects.filter(status=NoticeStatus.PENDING, created_at__lt=now - REQUEUE_AFTER)
-    ids = list(stale.order_by("created_at", "pk").values_list("pk", flat=True)[:limit])
-    for notice_id in ids:
-        enqueue(tasks.render_notice, notice_id=notice_id)
-    return len(ids)
 
 
 def retry(notice):

@@ -1,7 +1,9 @@
-"""The outbox, the reminders sent and the sweep runs in the Django admin: read-only, for State staff.
+"""The queued tasks, the outbox, the reminders sent and the sweep runs in the Django admin: read-only, for State
+staff.
 
 Permissions are django-rules perms registered by the accounts floor (``ptce_ami/accounts/rules.py``), this
-floor importing nothing of ours. Staff retry failed e-mails here ("Renvoyer"); a sent one is never resent.
+floor importing nothing of ours. Staff retry failed e-mails here ("Renvoyer"; a sent one is never resent) and
+failed tasks ("Relancer"; a task done or running is left alone).
 """
 
 from django.contrib import admin, messages
@@ -10,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from rules.contrib.admin import ObjectPermissionsModelAdmin
 
-from ptce_ami.core import outbox
-from ptce_ami.core.models import EmailStatus, OutboundEmail, SentReminder, SweepRun
+from ptce_ami.core import outbox, queue
+from ptce_ami.core.models import EmailStatus, OutboundEmail, QueuedTask, SentReminder, SweepRun, TaskStatus
 
 
 class ReadOnlyAdmin(ObjectPermissionsModelAdmin):
@@ -93,3 +95,45 @@ class SweepRunAdmin(ReadOnlyAdmin):
     @admin.display(description=_("erreur"))
     def short_error(self, run):
         return Truncator(run.error).chars(120) or "—"
+
+
+@admin.register(QueuedTask)
+class QueuedTaskAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "name", "status", "sends", "runs", "due_at", "finished_at"]
+    list_filter = ["status", "name"]
+    search_fields = ["task_id"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-pk"]
+    actions = ["resend"]
+    fields = ["created_at", "name", "kwargs", "status", "sends", "runs", "due_at", "started_at", "finished_at"]
+    fields += ["short_error", "task_id"]
+
+    def has_change_permission(self, request, obj=None):
+        # "change" is the right to send again from the list (the action); a task's page is shown read-only.
+        return obj is None and super().has_change_permission(request, obj)
+
+    @admin.display(description=_("dernière erreur"))
+    def short_error(self, task):
+        return Truncator(task.last_error).chars(300) or "—"
+
+    @admin.action(description=_("Relancer"), permissions=["change"])
+    def resend(self, request, queryset):
+        """Send the failed tasks again; the others are waiting for a worker, running or done."""
+        skipped = queryset.exclude(status=TaskStatus.FAILED).count()
+        queued = sum(queue.requeue(task) for task in queryset.filter(status=TaskStatus.FAILED))
+        if queued:
+            messages.success(
+                request,
+                ngettext("%(count)d tâche remise en file.", "%(count)d tâches remises en file.", queued)
+                % {"count": queued},
+            )
+        if skipped:
+            messages.info(
+                request,
+                ngettext(
+                    "%(count)d tâche n'est pas en échec : elle n'est pas relancée.",
+                    "%(count)d tâches ne sont pas en échec : elles ne sont pas relancées.",
+                    skipped,
+                )
+                % {"count": skipped},
+            )

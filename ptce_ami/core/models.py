@@ -1,7 +1,9 @@
-"""Ground-floor records of background work: the e-mail outbox, reminders sent, sweep runs.
+"""Ground-floor records of background work: the tasks queued, the e-mail outbox, reminders sent, sweep runs.
 
 They point at the objects they concern through generic relations, so that this floor imports nothing of ours.
 """
+
+import uuid
 
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
@@ -107,3 +109,43 @@ class SweepRun(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class TaskStatus(models.TextChoices):
+    QUEUED = "queued", _("En file d'attente")
+    RUNNING = "running", _("En cours")
+    DONE = "done", _("Terminée")
+    FAILED = "failed", _("Échec")
+
+
+class QueuedTask(models.Model):
+    """One piece of work handed to the workers, recorded in the transaction that asked for it.
+
+    ``task_id`` is the Celery task id: the worker marks the row RUNNING, then DONE, or FAILED when the task gave up.
+    ``due_at`` is when the row counts as lost if it has not moved on: the sweep sends it again (the broker was down,
+    Redis lost the message, the worker died with it). See ``ptce_ami.core.queue``.
+    """
+
+    task_id = models.UUIDField(_("identifiant de la tâche"), default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(_("tâche"), max_length=200)
+    kwargs = models.JSONField(_("paramètres"), default=dict, blank=True)
+    status = models.CharField(_("état"), max_length=10, choices=TaskStatus.choices, default=TaskStatus.QUEUED)
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+    due_at = models.DateTimeField(_("à relancer après"))
+    sends = models.PositiveSmallIntegerField(_("mises en file"), default=1)
+    runs = models.PositiveSmallIntegerField(_("exécutions"), default=0)
+    started_at = models.DateTimeField(_("dernier démarrage"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+
+    class Meta:
+        verbose_name = _("tâche en file")
+        verbose_name_plural = _("tâches en file")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "due_at"], name="queued_task_due_idx"),
+            models.Index(fields=["name", "-created_at"], name="queued_task_name_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} {self.task_id}"

@@ -1,14 +1,14 @@
 """The e-mail outbox: every message is rendered and recorded in the database, then sent by a task.
 
-``queue_email`` writes the message inside the caller's transaction and queues the sending after commit:
-if the transaction rolls back, nothing is sent; if the broker is down, the row stays pending and the
-re-queue sweep (``requeue_stale``, task ``core.requeue_emails``) sends it later. ``deliver`` claims a pending
-row atomically before sending, so that two deliveries of the same task (a duplicate, a worker killed and
-restarted) send it once.
+``queue_email`` writes the message inside the caller's transaction and queues the sending task with
+``enqueue`` (which records the task too): if the transaction rolls back, nothing is sent; if the broker is down,
+the task's sweep (``ptce_ami.core.queue``) sends it later. ``deliver`` claims a pending row atomically before
+sending, so that two deliveries of the same task (a duplicate, a worker killed and restarted) send it once.
 
-``claimed_at`` is the last time something took a row in charge: the sweep when it queued it again, a worker
+``claimed_at`` is the last time something took a row in charge: the admin when it queued it again, a worker
 when it started sending it. A row SENDING for long was interrupted in the middle of the SMTP exchange: it may
-have left, so it is marked FAILED for staff to check and retry from the admin, never resent automatically.
+have left, so ``mark_interrupted`` (task ``core.mark_interrupted_emails``) marks it FAILED for staff to check
+and retry from the admin; a delivery of the task never sends it again.
 """
 
 import datetime
@@ -19,7 +19,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from ptce_ami.core.emails import build_email
@@ -28,8 +28,6 @@ from ptce_ami.core.queue import enqueue
 
 logger = logging.getLogger(__name__)
 
-# A message still PENDING this long after its creation (or its last queuing) was not queued: the broker was down.
-REQUEUE_AFTER = datetime.timedelta(minutes=2)
 # A message SENDING this long was interrupted (the worker died): it may or may not have left.
 INTERRUPTED_AFTER = datetime.timedelta(minutes=15)
 INTERRUPTED_ERROR = "Envoi interrompu : vérifier avant de renvoyer"
@@ -75,8 +73,10 @@ def related_fields(obj):
 
 
 def claim(email_id):
-    """Take a pending or failed message for sending; None if another delivery took it or it is already sent."""
-    claimed = OutboundEmail.objects.filter(pk=email_id, status__in=[EmailStatus.PENDING, EmailStatus.FAILED]).update(
+    """Take a pending or failed message for sending; None if another delivery took it, or it is sent, or it was
+    interrupted while sending (it may have left: only staff send it again)."""
+    claimable = OutboundEmail.objects.filter(pk=email_id, status__in=[EmailStatus.PENDING, EmailStatus.FAILED])
+    claimed = claimable.exclude(status=EmailStatus.FAILED, last_error=INTERRUPTED_ERROR).update(
         status=EmailStatus.SENDING, claimed_at=timezone.now(), attempts=F("attempts") + 1
     )
     return OutboundEmail.objects.get(pk=email_id) if claimed else None
@@ -143,18 +143,17 @@ def requeue(email):
 # The sweep ---------------------------------------------------------------------------------------------------
 
 
-def requeue_stale(now=None, *, batch=SWEEP_BATCH, max_batches=SWEEP_MAX_BATCHES):
-    """Queue again the messages left PENDING (broker down); mark FAILED the ones interrupted while SENDING.
+def mark_interrupted(now=None, *, batch=SWEEP_BATCH, max_batches=SWEEP_MAX_BATCHES):
+    """Mark FAILED the messages SENDING for longer than INTERRUPTED_AFTER (their worker died while sending).
 
-    Returns how many rows were handled. Works in batches, each in its own transaction, the rows locked with
-    SKIP LOCKED on PostgreSQL so that concurrent runs share the work (SQLite ignores the lock and serialises
-    writes). Each handled row leaves the selection (stamped or marked), so a run interrupted in the middle
-    resumes with the next run.
+    Returns how many rows were marked. Works in batches, each in its own transaction, the rows locked with SKIP
+    LOCKED on PostgreSQL so that concurrent runs share the work. Pending messages need no sweep here: their
+    sending task is recorded and sent again by the task sweep (``ptce_ami.core.queue.requeue_due``).
     """
     now = now or timezone.now()
     processed = 0
     for _batch in range(max_batches):
-        count = _requeue_batch(now, batch) + _interrupt_batch(now, batch)
+        count = _interrupt_batch(now, batch)
         processed += count
         if count == 0:
             break
@@ -163,23 +162,6 @@ def requeue_stale(now=None, *, batch=SWEEP_BATCH, max_batches=SWEEP_MAX_BATCHES)
 
 def _locked_ids(queryset, batch):
     return list(queryset.select_for_update(skip_locked=True).order_by("pk").values_list("pk", flat=True)[:batch])
-
-
-def _requeue_batch(now, batch):
-    from ptce_ami.core import tasks  # noqa: PLC0415 -- tasks import this module
-
-    cutoff = now - REQUEUE_AFTER
-    stale = OutboundEmail.objects.filter(status=EmailStatus.PENDING).filter(
-        Q(claimed_at__isnull=True, created_at__lt=cutoff) | Q(claimed_at__lt=cutoff)
-    )
-    with transaction.atomic():
-        ids = _locked_ids(stale, batch)
-        OutboundEmail.objects.filter(pk__in=ids).update(claimed_at=now)
-        for email_id in ids:
-            enqueue(tasks.send_email, email_id=email_id)
-    if ids:
-        logger.info("outbox sweep: %d pending e-mail(s) queued again", len(ids))
-    return len(ids)
 
 
 def _interrupt_batch(now, batch):

@@ -1,6 +1,6 @@
-"""Tasks of the ground floor: sending the e-mails of the outbox, and its sweep."""
+"""Tasks of the ground floor: sending the e-mails of the outbox, and the sweeps of queued work."""
 
-from ptce_ami.core.queue import durable_task
+from ptce_ami.core.queue import durable_task, requeue_due
 
 
 @durable_task("core.send_email")
@@ -12,12 +12,22 @@ def send_email(self, *, email_id):
     return email.pk if email else None
 
 
-@durable_task("core.requeue_emails")
-def requeue_emails(self):
-    """Sweep (beat, every few minutes): queue again the e-mails left pending, mark failed the interrupted ones."""
+@durable_task("core.requeue_tasks")
+def requeue_tasks(self):
+    """Sweep (beat, every 2 minutes): send again the queued tasks that never ran (broker down, message lost)."""
+    from ptce_ami.core.sweeps import sweep_run  # noqa: PLC0415 -- leaf
+
+    with sweep_run("core.requeue_tasks") as run:
+        run.processed += requeue_due()
+    return run.processed
+
+
+@durable_task("core.mark_interrupted_emails")
+def mark_interrupted_emails(self):
+    """Sweep (beat, every 5 minutes): mark failed the e-mails whose sending was interrupted, for staff to check."""
     from ptce_ami.core import outbox  # noqa: PLC0415 -- leaf
     from ptce_ami.core.sweeps import sweep_run  # noqa: PLC0415 -- leaf
 
-    with sweep_run("core.requeue_emails") as run:
-        run.processed += outbox.requeue_stale()
+    with sweep_run("core.mark_interrupted_emails") as run:
+        run.processed += outbox.mark_interrupted()
     return run.processed

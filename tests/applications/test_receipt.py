@@ -29,6 +29,7 @@ from applications.models import DossierInvitation, DossierVersion, Notice
 from applications.notifications import send_coeditor_invitation
 from applications.services import notices
 from applications.services.submission import submit_dossier
+from ptce_ami.core import tasks as core_tasks
 from ptce_ami.core.emails import absolute_url
 from ptce_ami.core.models import OutboundEmail, SweepRun
 from ptce_ami.core.siret import format_siret
@@ -170,6 +171,7 @@ def issued(django_db_setup, django_db_blocker, tmp_path_factory):
     ):
         load_referential()
         dossier = make_dossier(reference=REFERENCE)
+        mail.outbox = []  # the messages a test before this module left there
         with TestCase.captureOnCommitCallbacks(execute=True):
             version = submit_dossier(dossier, by=dossier.owner, now=SUBMITTED_AT)
         notice = Notice.objects.get(version=version)
@@ -561,49 +563,29 @@ def test_a_render_failure_never_breaks_the_porteurs_submission(
     assert OutboundEmail.objects.about(dossier).filter(key__startswith="receipt:").count() == 0
 
 
-# The re-queue sweep
+# Receipts never queued (the broker was down): the sweep of queued tasks sends them again
 
 
-@pytest.fixture
-def stale_receipts(referential, monkeypatch):
-    """Four submitted dossiers whose receipts were never queued: PENDING 5, 3 and 1 minutes ago, FAILED 5."""
-    monkeypatch.setattr(notices, "html_to_pdf", render_fails(times=0))
-    now = timezone.now()
-    receipts = []
-    for number, (minutes, status) in enumerate(
-        [(5, NoticeStatus.PENDING), (3, NoticeStatus.PENDING), (1, NoticeStatus.PENDING), (5, NoticeStatus.FAILED)]
-    ):
-        dossier = make_dossier(reference=f"PTCE-2026-P1-80{number:02d}")
-        version = submit_dossier(dossier, by=dossier.owner, now=SUBMITTED_AT)
-        notice = receipt_of(version)
-        Notice.objects.filter(pk=notice.pk).update(status=status, created_at=now - dt.timedelta(minutes=minutes))
-        receipts.append(notice)
-    return receipts
-
-
-def test_the_sweep_queues_again_the_receipts_left_pending(
-    stale_receipts, mailoutbox, django_capture_on_commit_callbacks
+def test_the_task_sweep_produces_the_receipts_left_pending(
+    referential, monkeypatch, mailoutbox, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=True):
-        result = tasks.requeue_notices.apply()
+    monkeypatch.setattr(notices, "html_to_pdf", render_fails(times=0))
+    dossiers = [make_dossier(reference=f"PTCE-2026-P1-80{number:02d}") for number in range(2)]
+    # The callbacks of the transactions are dropped: nothing reached the broker.
+    versions = [submit_dossier(dossier, by=dossier.owner, now=SUBMITTED_AT) for dossier in dossiers]
+    assert [receipt_of(version).status for version in versions] == [NoticeStatus.PENDING] * 2
 
-    statuses = [Notice.objects.get(pk=notice.pk).status for notice in stale_receipts]
-    assert result.result == 2
-    assert statuses == [NoticeStatus.READY, NoticeStatus.READY, NoticeStatus.PENDING, NoticeStatus.FAILED]
+    with (
+        freeze_time(timezone.now() + dt.timedelta(minutes=3)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        result = core_tasks.requeue_tasks.apply()
+
+    assert [receipt_of(version).status for version in versions] == [NoticeStatus.READY] * 2
     assert len(mailoutbox) == 2 * 2  # owner and co-editor of each
-    run = SweepRun.objects.get(name="applications.requeue_notices")
-    assert (run.processed, run.error) == (2, "")
-    assert run.finished_at is not None
-
-
-def test_the_sweep_is_bounded_oldest_first(stale_receipts, monkeypatch):
-    queued = []
-    monkeypatch.setattr(notices, "enqueue", lambda task, **kwargs: queued.append((task.name, kwargs)))
-
-    count = notices.requeue_pending(limit=1)
-
-    assert count == 1
-    assert queued == [("applications.render_notice", {"notice_id": stale_receipts[0].pk})]
+    assert result.result == 2 * 2  # the receipt and the eligibility run of each
+    run = SweepRun.objects.get(name="core.requeue_tasks")
+    assert (run.processed, run.error) == (4, "")
 
 
 # The co-editor invitation

@@ -146,6 +146,20 @@ def test_a_permanent_error_is_not_retried(flaky, mailoutbox):
     assert mailoutbox == []
 
 
+def test_a_refused_recipient_is_recorded_and_not_retried(flaky, mailoutbox):
+    email = pending_email(UserFactory(email="inconnu@example.fr"))
+    flaky.append(smtplib.SMTPRecipientsRefused({"inconnu@example.fr": (550, b"5.1.1 User unknown")}))
+    flaky.append(smtplib.SMTPRecipientsRefused({"inconnu@example.fr": (550, b"5.1.1 User unknown")}))
+
+    tasks.send_email.apply(kwargs={"email_id": email.pk})
+
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (EmailStatus.FAILED, 1)
+    assert email.last_error.startswith("SMTPRecipientsRefused: {'inconnu@example.fr': (550")
+    assert len(flaky) == 1  # one sending only
+    assert mailoutbox == []
+
+
 def test_attachments_are_read_from_storage_when_sending(mailoutbox):
     path = default_storage.save("notices/accuse.pdf", ContentFile(PDF))
     attachment = {"path": path, "filename": "accuse-de-reception-PTCE-2026-P1-0001.pdf", "mimetype": "application/pdf"}
@@ -157,25 +171,7 @@ def test_attachments_are_read_from_storage_when_sending(mailoutbox):
     assert message.attachments == [("accuse-de-reception-PTCE-2026-P1-0001.pdf", PDF, "application/pdf")]
 
 
-# The sweep
-
-
-def test_the_sweep_queues_again_a_message_pending_for_two_minutes(mailoutbox, django_capture_on_commit_callbacks):
-    with freeze_time(NOW):
-        email = pending_email(UserFactory())
-    young = pending_email(UserFactory(), key="test:young")
-
-    with freeze_time(NOW + datetime.timedelta(minutes=3)), django_capture_on_commit_callbacks(execute=True):
-        processed = tasks.requeue_emails.apply().get()
-
-    assert processed == 1
-    email.refresh_from_db()
-    young.refresh_from_db()
-    assert (email.status, young.status) == (EmailStatus.SENT, EmailStatus.PENDING)
-    assert [message.to for message in mailoutbox] == [[email.recipient]]
-    run = SweepRun.objects.get()
-    assert (run.name, run.processed, run.error) == ("core.requeue_emails", 1, "")
-    assert run.finished_at >= run.started_at
+# The sweep of interrupted sendings (pending ones are sent again by the task sweep: tests/core/test_queue.py)
 
 
 def test_the_sweep_marks_failed_a_message_interrupted_while_sending(mailoutbox, django_capture_on_commit_callbacks):
@@ -185,44 +181,57 @@ def test_the_sweep_marks_failed_a_message_interrupted_while_sending(mailoutbox, 
     OutboundEmail.objects.filter(pk=recent.pk).update(status=EmailStatus.SENDING, claimed_at=recent_claim)
 
     with freeze_time(NOW + datetime.timedelta(minutes=16)), django_capture_on_commit_callbacks(execute=True):
-        tasks.requeue_emails.apply()
+        tasks.mark_interrupted_emails.apply()
 
     stale.refresh_from_db()
     recent.refresh_from_db()
     assert (stale.status, stale.last_error) == (EmailStatus.FAILED, "Envoi interrompu : vérifier avant de renvoyer")
     assert recent.status == EmailStatus.SENDING
     assert mailoutbox == []  # never resent automatically: it may have left
-    assert SweepRun.objects.get().processed == 1
+    run = SweepRun.objects.get()
+    assert (run.name, run.processed, run.error) == ("core.mark_interrupted_emails", 1, "")
+    assert run.finished_at >= run.started_at
 
 
-def test_the_sweep_works_in_bounded_batches_and_the_next_run_takes_the_rest(django_capture_on_commit_callbacks):
-    with freeze_time(NOW):
-        emails = [pending_email(UserFactory(), key=f"test:{n}") for n in range(5)]
-    later = NOW + datetime.timedelta(minutes=3)
+def test_a_later_delivery_never_sends_a_message_interrupted_while_sending(mailoutbox):
+    email = pending_email(UserFactory())
+    OutboundEmail.objects.filter(pk=email.pk).update(status=EmailStatus.SENDING, claimed_at=NOW)
+    with freeze_time(NOW + datetime.timedelta(minutes=16)):
+        outbox.mark_interrupted()
 
-    with freeze_time(later), django_capture_on_commit_callbacks() as callbacks:
-        first = outbox.requeue_stale(batch=2, max_batches=2)
-        second = outbox.requeue_stale(batch=2, max_batches=2)
+    # The task delivered again (Celery after the visibility timeout, the task sweep): it may have left already.
+    tasks.send_email.apply(kwargs={"email_id": email.pk})
+
+    email.refresh_from_db()
+    assert (email.status, email.attempts) == (EmailStatus.FAILED, 0)
+    assert mailoutbox == []
+
+
+def test_staff_can_send_again_a_message_interrupted_while_sending(mailoutbox, django_capture_on_commit_callbacks):
+    email = pending_email(UserFactory())
+    OutboundEmail.objects.filter(pk=email.pk).update(status=EmailStatus.SENDING, claimed_at=NOW)
+    with freeze_time(NOW + datetime.timedelta(minutes=16)):
+        outbox.mark_interrupted()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert outbox.requeue(email)
+
+    email.refresh_from_db()
+    assert email.status == EmailStatus.SENT
+    assert [message.to for message in mailoutbox] == [[email.recipient]]
+
+
+def test_the_sweep_works_in_bounded_batches_and_the_next_run_takes_the_rest():
+    emails = [pending_email(UserFactory(), key=f"test:{n}") for n in range(5)]
+    OutboundEmail.objects.update(status=EmailStatus.SENDING, claimed_at=NOW)
+
+    with freeze_time(NOW + datetime.timedelta(minutes=16)):
+        first = outbox.mark_interrupted(batch=2, max_batches=2)
+        second = outbox.mark_interrupted(batch=2, max_batches=2)
 
     assert (first, second) == (4, 1)
-    assert len(callbacks) == 5
-    assert set(OutboundEmail.objects.values_list("claimed_at", flat=True)) == {later}
+    assert set(OutboundEmail.objects.values_list("status", flat=True)) == {EmailStatus.FAILED}
     assert {email.pk for email in emails} == set(OutboundEmail.objects.values_list("pk", flat=True))
-
-
-def test_a_message_queued_again_is_not_queued_again_before_two_minutes(django_capture_on_commit_callbacks):
-    with freeze_time(NOW):
-        pending_email(UserFactory())
-
-    with django_capture_on_commit_callbacks() as callbacks:
-        with freeze_time(NOW + datetime.timedelta(minutes=3)):
-            outbox.requeue_stale()
-        with freeze_time(NOW + datetime.timedelta(minutes=4)):
-            outbox.requeue_stale()
-        with freeze_time(NOW + datetime.timedelta(minutes=6)):
-            outbox.requeue_stale()
-
-    assert len(callbacks) == 2
 
 
 def test_a_failing_sweep_records_its_error():

@@ -22,6 +22,7 @@ from django.db import connection
 from kombu import pools as kombu_pools
 
 from ptce_ami.celery import app as celery_app
+from ptce_ami.core import queue
 from tests.conftest import require_service
 
 BROKER_URL = os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/14"
@@ -76,7 +77,7 @@ def wait_for(condition, timeout=60, interval=0.2, message="condition", worker=No
     raise AssertionError(f"timed out waiting for {message}" + (f"\n--- worker log ---\n{log}" if log else ""))
 
 
-def start_worker(folder, database_name):
+def start_worker(folder, database_name, broker_url=BROKER_URL):
     queue = f"ptce-test-{uuid.uuid4().hex[:8]}"
     name = f"{queue}@localhost"
     folder.mkdir(parents=True, exist_ok=True)
@@ -88,7 +89,7 @@ def start_worker(folder, database_name):
         "DJANGO_SETTINGS_MODULE": "tests.workers.worker_settings",
         "DATABASE_URL": f"postgres://{settings_dict['USER']}@{settings_dict['HOST']}:{settings_dict['PORT']}/"
         f"{database_name}",
-        "CELERY_BROKER_URL": BROKER_URL,
+        "CELERY_BROKER_URL": broker_url,
         "CELERY_TASK_DEFAULT_QUEUE": queue,
         "PTCE_WORKER_EMAIL_DIR": str(folder / "emails"),
         "PTCE_WORKER_MEDIA_ROOT": str(folder / "media"),
@@ -115,12 +116,17 @@ def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
         database_name = connection.settings_dict["NAME"]
     worker = start_worker(tmp_path_factory.mktemp("worker"), database_name)
     yield worker
-    worker.process.send_signal(signal.SIGTERM)
+    stop_process(worker.process)
+
+
+def stop_process(process, timeout=20):
+    """Stop a process this session started (SIGTERM, then SIGKILL if it lingers)."""
+    process.send_signal(signal.SIGTERM)
     try:
-        worker.process.wait(timeout=20)
+        process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        worker.process.kill()
-        worker.process.wait()
+        process.kill()
+        process.wait()
 
 
 def reset_broker_connections():
@@ -130,6 +136,7 @@ def reset_broker_connections():
         celery_app._pool = None
     celery_app.amqp._producer_pool = None
     kombu_pools.reset()
+    queue.forget_broker_failure()
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from applications import reminders, staff_notifications
 from applications.models import StaffNotification
 from applications.services.workflow import transition
 from ptce_ami.accounts.enums import NotificationFrequency
-from ptce_ami.core import outbox
-from ptce_ami.core.models import OutboundEmail, SweepRun
+from ptce_ami.core import outbox, queue
+from ptce_ami.core.models import EmailStatus, OutboundEmail, QueuedTask, SweepRun
 from tests.accounts.factories import RegionFactory, UserFactory
 from tests.applications.factories import DossierFactory, PhaseFactory
 from tests.applications.test_reminders import CLOSES_AT, DAY, DRAFTS, OPENS_AT, assert_each_once, make_draft
@@ -59,17 +59,31 @@ def pending_email(user, key):
     return email
 
 
-def test_concurrent_outbox_sweeps_share_the_work_without_waiting(mailoutbox):
+def test_concurrent_task_sweeps_share_the_work_without_waiting(mailoutbox):
     with freeze_time(NOW):
         first, second = pending_email(UserFactory(), "test:1"), pending_email(UserFactory(), "test:2")
-    thread, release = hold_rows(OutboundEmail.objects.filter(pk=first.pk))
+    thread, release = hold_rows(QueuedTask.objects.filter(kwargs__email_id=first.pk))
     try:
-        assert outbox.requeue_stale(NOW + datetime.timedelta(minutes=3)) == 1
+        assert queue.requeue_due(NOW + datetime.timedelta(minutes=3)) == 1
     finally:
         release.set()
         thread.join()
 
     assert [message.to for message in mailoutbox] == [[second.recipient]]
+
+
+def test_concurrent_outbox_sweeps_share_the_interrupted_messages_without_waiting():
+    first, second = pending_email(UserFactory(), "test:1"), pending_email(UserFactory(), "test:2")
+    OutboundEmail.objects.update(status=EmailStatus.SENDING, claimed_at=NOW)
+    thread, release = hold_rows(OutboundEmail.objects.filter(pk=first.pk))
+    try:
+        assert outbox.mark_interrupted(NOW + datetime.timedelta(minutes=16)) == 1
+    finally:
+        release.set()
+        thread.join()
+
+    statuses = dict(OutboundEmail.objects.values_list("pk", "status"))
+    assert statuses == {first.pk: EmailStatus.SENDING, second.pk: EmailStatus.FAILED}
 
 
 def test_a_digest_sweep_skips_the_notifications_another_run_is_sending(mailoutbox):

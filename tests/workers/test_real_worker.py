@@ -12,9 +12,10 @@ from applications.enums import NoticeKind, NoticeStatus
 from applications.models import DossierVersion, EligibilityRun, Notice
 from applications.services.submission import submit_dossier
 from ptce_ami.celery import app as celery_app
-from ptce_ami.core.models import EmailStatus, OutboundEmail
+from ptce_ami.core.models import EmailStatus, OutboundEmail, QueuedTask
 from tests.applications.factories import DossierFactory
-from tests.workers.conftest import BROKER_URL, reset_broker_connections, wait_for
+from tests.core.dead_broker import dead_broker, platform_celery
+from tests.workers.conftest import wait_for
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -66,22 +67,19 @@ def test_a_worker_killed_in_the_middle_runs_the_task_again_and_sends_nothing_twi
     assert "WorkerLostError" in through_worker.log_text() or "Process" in through_worker.log_text()
 
 
-def test_broker_down_at_submission_the_receipt_goes_out_when_it_is_back(referential, through_worker):
+def test_broker_down_at_submission_the_receipt_goes_out_when_it_is_back(referential, through_worker, monkeypatch):
     dossier = DossierFactory(complete=True)
-    celery_app.conf.broker_url = "redis://127.0.0.1:1/0"
-    reset_broker_connections()
-
-    version = submit_dossier(dossier, by=dossier.owner)  # the porteur's submission succeeds all the same
+    # Setting conf.broker_url is not enough: Celery takes CELERY_BROKER_URL from the environment first.
+    with dead_broker("refused") as url, platform_celery(monkeypatch, url, task_default_queue=through_worker.queue):
+        version = submit_dossier(dossier, by=dossier.owner)  # the porteur's submission succeeds all the same
 
     dossier.refresh_from_db()
     assert dossier.submitted_at is not None and DossierVersion.objects.filter(pk=version.pk).exists()
     notice = Notice.objects.get(dossier=dossier)
     assert notice.status == NoticeStatus.PENDING
-    # The broker is back; a few minutes later the sweep finds the pending notice and queues it again.
-    celery_app.conf.broker_url = BROKER_URL
-    reset_broker_connections()
-    Notice.objects.filter(pk=notice.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=5))
-    celery_app.send_task("applications.requeue_notices", queue=through_worker.queue)
+    # The broker is back; a few minutes later the sweep finds the tasks left queued and sends them again.
+    QueuedTask.objects.update(due_at=timezone.now() - datetime.timedelta(seconds=1))
+    celery_app.send_task("core.requeue_tasks", queue=through_worker.queue)
 
     wait_for(
         lambda: receipt_ready(dossier) and receipt_emails_sent(dossier) == 1,
