@@ -225,13 +225,17 @@ if env.bool("BEHIND_HTTPS_PROXY", default=False):
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probed over plain HTTP from inside the container
     SECURE_HSTS_SECONDS = 60 * 60 * 24 * 365
 
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        # Django's default configuration gives "django" a console handler of its own: without this line, every
+        # Django message (runserver's "Watching for file changes…") would be printed twice.
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.db.backends": {"level": "INFO"},
         # WeasyPrint and fontTools log every layout step at INFO: ten lines per PDF.
         "weasyprint": {"level": "WARNING"},
