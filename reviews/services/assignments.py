@@ -20,6 +20,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from applications.enums import DossierState
 from applications.models import Dossier
@@ -362,8 +363,12 @@ def apply_proposal(pairs, *, phase, cap, by, due_at=None):
             if (dossier.pk, reviewer.pk) in refused:
                 continue
             if loads[reviewer.pk] >= cap:
-                refused[dossier.pk, reviewer.pk] = _(
-                    "%(name)s a atteint le plafond de %(cap)d dossiers : affectation au dossier %(reference)s ignorée."
+                refused[dossier.pk, reviewer.pk] = ngettext(
+                    "%(name)s a atteint le plafond de %(cap)d dossier : affectation au dossier %(reference)s "
+                    "ignorée.",
+                    "%(name)s a atteint le plafond de %(cap)d dossiers : affectation au dossier %(reference)s "
+                    "ignorée.",
+                    cap,
                 ) % {"name": reviewer.get_full_name() or reviewer.email, "cap": cap, "reference": dossier.reference}
                 continue
             loads[reviewer.pk] += 1

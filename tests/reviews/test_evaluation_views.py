@@ -318,6 +318,28 @@ def test_review_page_queries_do_not_grow_with_the_other_reviews_and_members(clie
     assert len(client.get(review_url(assignment)).context["others"]) == 3
 
 
+@pytest.mark.parametrize(
+    ("other_levels", "expected"),
+    [
+        ([], "Note du dossier : 100,00 / 100 (1 évaluation rendue, écart 0"),
+        ([[1] * 6], "Note du dossier : 62,50 / 100 (2 évaluations rendues, écart 75 points)."),
+    ],
+)
+def test_the_reviewer_reads_the_number_of_reviews_in_the_singular_or_plural(
+    client, reviewer, assignment, other_levels, expected
+):
+    make_review(assignment, [4] * 6)
+    for levels in other_levels:
+        make_review(AssignmentFactory(dossier=assignment.dossier, confirmed=True), levels)
+    refresh_dossier_score(assignment.dossier)
+    client.force_login(reviewer)
+
+    page = " ".join(text_of(client.get(review_url(assignment))).split())
+
+    assert expected in page
+    assert "1 évaluations" not in page
+
+
 # The panel of the staff dossier page -----------------------------------------------------------------------------
 
 
@@ -379,6 +401,35 @@ def test_no_panel_for_others(reviewed, visitor):
     panel, html = render_panel(reviewed, user)
 
     assert panel is None and html.strip() == ""
+
+
+@pytest.mark.parametrize(
+    ("levels", "expected"),
+    [
+        ([[4] * 6], "Moyenne de 1 évaluation rendue ; écart 0"),
+        ([[4] * 6, [1] * 6], "Moyenne de 2 évaluations rendues ; écart 75 points."),
+    ],
+)
+def test_the_panel_counts_reviews_in_the_singular_or_plural(db, levels, expected):
+    dossier = DossierFactory(state=DossierState.ELIGIBLE, submitted_at=timezone.now())
+    for one in levels:
+        make_review(AssignmentFactory(dossier=dossier, confirmed=True), one)
+    refresh_dossier_score(dossier)
+
+    _panel, html = render_panel(dossier, UserFactory(instructeur=True))
+
+    assert expected in " ".join(html.split())
+    assert "1 évaluations" not in html
+
+
+def test_the_discordance_threshold_of_one_point_is_in_the_singular(reviewed):
+    grid = Grid.objects.for_phase(reviewed.phase)
+    grid.discordance_threshold = 1
+    grid.save()
+
+    _panel, html = render_panel(reviewed, UserFactory(instructeur=True))
+
+    assert "Les notes s'écartent de plus de 1 point." in html
 
 
 def test_the_priority_flag_is_shown_beside_the_score(reviewed):
