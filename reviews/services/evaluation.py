@@ -236,6 +236,11 @@ def score_rows(review):
     return rows
 
 
+def total_of(rows):
+    """The total on 100 of a review's score rows (None while a level is missing): what submitting records."""
+    return review_total((row.criterion.weight, row.value) for row in rows)
+
+
 def reviews_with_scores():
     grids = Grid.objects.prefetch_related("criteria")
     return Review.objects.select_related("assignment__reviewer").prefetch_related(
