@@ -22,7 +22,6 @@ from reviews.models import Assignment, AssignmentStatus, ReviewStatus
 from reviews.services import evaluation as services
 from reviews.services.evaluation import RankTaken, ReviewIncomplete, ReviewLocked
 
-
 # The buttons of a review: the grid's "Rendre l'évaluation" (CHECK), then the confirmation page's (CONFIRM).
 CHECK, CONFIRM = "submit", "confirm_submit"
 
