@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from applications import files
@@ -35,7 +35,12 @@ class MultipleFileField(forms.FileField):
         uploads = data if isinstance(data, list | tuple) else [data] if data else []
         if len(uploads) > MAX_MESSAGE_FILES:
             raise ValidationError(
-                gettext("Joignez au plus %(max)d fichiers à un message.") % {"max": MAX_MESSAGE_FILES},
+                ngettext(
+                    "Joignez au plus %(max)d fichier à un message.",
+                    "Joignez au plus %(max)d fichiers à un message.",
+                    MAX_MESSAGE_FILES,
+                )
+                % {"max": MAX_MESSAGE_FILES},
                 code="too_many",
             )
         return [check_upload(super(MultipleFileField, self).clean(upload, initial)) for upload in uploads]
@@ -71,9 +76,12 @@ class MessageForm(BaseForm):
         super().__init__(*args, **kwargs)
         if not staff:
             del self.fields["awaiting_reply"]
-        self.fields["files"].help_text = gettext(
+        self.fields["files"].help_text = ngettext(
+            "Facultatif, %(count)d fichier au plus. Formats acceptés : %(types)s. Taille maximale : %(max)s "
+            "par fichier.",
             "Facultatif, %(count)d fichiers au plus. Formats acceptés : %(types)s. Taille maximale : %(max)s "
-            "par fichier."
+            "par fichier.",
+            MAX_MESSAGE_FILES,
         ) % {
             "count": MAX_MESSAGE_FILES,
             "types": files.accepted_labels(),

@@ -150,7 +150,8 @@ def time_left(delta):
         return ngettext("dans %(days)d jour", "dans %(days)d jours", days) % {"days": days}
     if hours <= 1:
         return _("dans moins d'une heure")
-    return _("dans moins de %(hours)d heures") % {"hours": math.ceil(hours)}
+    hours = math.ceil(hours)
+    return ngettext("dans moins de %(hours)d heure", "dans moins de %(hours)d heures", hours) % {"hours": hours}
 
 
 # The sweep -----------------------------------------------------------------------------------------------------

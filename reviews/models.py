@@ -2,6 +2,7 @@
 regional opinions (DESIGN §4, §7); and the staff's saved filters and exports of the instruction list.
 """
 
+import datetime
 import uuid
 
 from django.conf import settings
@@ -148,6 +149,26 @@ class AssignmentStatus(models.TextChoices):
     CONFLICT = "conflict", _("Conflit d'intérêts déclaré")
 
 
+# Waiting for the reviewer: to confirm (no conflict) or to score.
+PENDING_STATUSES = (AssignmentStatus.TO_CONFIRM, AssignmentStatus.IN_PROGRESS)
+
+
+def late_before(now=None):
+    """The moment a pending assignment due earlier is late: the start of today in Paris (TIME_ZONE).
+
+    A due date is a day (staff type a date; the assignment is due at its end): due yesterday → late, due today →
+    not late, whatever the hour; the day changes at midnight in Paris, not in UTC.
+    """
+    paris = timezone.get_default_timezone()
+    today = timezone.localdate(now, paris)
+    return datetime.datetime.combine(today, datetime.time.min, tzinfo=paris)
+
+
+def late_q(prefix="", now=None):
+    """The filter of late assignments; ``prefix`` reaches them through a relation ("assignments__")."""
+    return models.Q(**{f"{prefix}status__in": PENDING_STATUSES, f"{prefix}due_at__lt": late_before(now)})
+
+
 ASSIGNMENT_BADGES = {
     AssignmentStatus.TO_CONFIRM: "fr-badge--new",
     AssignmentStatus.IN_PROGRESS: "fr-badge--info",
@@ -162,7 +183,11 @@ class AssignmentQuerySet(models.QuerySet):
         return self.exclude(status=AssignmentStatus.CONFLICT)
 
     def pending(self):
-        return self.filter(status__in=[AssignmentStatus.TO_CONFIRM, AssignmentStatus.IN_PROGRESS])
+        return self.filter(status__in=PENDING_STATUSES)
+
+    def late(self, now=None):
+        """Pending assignments whose due day is over (see ``late_before``)."""
+        return self.filter(late_q(now=now))
 
 
 class Assignment(models.Model):
@@ -198,6 +223,11 @@ class Assignment(models.Model):
     @property
     def status_badge(self):
         return ASSIGNMENT_BADGES[AssignmentStatus(self.status)]
+
+    @property
+    def is_late(self):
+        """Still pending after its due day (the same rule as ``Assignment.objects.late()``)."""
+        return self.status in PENDING_STATUSES and self.due_at is not None and self.due_at < late_before()
 
 
 class Recommendation(models.TextChoices):

@@ -48,11 +48,13 @@ EXCERPT_LENGTH = 300
 def excerpt(value, limit=EXCERPT_LENGTH):
     """A field's value for the receipt: whitespace collapsed, cut at a word boundary when longer than ``limit``.
 
-    Returns {"text", "truncated", "length"}: a cut text ends with "…"; ``length`` is the full text's length,
-    grouped the French way ("2 772").
+    Returns {"text", "truncated", "length"}: a cut text ends with "…"; ``length`` says the full text's length,
+    grouped the French way ("2 772 caractères").
     """
     text = " ".join(str(value).split())
-    length = number_format(len(text), force_grouping=True)
+    length = ngettext("%(count)s caractère", "%(count)s caractères", len(text)) % {
+        "count": number_format(len(text), force_grouping=True)
+    }
     if len(text) <= limit:
         return {"text": text, "truncated": False, "length": length}
     head = text[: limit + 1]

@@ -1,5 +1,5 @@
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,7 +12,7 @@ from applications.models import Dossier, Edition, Phase
 from applications.views import porteur as porteur_views
 from ptce_ami.accounts.enums import Role
 from ptce_ami.site import health
-from reviews.models import Assignment, AssignmentStatus
+from reviews.models import Assignment, AssignmentStatus, late_q
 
 DASHBOARD_TEMPLATES = {
     Role.PORTEUR: "site/dashboard_porteur.html",
@@ -57,14 +57,13 @@ def state_counts(user):
 
 
 def assignment_counts(user):
-    """{status: count} of a reviewer's assignments, in one query."""
-    rows = Assignment.objects.filter(reviewer=user).values("status").annotate(count=Count("pk")).order_by()
-    counts = {row["status"]: row["count"] for row in rows}
-    return {
-        "to_confirm": counts.get(AssignmentStatus.TO_CONFIRM, 0),
-        "in_progress": counts.get(AssignmentStatus.IN_PROGRESS, 0),
-        "submitted": counts.get(AssignmentStatus.SUBMITTED, 0),
-    }
+    """{status: count} of a reviewer's assignments, and how many are late, in one query."""
+    return Assignment.objects.filter(reviewer=user).aggregate(
+        to_confirm=Count("pk", filter=Q(status=AssignmentStatus.TO_CONFIRM)),
+        in_progress=Count("pk", filter=Q(status=AssignmentStatus.IN_PROGRESS)),
+        submitted=Count("pk", filter=Q(status=AssignmentStatus.SUBMITTED)),
+        late=Count("pk", filter=late_q()),
+    )
 
 
 def call(request):

@@ -2,7 +2,7 @@
 confirm, per dossier, that they have no conflict."""
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Submit
+from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -176,9 +176,7 @@ class DeclarationForm(BaseModelForm):
             "regions": _(
                 "Les régions où vous travaillez, êtes bénévole ou élu(e). Elles n'empêchent pas l'affectation."
             ),
-            "other_interests": _(
-                "Facultatif. Tout autre lien (familial, financier, associatif) avec des porteurs de pôles."
-            ),
+            "other_interests": _("Tout autre lien (familial, financier, associatif) avec des porteurs de pôles."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -188,12 +186,32 @@ class DeclarationForm(BaseModelForm):
 
 
 class DeclaredOrganisationForm(BaseModelForm):
+    """One row of the declaration: optional as a whole, its name and SIRET needed once it is started. The page
+    says so once above the rows (templates/reviews/assignments/declaration.html), not in every row."""
+
     siret = SiretField(label=_("SIRET de l'organisation"))
 
     class Meta:
         model = DeclaredOrganisation
         fields = ["name", "siret"]
         labels = {"name": _("Nom de l'organisation")}
+
+    @property
+    def helper(self):
+        """Built when rendered: the formset adds "Supprimer" (DELETE) to saved rows after __init__."""
+        form_helper = helper(None, "")
+        form_helper.disable_csrf = True
+        form_helper.dsfr_required_notice = False
+        names = [name for name in ("name", "siret", "DELETE") if name in self.fields]
+        form_helper.layout = Layout(Fieldset(self.legend(), *names))
+        return form_helper
+
+    def legend(self):
+        """ "Organisation 2" for the formset's second row (prefix "organisations-1")."""
+        index = (self.prefix or "").rpartition("-")[2]
+        if not index.isdigit():
+            return _("Organisation")
+        return _("Organisation %(number)s") % {"number": int(index) + 1}
 
 
 class BaseOrganisationFormSet(forms.BaseInlineFormSet):
@@ -216,6 +234,7 @@ OrganisationFormSet = forms.inlineformset_factory(
     formset=BaseOrganisationFormSet,
     extra=3,
     can_delete=True,
+    can_delete_extra=False,
 )
 
 

@@ -20,6 +20,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from applications.enums import DossierState
 from applications.models import Dossier
@@ -27,7 +28,7 @@ from ptce_ami.accounts import permissions
 from ptce_ami.accounts.enums import Role
 from ptce_ami.core.emails import absolute_url
 from ptce_ami.core.outbox import queue_email
-from reviews.models import Assignment, AssignmentStatus, ReviewerDeclaration
+from reviews.models import PENDING_STATUSES, Assignment, AssignmentStatus, ReviewerDeclaration, late_q
 from reviews.services import conflicts
 
 # Staff assign reviewers to a dossier once it is filed and until it is decided; the automatic assignment takes
@@ -35,7 +36,7 @@ from reviews.services import conflicts
 ASSIGNABLE_STATES = (DossierState.SUBMITTED, DossierState.IN_REVIEW, DossierState.ELIGIBLE)
 AUTO_STATES = (DossierState.IN_REVIEW, DossierState.ELIGIBLE)
 # Removable by staff: not yet submitted, and not a declared conflict (which stays on record).
-REMOVABLE_STATUSES = (AssignmentStatus.TO_CONFIRM, AssignmentStatus.IN_PROGRESS)
+REMOVABLE_STATUSES = PENDING_STATUSES
 
 
 class AssignmentRefused(Exception):
@@ -363,8 +364,11 @@ def apply_proposal(pairs, *, phase, cap, by, due_at=None):
             if (dossier.pk, reviewer.pk) in refused:
                 continue
             if loads[reviewer.pk] >= cap:
-                refused[dossier.pk, reviewer.pk] = _(
-                    "%(name)s a atteint le plafond de %(cap)d dossiers : affectation au dossier %(reference)s ignorée."
+                refused[dossier.pk, reviewer.pk] = ngettext(
+                    "%(name)s a atteint le plafond de %(cap)d dossier : affectation au dossier %(reference)s ignorée.",
+                    "%(name)s a atteint le plafond de %(cap)d dossiers : affectation au dossier %(reference)s "
+                    "ignorée.",
+                    cap,
                 ) % {"name": reviewer.get_full_name() or reviewer.email, "cap": cap, "reference": dossier.reference}
                 continue
             loads[reviewer.pk] += 1
@@ -374,13 +378,14 @@ def apply_proposal(pairs, *, phase, cap, by, due_at=None):
 
 
 def reviewers_with_load(queryset=None):
-    """Évaluateurs annotated with their active and pending assignments (one query)."""
+    """Évaluateurs annotated with their active, pending and late assignments (one query)."""
     queryset = queryset if queryset is not None else reviewers()
     active = ~Q(assignments__status=AssignmentStatus.CONFLICT)
-    pending = Q(assignments__status__in=[AssignmentStatus.TO_CONFIRM, AssignmentStatus.IN_PROGRESS])
+    pending = Q(assignments__status__in=PENDING_STATUSES)
     return queryset.annotate(
         active_count=Count("assignments", filter=active),
         pending_count=Count("assignments", filter=pending),
+        late_count=Count("assignments", filter=late_q("assignments__")),
     )
 
 

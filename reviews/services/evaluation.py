@@ -79,9 +79,8 @@ def _loaded_one_to_one(instance, name, model):
         return None
 
 
-def reviewer_queue(user, now=None):
+def reviewer_queue(user):
     """The reviewer's assignments not removed by a conflict, with their progress, in a constant number of queries."""
-    now = now or timezone.now()
     assignments = list(
         user.assignments.active()
         .select_related("dossier__region", "dossier__phase__edition", "review")
@@ -92,14 +91,13 @@ def reviewer_queue(user, now=None):
     rows = []
     for assignment in assignments:
         grid = grids.get(assignment.dossier.phase_id)
-        pending = assignment.status != AssignmentStatus.SUBMITTED
         rows.append(
             QueueRow(
                 assignment=assignment,
                 review=_loaded_one_to_one(assignment, "review", Review),
                 scored=assignment.scored,
                 criteria_count=len(grid.criteria.all()) if grid else 0,
-                late=pending and assignment.due_at is not None and assignment.due_at < now,
+                late=assignment.is_late,
             )
         )
     return rows
@@ -236,6 +234,11 @@ def score_rows(review):
         value = score.value if score else None
         rows.append(ScoreRow(criterion, value, level_label(grid, value), score.comment if score else ""))
     return rows
+
+
+def total_of(rows):
+    """The total on 100 of a review's score rows (None while a level is missing): what submitting records."""
+    return review_total((row.criterion.weight, row.value) for row in rows)
 
 
 def reviews_with_scores():

@@ -3,15 +3,20 @@
 State changes go through ``applications.services.workflow.transition`` only (DESIGN §5).
 """
 
+import datetime
 import posixpath
+import re
+import stat
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.text import get_valid_filename, slugify
+from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from applications.enums import AttachmentKind
 from applications.models import Annotation, Label, MessageAttachment
 from applications.services.workflow import transition
 from applications.workflow import InvalidTransition
@@ -74,41 +79,89 @@ def set_labels(dossier, labels, *, new_label=""):
 
 # The zip of a dossier's files -----------------------------------------------------------------------------------
 
-
-def safe_name(name, default="fichier"):
-    """A file name that cannot escape its folder of the archive nor surprise a file manager."""
-    base = posixpath.basename(str(name).replace("\\", "/"))
-    stem, dot, extension = base.rpartition(".")
-    if not dot:
-        stem, extension = base, ""
-    stem = slugify(stem)[:80] or default
-    extension = get_valid_filename(extension)[:8].lower() if extension else ""
-    return f"{stem}.{extension}" if extension else stem
+# Characters no file manager accepts in a name (Windows' reserved ones, separators, controls).
+UNSAFE_IN_NAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+NAME_LIMIT = 80
 
 
-def unique(name, used):
-    candidate, number = name, 1
-    stem, dot, extension = name.rpartition(".")
-    while candidate in used:
+@dataclass(frozen=True)
+class ZipEntry:
+    name: str  # path in the archive
+    file: object  # FieldFile
+    modified: datetime.datetime  # aware: when the file was uploaded
+
+
+def readable(text, limit=NAME_LIMIT):
+    """``text`` as part of a file name: accents and spaces kept, what a file system refuses dropped."""
+    text = UNSAFE_IN_NAME.sub(" ", unicodedata.normalize("NFC", str(text)))
+    return " ".join(text.split()).strip(" .")[:limit].rstrip(" .")
+
+
+def stem_of(original_name):
+    """The uploaded file's name without its folders (as sent by the browser) nor its extension."""
+    base = posixpath.basename(str(original_name).replace("\\", "/"))
+    stem, dot, _extension = base.rpartition(".")
+    return readable(stem if dot and stem else base)
+
+
+def same_words(first, second):
+    return slugify(str(first).replace("_", " ")) == slugify(str(second).replace("_", " "))
+
+
+def entry_name(folder, parts, extension, used):
+    """``folder/part1 - part2.ext``, each part once, made unique in the archive (" (2)", whatever the case)."""
+    kept = []
+    for part in parts:
+        if part and not any(same_words(part, other) for other in kept):
+            kept.append(part)
+    stem = " - ".join(kept)
+    extension = extension.lower() if extension.startswith(".") and extension[1:].isalnum() else ""
+    candidate, number = f"{stem}{extension}", 1
+    while f"{folder}/{candidate}".casefold() in used:
         number += 1
-        candidate = f"{stem}-{number}.{extension}" if dot else f"{name}-{number}"
-    used.add(candidate)
-    return candidate
+        candidate = f"{stem} ({number}){extension}"
+    name = f"{folder}/{candidate}"
+    used.add(name.casefold())
+    return name
+
+
+def attachment_parts(attachment):
+    """The kind's label, the member's name for a member's piece, and the uploaded name unless it only repeats
+    them ("attestation_honneur.pdf" uploaded as the Attestation sur l'honneur)."""
+    kind = AttachmentKind(attachment.kind)
+    member = attachment.member.name if attachment.member_id else ""
+    stem = stem_of(attachment.original_name)
+    if same_words(stem, kind.value) or same_words(stem, kind.label):
+        stem = ""
+    return [readable(kind.label), readable(member), stem]
 
 
 def zip_entries(dossier):
-    """(name in the archive, FieldFile) of the dossier's current attachments and of its messages' attachments."""
+    """The dossier's current attachments and its messages' attachments, as ZipEntry, dated when uploaded."""
     used = set()
     entries = []
-    for attachment in dossier.attachments.current().order_by("kind", "uploaded_at", "pk"):
-        name = f"{attachment.kind}-{safe_name(attachment.original_name)}"
-        entries.append((unique(f"pieces/{name}", used), attachment.file))
+    pieces, exchanged = readable(_("Pièces du dossier")), readable(_("Pièces jointes aux messages"))
+    attachments = dossier.attachments.current().select_related("member").order_by("kind", "uploaded_at", "pk")
+    for attachment in attachments:
+        name = entry_name(pieces, attachment_parts(attachment), attachment.extension, used)
+        entries.append(ZipEntry(name, attachment.file, attachment.uploaded_at))
     message_files = MessageAttachment.objects.filter(message__dossier=dossier).select_related("message")
     for attachment in message_files.order_by("message__created_at", "pk"):
-        stamp = timezone.localtime(attachment.message.created_at).strftime("%Y-%m-%d")
-        name = f"{stamp}-{safe_name(attachment.original_name)}"
-        entries.append((unique(f"messages/{name}", used), attachment.file))
+        sent = attachment.message.created_at
+        parts = [timezone.localtime(sent, timezone.get_default_timezone()).strftime("%Y-%m-%d")]
+        name = entry_name(exchanged, [*parts, stem_of(attachment.original_name)], attachment.extension, used)
+        entries.append(ZipEntry(name, attachment.file, sent))
     return entries
+
+
+def zip_info(entry):
+    """The archive's header of ``entry``: its name, its upload time in Paris (zip times have no time zone), and
+    ordinary read permissions for whoever extracts it."""
+    local = timezone.localtime(entry.modified, timezone.get_default_timezone())
+    info = zipfile.ZipInfo(entry.name, date_time=local.timetuple()[:6])
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = (stat.S_IFREG | 0o644) << 16
+    return info
 
 
 class _Sink:
@@ -138,12 +191,12 @@ def stream_zip(entries):
     """Yield the bytes of a zip archive of ``entries`` as it is written, a chunk at a time (nothing in memory)."""
     sink = _Sink()
     with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, file in entries:
+        for entry in entries:
             try:
-                source = file.open("rb")
+                source = entry.file.open("rb")
             except OSError:  # a file lost from the storage: the archive holds the others
                 continue
-            with source, archive.open(name, mode="w", force_zip64=True) as target:
+            with source, archive.open(zip_info(entry), mode="w", force_zip64=True) as target:
                 while chunk := source.read(CHUNK_SIZE):
                     target.write(chunk)
                     yield sink.take()

@@ -162,6 +162,7 @@ def reviewer_assignments(request, user_id):
             "pending_count": counts[AssignmentStatus.TO_CONFIRM] + counts[AssignmentStatus.IN_PROGRESS],
             "submitted_count": counts[AssignmentStatus.SUBMITTED],
             "conflict_count": counts[AssignmentStatus.CONFLICT],
+            "late_count": sum(assignment.is_late for assignment in assignments),
             "declarations": declarations,
             "form": form,
         },

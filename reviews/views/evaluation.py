@@ -20,6 +20,9 @@ from reviews.models import Assignment, AssignmentStatus, ReviewStatus
 from reviews.services import evaluation as services
 from reviews.services.evaluation import RankTaken, ReviewIncomplete, ReviewLocked
 
+# The buttons of a review: the grid's "Rendre l'évaluation" (CHECK), then the confirmation page's (CONFIRM).
+CHECK, CONFIRM = "submit", "confirm_submit"
+
 
 def require_role_perm(request, perm):
     """Pages of one role: the others get 404, as if the page did not exist for them."""
@@ -65,13 +68,38 @@ def review(request, assignment_id):
         return redirect("reviews:review", assignment_id=assignment.pk)
     form = None
     if editable:
-        submitting = "submit" in request.POST
+        # "Rendre l'évaluation" asks for a confirmation first (CHECK); the confirmation page submits (CONFIRM).
+        submitting = CHECK in request.POST or CONFIRM in request.POST
         form = ReviewForm(request.POST or None, grid=grid, review=own, submitting=submitting)
+        if CHECK in request.POST and form.is_valid():
+            return confirm_submission(request, assignment, form)
         if request.method == "POST":
             saved = save(request, assignment, form, submitting)
             if saved:
                 return redirect("reviews:review", assignment_id=assignment.pk)
     return render(request, "reviews/evaluation/review.html", page_context(assignment, grid, own, form))
+
+
+def confirm_submission(request, assignment, form):
+    """The step before a review is submitted for good: the draft is saved, and the page shows what submitting
+    records (levels, total, recommendation) with a button that posts the same data again."""
+    try:
+        services.save_review(assignment, form.review_input())
+    except ReviewLocked:
+        messages.info(request, _("Action déjà effectuée : cette évaluation n'est plus modifiable."))
+        return redirect("reviews:review", assignment_id=assignment.pk)
+    draft = services.review_of(assignment)
+    scores = services.score_rows(draft)
+    context = {
+        "assignment": assignment,
+        "dossier": assignment.dossier,
+        "draft": draft,
+        "scores": scores,
+        "total": services.total_of(scores),
+        "form": form,
+        "confirm": CONFIRM,
+    }
+    return render(request, "reviews/evaluation/review_confirm.html", context)
 
 
 def save(request, assignment, form, submitting):

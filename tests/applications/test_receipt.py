@@ -336,8 +336,8 @@ def test_receipt_members_put_the_lead_first_and_format_siret():
     ("value", "expected"),
     [
         ("Court  texte\n sur deux lignes.", {"text": "Court texte sur deux lignes.", "truncated": False}),
-        ("mot " * 100, {"text": ("mot " * 75).strip() + "…", "truncated": True, "length": "399"}),
-        ("x" * 1234, {"text": "x" * 300 + "…", "truncated": True, "length": "1\xa0234"}),
+        ("mot " * 100, {"text": ("mot " * 75).strip() + "…", "truncated": True, "length": "399 caractères"}),
+        ("x" * 1234, {"text": "x" * 300 + "…", "truncated": True, "length": "1\xa0234 caractères"}),
     ],
 )
 def test_excerpt(value, expected):

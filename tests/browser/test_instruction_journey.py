@@ -106,7 +106,7 @@ def test_instruction_review_and_regional_opinion(page, call):
     page.wait_for_url(re.compile(rf"/instruction/evaluations/{assignment.pk}/$"))
     visit(page, "8-scoring")
     # Submitting an empty grid: the errors are shown next to the fields, nothing is lost.
-    page.get_by_role("button", name="Rendre l'évaluation").click()
+    page.get_by_role("button", name="Rendre l'évaluation", exact=True).click()
     page.wait_for_load_state()
     visit(page, "9-scoring-errors")
     for fieldset in page.locator("fieldset:has(input[name^=level_])").all():
@@ -115,7 +115,12 @@ def test_instruction_review_and_regional_opinion(page, call):
     page.get_by_label("Appréciation générale").fill(
         "Une coopération solide ; le modèle économique reste à consolider."
     )
-    page.get_by_role("button", name="Rendre l'évaluation").click()
+    page.get_by_role("button", name="Rendre l'évaluation", exact=True).click()
+    page.wait_for_load_state()
+    visit(page, "10-review-confirm")
+    assert Review.objects.get().status == ReviewStatus.DRAFT
+    assert page.locator("#resume").get_by_text("Note : 75,00 / 100").is_visible()
+    page.get_by_role("button", name="Confirmer et rendre l'évaluation").click()
     page.wait_for_load_state()
     visit(page, "10-review-submitted")
     review = Review.objects.get()

@@ -2,6 +2,8 @@
 confirmation, what a reviewer reaches (visible_to) in each assignment status, and the effect of a declared
 conflict on the dossier's score."""
 
+import html as htmllib
+
 import pytest
 from django.urls import reverse
 from stdnum import luhn
@@ -227,6 +229,36 @@ def test_a_declaration_that_reveals_a_conflict_removes_the_assignment(client, do
     assert assignment.status == AssignmentStatus.CONFLICT
     assert "Association Coop des Rives" in assignment.conflict_reason
     assert list(Dossier.objects.visible_to(assignment.reviewer)) == []
+
+
+REQUIRED_NOTICE = "Sauf mention contraire, tous les champs sont obligatoires."
+ROWS_NOTICE = "Pour chaque organisation déclarée, le nom et le SIRET sont obligatoires."
+
+
+@pytest.mark.parametrize("declared", [0, 2], ids=["no-organisation", "two-organisations"])
+def test_the_declaration_says_once_what_is_required_above_its_optional_rows(client, dossier, declared):
+    reviewer = UserFactory(evaluateur=True)
+    DeclarationFactory(
+        reviewer=reviewer, edition=dossier.phase.edition, sirets=[siret_from(n) for n in range(42, 42 + declared)]
+    )
+    client.force_login(reviewer)
+
+    response = client.get(reverse("reviews:declaration"))
+
+    page = " ".join(htmllib.unescape(response.content.decode()).split())
+    assert len(response.context["formset"].forms) == declared + 3
+    assert page.count(REQUIRED_NOTICE) == 0
+    assert page.count(ROWS_NOTICE) == 1
+
+
+def test_a_started_row_of_the_declaration_asks_for_its_missing_field(client, dossier):
+    client.force_login(UserFactory(evaluateur=True))
+
+    response = client.post(reverse("reviews:declaration"), declaration_data(dossier.phase.edition, ("Fondation", "")))
+
+    assert response.status_code == 200
+    assert response.context["formset"].forms[0].errors["siret"] == ["Ce champ est obligatoire."]
+    assert "Ce champ est obligatoire." in response.content.decode()
 
 
 @pytest.mark.parametrize("role", ["porteur", "partenaire", "instructeur"])

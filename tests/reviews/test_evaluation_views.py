@@ -1,6 +1,7 @@
 """The reviewer's queue and scoring page, and the reviews panel of the staff dossier page (DESIGN §2, §7)."""
 
 import html as htmllib
+import re
 from decimal import Decimal
 
 import pytest
@@ -199,7 +200,7 @@ def test_submitting_an_incomplete_review_says_what_is_missing(client, reviewer, 
 def test_submitting_computes_the_total_closes_the_assignment_and_scores_the_dossier(client, reviewer, assignment):
     client.force_login(reviewer)
 
-    response = client.post(review_url(assignment), grid_data(assignment, [4, 4, 4, 4, 4, 0], "submit"))
+    response = client.post(review_url(assignment), grid_data(assignment, [4, 4, 4, 4, 4, 0], "confirm_submit"))
 
     assert response.status_code == 302
     review = Review.objects.get(assignment=assignment)
@@ -214,6 +215,62 @@ def test_submitting_computes_the_total_closes_the_assignment_and_scores_the_doss
     assert assignment.status == AssignmentStatus.SUBMITTED
     score = DossierScore.objects.get(dossier=assignment.dossier)
     assert (score.value, score.review_count) == (Decimal("85.00"), 1)
+
+
+def test_rendre_levaluation_first_shows_what_will_be_submitted_and_keeps_it_a_draft(client, reviewer, assignment):
+    client.force_login(reviewer)
+    data = grid_data(assignment, [4, 4, 4, 4, 4, 0], "submit", recommendation="reserved", comment="Solide.\nÀ suivre.")
+
+    response = client.post(review_url(assignment), data)
+
+    assert response.status_code == 200
+    assert [template.name for template in response.templates][0] == "reviews/evaluation/review_confirm.html"
+    page = " ".join(text_of(response).split())
+    assert "Note : 85,00 / 100" in page
+    assert "Favorable avec réserves" in page
+    assert [(row.criterion.weight, row.level_label) for row in response.context["scores"]] == [
+        (25, "4 — Excellent"),
+        (20, "4 — Excellent"),
+        (15, "4 — Excellent"),
+        (15, "4 — Excellent"),
+        (10, "4 — Excellent"),
+        (15, "0 — Absent"),
+    ]
+    assert f"Sur {criteria_of(assignment)[0].label}" in page  # the comments on each criterion
+    assert 'name="confirm_submit"' in response.content.decode()
+    review = Review.objects.get(assignment=assignment)
+    assert (review.status, review.total, review.recommendation, review.comment) == (
+        ReviewStatus.DRAFT,
+        None,
+        "reserved",
+        "Solide.\nÀ suivre.",
+    )
+    assignment.refresh_from_db()
+    assert assignment.status == AssignmentStatus.IN_PROGRESS
+
+
+def test_the_confirmation_page_posts_back_exactly_what_it_shows(client, reviewer, assignment):
+    client.force_login(reviewer)
+    shown = client.post(review_url(assignment), grid_data(assignment, [3, 2, 1, 0, 4, 3], "submit"))
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', shown.content.decode()))
+    hidden.pop("csrfmiddlewaretoken", None)
+
+    response = client.post(review_url(assignment), {**hidden, "confirm_submit": ""})
+
+    assert response.status_code == 302
+    review = Review.objects.get(assignment=assignment)
+    assert (review.status, review.total) == (ReviewStatus.SUBMITTED, shown.context["total"])
+    assert sorted(score.value for score in review.scores.all()) == [0, 1, 2, 3, 3, 4]
+
+
+def test_the_confirmation_step_still_refuses_an_incomplete_review(client, reviewer, assignment):
+    client.force_login(reviewer)
+
+    response = client.post(review_url(assignment), grid_data(assignment, [4, 4, None], "submit"))
+
+    assert response.status_code == 200
+    assert [template.name for template in response.templates][0] == "reviews/evaluation/review.html"
+    assert "Choisissez un niveau pour ce critère avant de rendre l'évaluation." in text_of(response)
 
 
 def test_a_submitted_review_is_read_only(client, reviewer, assignment):
@@ -239,7 +296,9 @@ def test_other_reviews_are_visible_only_after_submitting_ones_own(client, review
     client.force_login(reviewer)
 
     before = client.get(review_url(assignment))
-    client.post(review_url(assignment), grid_data(assignment, [0] * 6, "submit", recommendation="unfavourable"))
+    client.post(
+        review_url(assignment), grid_data(assignment, [0] * 6, "confirm_submit", recommendation="unfavourable")
+    )
     after = client.get(review_url(assignment))
 
     assert OTHER_COMMENT not in text_of(before) and "100,00" not in text_of(before)
@@ -320,6 +379,28 @@ def test_review_page_queries_do_not_grow_with_the_other_reviews_and_members(clie
     assert len(client.get(review_url(assignment)).context["others"]) == 3
 
 
+@pytest.mark.parametrize(
+    ("other_levels", "expected"),
+    [
+        ([], "Note du dossier : 100,00 / 100 (une seule évaluation rendue)."),
+        ([[1] * 6], "Note du dossier : 62,50 / 100 (2 évaluations rendues, écart 75 points)."),
+    ],
+)
+def test_the_reviewer_reads_the_number_of_reviews_in_the_singular_or_plural(
+    client, reviewer, assignment, other_levels, expected
+):
+    make_review(assignment, [4] * 6)
+    for levels in other_levels:
+        make_review(AssignmentFactory(dossier=assignment.dossier, confirmed=True), levels)
+    refresh_dossier_score(assignment.dossier)
+    client.force_login(reviewer)
+
+    page = " ".join(text_of(client.get(review_url(assignment))).split())
+
+    assert expected in page
+    assert "1 évaluations" not in page
+
+
 # The panel of the staff dossier page -----------------------------------------------------------------------------
 
 
@@ -381,6 +462,35 @@ def test_no_panel_for_others(reviewed, visitor):
     panel, html = render_panel(reviewed, user)
 
     assert panel is None and html.strip() == ""
+
+
+@pytest.mark.parametrize(
+    ("levels", "expected"),
+    [
+        ([[4] * 6], "Une seule évaluation rendue."),
+        ([[4] * 6, [1] * 6], "Moyenne de 2 évaluations rendues ; écart 75 points."),
+    ],
+)
+def test_the_panel_counts_reviews_in_the_singular_or_plural(db, levels, expected):
+    dossier = DossierFactory(state=DossierState.ELIGIBLE, submitted_at=timezone.now())
+    for one in levels:
+        make_review(AssignmentFactory(dossier=dossier, confirmed=True), one)
+    refresh_dossier_score(dossier)
+
+    _panel, html = render_panel(dossier, UserFactory(instructeur=True))
+
+    assert expected in " ".join(html.split())
+    assert "1 évaluations" not in html
+
+
+def test_the_discordance_threshold_of_one_point_is_in_the_singular(reviewed):
+    grid = Grid.objects.for_phase(reviewed.phase)
+    grid.discordance_threshold = 1
+    grid.save()
+
+    _panel, html = render_panel(reviewed, UserFactory(instructeur=True))
+
+    assert "Les notes s'écartent de plus de 1 point." in html
 
 
 def test_the_priority_flag_is_shown_beside_the_score(reviewed):

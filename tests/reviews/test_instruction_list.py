@@ -473,3 +473,12 @@ def test_list_has_no_duplicate_ids(client, instructeur, db):
     client.force_login(instructeur)
     ids = re.findall(r'\sid="([^"]+)"', client.get(LIST_URL).content.decode())
     assert len(ids) == len(set(ids))
+
+
+def test_the_list_takes_the_whole_width_and_offers_the_export_after_the_results(client, instructeur, lyon_dossier):
+    client.force_login(instructeur)
+
+    page = client.get(reverse("reviews:dossier_list")).content.decode()
+
+    assert "ptce-container--wide" in page
+    assert page.index('<table tabindex="0">') < page.index("</table>") < page.index('id="export"')

@@ -1,9 +1,11 @@
 """The staff dossier page (/instruction/dossiers/<reference>/): who sees it, what it shows, the zip of its files,
 eligibility overrides, private annotations (never on the porteur's pages), labels and a constant query count."""
 
+import datetime as dt
 import io
 import re
 import zipfile
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.base import ContentFile
@@ -143,6 +145,18 @@ def test_page_runs_a_constant_number_of_queries(client, referential, role):
 # The zip ------------------------------------------------------------------------------------------------------
 
 
+PARIS = ZoneInfo("Europe/Paris")
+UPLOADED = dt.datetime(2026, 1, 15, 9, 41, 7, tzinfo=PARIS)
+
+
+def zip_of(client, dossier):
+    response = client.get(page_url(dossier, "reviews:dossier_zip"))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    assert response["Content-Disposition"] == f'attachment; filename="{dossier.reference}.zip"'
+    return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+
+
 def test_zip_holds_current_attachments_and_message_attachments_with_safe_names(client, instructeur, dossier):
     removed = AttachmentFactory(dossier=dossier, original_name="ancien.pdf")
     removed.removed_at = removed.uploaded_at
@@ -150,6 +164,8 @@ def test_zip_holds_current_attachments_and_message_attachments_with_safe_names(c
     AttachmentFactory(dossier=dossier, kind="autre", original_name="../../etc/passwd")
     AttachmentFactory(dossier=dossier, kind="autre", original_name="Bilan été 2025.pdf")
     AttachmentFactory(dossier=dossier, kind="autre", original_name="Bilan ete 2025.pdf")
+    AttachmentFactory(dossier=dossier, kind="autre", original_name="C:\\Documents\\Budget: v2?.pdf")
+    AttachmentFactory(dossier=dossier, kind="autre", original_name="budget  V2 .PDF")
     message = Message.objects.create(dossier=dossier, author=instructeur, from_staff=True, body="Voici")
     MessageAttachment.objects.create(
         message=message,
@@ -161,26 +177,70 @@ def test_zip_holds_current_attachments_and_message_attachments_with_safe_names(c
         sha256="0" * 64,
     )
     client.force_login(instructeur)
-    response = client.get(page_url(dossier, "reviews:dossier_zip"))
-    assert response.status_code == 200
-    assert response["Content-Type"] == "application/zip"
-    assert response["Content-Disposition"] == f'attachment; filename="{dossier.reference}.zip"'
-    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+
+    archive = zip_of(client, dossier)
+
     names = archive.namelist()
     date = timezone.localtime(message.created_at).strftime("%Y-%m-%d")
     assert sorted(names) == sorted(
         [
-            "pieces/attestation_honneur-attestation_honneur.pdf",
-            "pieces/statuts-statuts.pdf",
-            "pieces/autre-passwd",
-            "pieces/autre-bilan-ete-2025.pdf",
-            "pieces/autre-bilan-ete-2025-2.pdf",
-            f"messages/{date}-courrier.pdf",
+            "Pièces du dossier/Attestation sur l'honneur.pdf",
+            "Pièces du dossier/Statuts de la structure porteuse.pdf",
+            "Pièces du dossier/Autre pièce - passwd.pdf",
+            "Pièces du dossier/Autre pièce - Bilan été 2025.pdf",
+            "Pièces du dossier/Autre pièce - Bilan ete 2025.pdf",
+            "Pièces du dossier/Autre pièce - Budget v2.pdf",
+            "Pièces du dossier/Autre pièce - budget V2 (2).pdf",
+            f"Pièces jointes aux messages/{date} - courrier.pdf",
         ]
     )
-    assert all(".." not in name and not name.startswith("/") for name in names)
-    assert archive.read("pieces/statuts-statuts.pdf") == PDF_BYTES
-    assert archive.read(f"messages/{date}-courrier.pdf") == b"%PDF-1.4 message"
+    assert all(".." not in name and not name.startswith("/") and "\\" not in name for name in names)
+    assert archive.read("Pièces du dossier/Statuts de la structure porteuse.pdf") == PDF_BYTES
+    assert archive.read(f"Pièces jointes aux messages/{date} - courrier.pdf") == b"%PDF-1.4 message"
+
+
+def test_zip_names_a_members_piece_after_the_member_once(client, instructeur, dossier):
+    member = MemberFactory(dossier=dossier, name="Coopérative des Monts")
+    AttachmentFactory(dossier=dossier, member=member, kind="lettre_engagement")
+    AttachmentFactory(
+        dossier=dossier, member=member, kind="lettre_engagement", original_name="coopérative des monts.pdf"
+    )
+    client.force_login(instructeur)
+
+    names = zip_of(client, dossier).namelist()
+
+    assert [name for name in names if "engagement" in name] == [
+        "Pièces du dossier/Lettre d'engagement d'un membre - Coopérative des Monts.pdf",
+        "Pièces du dossier/Lettre d'engagement d'un membre - Coopérative des Monts (2).pdf",
+    ]
+
+
+def test_zip_entries_are_dated_when_uploaded_in_paris_time(client, instructeur, dossier):
+    dossier.attachments.update(uploaded_at=UPLOADED)
+    summer = dt.datetime(2026, 7, 1, 23, 30, 5, tzinfo=PARIS)  # 21:30 UTC, and the next day in Paris's terms
+    message = Message.objects.create(dossier=dossier, author=instructeur, from_staff=True, body="Voici")
+    Message.objects.filter(pk=message.pk).update(created_at=summer)
+    MessageAttachment.objects.create(
+        message=message,
+        file=ContentFile(b"%PDF-1.4 message", name="m.pdf"),
+        original_name="courrier.pdf",
+        extension=".pdf",
+        content_type="application/pdf",
+        size=16,
+        sha256="0" * 64,
+    )
+    client.force_login(instructeur)
+
+    archive = zip_of(client, dossier)
+
+    dates = {info.filename: info.date_time for info in archive.infolist()}
+    # Zip times count seconds by two.
+    assert dates == {
+        "Pièces du dossier/Attestation sur l'honneur.pdf": (2026, 1, 15, 9, 41, 6),
+        "Pièces du dossier/Statuts de la structure porteuse.pdf": (2026, 1, 15, 9, 41, 6),
+        "Pièces jointes aux messages/2026-07-01 - courrier.pdf": (2026, 7, 1, 23, 30, 4),
+    }
+    assert {info.external_attr >> 16 for info in archive.infolist()} == {0o100644}  # a file, rw-r--r--
 
 
 # Eligibility overrides -----------------------------------------------------------------------------------------

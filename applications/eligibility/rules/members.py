@@ -113,7 +113,14 @@ def at_least_three_legal_persons(context):
             % {"count": count}
         )
     else:
-        messages.append(_("Le pôle réunit %(count)d personnes morales (au moins 3 requises).") % {"count": count})
+        messages.append(
+            ngettext(
+                "Le pôle réunit %(count)d personne morale (au moins 3 requises).",
+                "Le pôle réunit %(count)d personnes morales (au moins 3 requises).",
+                count,
+            )
+            % {"count": count}
+        )
     for key, members in groups.items():
         if len(members) > 1:
             messages.append(
