@@ -48,12 +48,19 @@ def counter_of(block_contents):
     return None
 
 
+def in_a_tag(previous):
+    """Whether the text before a variable leaves an HTML tag open (``<h`` before ``{{ level }}``)."""
+    if previous is None or previous.token_type != TokenType.TEXT:
+        return False
+    return previous.contents.rfind("<") > previous.contents.rfind(">")
+
+
 def template_findings(source):
     """[(line, variable, word)] of variables followed by a plural word outside the counter of a count block."""
     findings = []
     tokens = Lexer(source).tokenize()
     counter, inside = None, False
-    for token, following in zip(tokens, [*tokens[1:], None], strict=True):
+    for previous, token, following in zip([None, *tokens[:-1]], tokens, [*tokens[1:], None], strict=True):
         if token.token_type == TokenType.BLOCK:
             name = token.contents.split()[0]
             if name in ("blocktranslate", "blocktrans"):
@@ -62,6 +69,8 @@ def template_findings(source):
                 inside, counter = False, None
             continue
         if token.token_type != TokenType.VAR or following is None or following.token_type != TokenType.TEXT:
+            continue
+        if in_a_tag(previous):  # <h{{ level }} class="…">: markup, not a sentence
             continue
         match = NEXT_WORD.match(following.contents)
         if not match or not is_plural_word(match.group(1)):
