@@ -1,16 +1,18 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 from rules.contrib.admin import ObjectPermissionsModelAdmin, ObjectPermissionsTabularInline
 
 from applications.enums import AttachmentKind, DossierState, NoticeStatus
 from applications.models import Dossier, DossierTransition, Edition, Label, Message, Notice, Phase, Sector
 from applications.services import letters, notices
+from ptce_ami.core.admin import retry_selected
 
 
 class PhaseForm(forms.ModelForm):
@@ -195,24 +197,20 @@ class NoticeAdmin(ObjectPermissionsModelAdmin):
 
     @admin.action(description=_("Relancer la production"), permissions=["change"])
     def retry_production(self, request, queryset):
-        skipped = queryset.filter(status=NoticeStatus.READY).count()
-        queued = sum(notices.retry(notice) for notice in queryset.exclude(status=NoticeStatus.READY))
-        if queued:
-            messages.success(
-                request,
-                ngettext("%(count)d avis remis en production.", "%(count)d avis remis en production.", queued)
-                % {"count": queued},
-            )
-        if skipped:
-            messages.info(
-                request,
-                ngettext(
-                    "%(count)d avis déjà disponible : il n'est pas produit à nouveau.",
-                    "%(count)d avis déjà disponibles : ils ne sont pas produits à nouveau.",
-                    skipped,
-                )
-                % {"count": skipped},
-            )
+        retry_selected(
+            request,
+            queryset,
+            retryable=~Q(status=NoticeStatus.READY),
+            retry=notices.retry,
+            retried=ngettext_lazy(
+                "%(count)d avis remis en production.", "%(count)d avis remis en production.", "count"
+            ),
+            kept=ngettext_lazy(
+                "%(count)d avis déjà disponible : il n'est pas produit à nouveau.",
+                "%(count)d avis déjà disponibles : ils ne sont pas produits à nouveau.",
+                "count",
+            ),
+        )
 
 
 @admin.register(Label)

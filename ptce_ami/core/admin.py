@@ -7,13 +7,26 @@ failed tasks ("Relancer"; a task done or running is left alone).
 """
 
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 from rules.contrib.admin import ObjectPermissionsModelAdmin
 
 from ptce_ami.core import outbox, queue
 from ptce_ami.core.models import EmailStatus, OutboundEmail, QueuedTask, SentReminder, SweepRun, TaskStatus
+
+
+def retry_selected(request, queryset, *, retryable, retry, retried, kept):
+    """The admin's "retry" actions: ``retry(row)`` (True when it queued the row) on the selected rows matching
+    ``retryable`` (a Q); the others are left alone. ``retried`` and ``kept`` are ``ngettext_lazy(…, "count")``
+    messages telling how many rows were queued again and how many were left as they were."""
+    skipped = queryset.exclude(retryable).count()
+    queued = sum(retry(row) for row in queryset.filter(retryable))
+    if queued:
+        messages.success(request, retried % {"count": queued})
+    if skipped:
+        messages.info(request, kept % {"count": skipped})
 
 
 class ReadOnlyAdmin(ObjectPermissionsModelAdmin):
@@ -55,24 +68,20 @@ class OutboundEmailAdmin(ReadOnlyAdmin):
     @admin.action(description=_("Renvoyer"), permissions=["change"])
     def resend(self, request, queryset):
         """Queue the failed messages again; pending ones are already queued, sent ones are never resent."""
-        skipped = queryset.exclude(status=EmailStatus.FAILED).count()
-        queued = sum(outbox.requeue(email) for email in queryset.filter(status=EmailStatus.FAILED))
-        if queued:
-            messages.success(
-                request,
-                ngettext("%(count)d courriel remis en envoi.", "%(count)d courriels remis en envoi.", queued)
-                % {"count": queued},
-            )
-        if skipped:
-            messages.info(
-                request,
-                ngettext(
-                    "%(count)d courriel n'est pas en échec : il n'est pas renvoyé.",
-                    "%(count)d courriels ne sont pas en échec : ils ne sont pas renvoyés.",
-                    skipped,
-                )
-                % {"count": skipped},
-            )
+        retry_selected(
+            request,
+            queryset,
+            retryable=Q(status=EmailStatus.FAILED),
+            retry=outbox.requeue,
+            retried=ngettext_lazy(
+                "%(count)d courriel remis en envoi.", "%(count)d courriels remis en envoi.", "count"
+            ),
+            kept=ngettext_lazy(
+                "%(count)d courriel n'est pas en échec : il n'est pas renvoyé.",
+                "%(count)d courriels ne sont pas en échec : ils ne sont pas renvoyés.",
+                "count",
+            ),
+        )
 
 
 @admin.register(SentReminder)
@@ -119,21 +128,15 @@ class QueuedTaskAdmin(ReadOnlyAdmin):
     @admin.action(description=_("Relancer"), permissions=["change"])
     def resend(self, request, queryset):
         """Send the failed tasks again; the others are waiting for a worker, running or done."""
-        skipped = queryset.exclude(status=TaskStatus.FAILED).count()
-        queued = sum(queue.requeue(task) for task in queryset.filter(status=TaskStatus.FAILED))
-        if queued:
-            messages.success(
-                request,
-                ngettext("%(count)d tâche remise en file.", "%(count)d tâches remises en file.", queued)
-                % {"count": queued},
-            )
-        if skipped:
-            messages.info(
-                request,
-                ngettext(
-                    "%(count)d tâche n'est pas en échec : elle n'est pas relancée.",
-                    "%(count)d tâches ne sont pas en échec : elles ne sont pas relancées.",
-                    skipped,
-                )
-                % {"count": skipped},
-            )
+        retry_selected(
+            request,
+            queryset,
+            retryable=Q(status=TaskStatus.FAILED),
+            retry=queue.requeue,
+            retried=ngettext_lazy("%(count)d tâche remise en file.", "%(count)d tâches remises en file.", "count"),
+            kept=ngettext_lazy(
+                "%(count)d tâche n'est pas en échec : elle n'est pas relancée.",
+                "%(count)d tâches ne sont pas en échec : elles ne sont pas relancées.",
+                "count",
+            ),
+        )
