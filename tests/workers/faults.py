@@ -8,10 +8,11 @@ import os
 import time
 from pathlib import Path
 
-import weasyprint
 from celery.signals import task_prerun
+from weasyprint.document import Document
 
-_real_write_pdf = weasyprint.HTML.write_pdf
+# ptce_ami.core.pdf lays a notice out (HTML.render) then writes it (Document.write_pdf): the write is patched.
+_real_write_pdf = Document.write_pdf
 
 
 def slow_once_write_pdf(self, *args, **kwargs):
@@ -23,7 +24,7 @@ def slow_once_write_pdf(self, *args, **kwargs):
     return _real_write_pdf(self, *args, **kwargs)
 
 
-weasyprint.HTML.write_pdf = slow_once_write_pdf
+Document.write_pdf = slow_once_write_pdf
 
 
 @task_prerun.connect
