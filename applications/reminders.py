@@ -59,11 +59,11 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from applications.completeness import missing_items
 from applications.enums import DossierState
 from applications.models import CorrectionRequest, Dossier, DossierInvitation
+from applications.services.completeness import missing_items
+from applications.services.steps import STEPS_BY_SLUG
 from applications.services.submission import loaded_parts
-from applications.steps import STEPS_BY_SLUG
 from ptce_ami.core.emails import absolute_url
 from ptce_ami.core.models import SentReminder
 from ptce_ami.core.outbox import queue_email, related_fields

@@ -69,7 +69,7 @@ def render_notice(self, *, notice_id):
 @durable_task("applications.send_daily_digests")
 def send_daily_digests(self):
     """Sweep (beat, every morning): one e-mail per staff member or partner listing the day's notifications."""
-    from applications import staff_notifications  # noqa: PLC0415 -- leaf
+    from applications.services import staff_notifications  # noqa: PLC0415 -- leaf
 
     with sweep_run("applications.send_daily_digests") as run:
         run.processed += staff_notifications.send_daily_digests()

@@ -105,8 +105,8 @@ def freeze_all(dossiers):
     """Submit every dossier the way submit_dossier does, without queueing (the benchmark queues itself)."""
     from django.utils import timezone  # noqa: PLC0415
 
-    from applications import snapshots  # noqa: PLC0415
     from applications.models import Dossier, DossierVersion  # noqa: PLC0415
+    from applications.services import snapshots  # noqa: PLC0415
     from applications.services.submission import loaded_parts  # noqa: PLC0415
 
     now = timezone.now()

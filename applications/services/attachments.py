@@ -7,10 +7,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from applications import files
 from applications.enums import AttachmentKind
 from applications.models import Attachment
 from applications.services.dossiers import check_editable, lock, touch
+from ptce_ami.core import files
 
 MAX_NAME_LENGTH = 255
 DEFAULT_NAME = "piece-jointe"

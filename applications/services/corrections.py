@@ -1,10 +1,10 @@
 """Correction requests (DESIGN §5, request_corrections → resubmit; DS "dossier à corriger").
 
 Staff (instructeurs, regional partners of the dossier's region) ask the porteur to fix named sections (the
-steps of the guided form, applications.steps) before a due date. The dossier goes to ``corrections_requested``;
-its porteurs may edit those sections only, then the owner submits it again (``submission.resubmit_dossier``),
-which resolves the request and freezes a new version. A resubmission after the due date is accepted, as a public
-service would, and shown as late to staff.
+steps of the guided form, applications.services.steps) before a due date. The dossier goes to
+``corrections_requested``; its porteurs may edit those sections only, then the owner submits it again
+(``submission.resubmit_dossier``), which resolves the request and freezes a new version. A resubmission after the
+due date is accepted, as a public service would, and shown as late to staff.
 """
 
 from django.conf import settings
@@ -15,8 +15,8 @@ from django.utils import timezone, translation
 from applications.enums import DossierState
 from applications.models import CorrectionRequest
 from applications.services.messages import porteur_recipients, post_message
+from applications.services.steps import STEP_SLUGS, STEPS_BY_SLUG
 from applications.services.workflow import transition
-from applications.steps import STEP_SLUGS, STEPS_BY_SLUG
 from ptce_ami.core.emails import absolute_url
 from ptce_ami.core.outbox import queue_email
 

@@ -11,10 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from applications import notifications
 from applications.enums import MemberRole
 from applications.models import Dossier, DossierInvitation, MemberStructure, ReferenceSequence
-from applications.steps import LEAD_FIELDS
+from applications.services import notifications
+from applications.services.steps import LEAD_FIELDS
 from ptce_ami.accounts.enums import Role
 from ptce_ami.core.dates import format_deadline
 from territories.models import Commune, Departement

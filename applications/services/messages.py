@@ -12,8 +12,8 @@ from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.utils import timezone, translation
 
-from applications import staff_notifications
 from applications.models import Message, MessageAttachment, MessageRead
+from applications.services import staff_notifications
 from applications.services.attachments import check_file, clean_name
 from ptce_ami.accounts import permissions
 from ptce_ami.accounts.enums import STAFF_ROLES, Role
@@ -121,7 +121,7 @@ def thread_context(dossier, user, *, form=None):
     """
     if not permissions.has_perm(user, "applications.view_messages", dossier):
         return {"thread_visible": False}
-    from applications.message_forms import MessageForm  # noqa: PLC0415 -- forms sit above services
+    from applications.forms.messages import MessageForm  # noqa: PLC0415 -- forms sit above services
 
     staff = is_staff_side(user)
     messages = thread_messages(dossier, user)

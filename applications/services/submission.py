@@ -5,10 +5,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications import snapshots, tasks
-from applications.completeness import missing_items
+from applications import tasks
 from applications.models import CorrectionRequest, DossierVersion, EligibilityTrigger
-from applications.services import eligibility, notices
+from applications.services import eligibility, notices, snapshots
+from applications.services.completeness import missing_items
 from applications.services.dossiers import lock
 from applications.services.workflow import transition
 from ptce_ami.core.dates import format_deadline

@@ -14,15 +14,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from applications import files
-from applications.attachment_forms import AttachmentForm, refusal_message, too_large_message
 from applications.enums import AttachmentKind
+from applications.forms.attachments import AttachmentForm, refusal_message, too_large_message
 from applications.models import Attachment
 from applications.services.attachments import TOO_LARGE, AttachmentRefused, add_attachment, remove_attachment
 from applications.services.dossiers import DossierNotEditable, not_editable_message
-from applications.steps import get_step
+from applications.services.steps import get_step
 from applications.views.base import can, get_visible_dossier, protected_download, require_action
 from applications.views.steps import editable_dossier, step_context
+from ptce_ami.core import files
 
 STEP = "pieces"
 TYPE_LABELS = {file_type.content_type: file_type.label for file_type in files.ACCEPTED_TYPES}

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications.enums import DossierState
-from applications.message_forms import CorrectionRequestForm
+from applications.forms.messages import CorrectionRequestForm
 from applications.services.corrections import (
     is_late,
     pending_correction,
@@ -21,8 +21,8 @@ from applications.services.corrections import (
     section_is_open,
     section_steps,
 )
+from applications.services.steps import STEP_SLUGS, get_step
 from applications.services.submission import SubmissionRefused, resubmit_dossier
-from applications.steps import STEP_SLUGS, get_step
 from applications.views.base import can, get_visible_dossier, require_action
 from applications.views.messages import safe_next
 from applications.workflow import InvalidTransition

@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from applications.message_forms import MessageForm
+from applications.forms.messages import MessageForm
 from applications.models import MessageAttachment
 from applications.services.attachments import AttachmentRefused
 from applications.services.messages import is_staff_side, post_message, thread_context

@@ -9,15 +9,16 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from applications import completeness, eligibility, snapshots
+from applications import eligibility
 from applications.enums import NoticeKind, NoticeStatus
-from applications.forms import WithdrawForm
+from applications.forms.dossiers import WithdrawForm
 from applications.models import Dossier, DossierTransition, EligibilityTrigger, Notice, Phase
+from applications.services import completeness, snapshots
 from applications.services import eligibility as eligibility_services
 from applications.services.dossiers import create_dossier
 from applications.services.messages import thread_context, unread_counts, with_awaiting_reply
+from applications.services.steps import STEPS
 from applications.services.submission import SubmissionRefused, loaded_parts, submit_dossier, withdraw_dossier
-from applications.steps import STEPS
 from applications.views.base import can, get_visible_dossier, protected_download, require_action, require_perm
 from applications.views.corrections import correction_context
 from applications.workflow import InvalidTransition

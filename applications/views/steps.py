@@ -9,12 +9,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from applications import completeness
-from applications.forms import STEP_FORMS, InvitationForm, LeadForm, MemberForm
+from applications.forms.dossiers import STEP_FORMS, InvitationForm, LeadForm, MemberForm
+from applications.services import completeness
 from applications.services import dossiers as dossier_services
 from applications.services.dossiers import DossierNotEditable, EditConflict, InvitationError, not_editable_message
+from applications.services.steps import STEPS, get_step, next_step, previous_step
 from applications.services.submission import loaded_parts
-from applications.steps import STEPS, get_step, next_step, previous_step
 from applications.views.base import can, get_visible_dossier, is_fetch, require_action, require_perm
 from applications.views.corrections import closed_section, correction_context
 from ptce_ami.core.companies import lookup_siret

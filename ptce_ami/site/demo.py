@@ -18,9 +18,9 @@ from applications.enums import DossierState, MemberCategory, MemberRole
 from applications.models import Dossier, Sector
 from applications.services import attachments as attachment_services
 from applications.services import dossiers as dossier_services
+from applications.services.steps import STEPS
 from applications.services.submission import submit_dossier
 from applications.services.workflow import transition
-from applications.steps import STEPS
 from applications.workflow import TRANSITIONS
 from reviews.models import (
     Assignment,

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from applications import snapshots
+from applications.services import snapshots
 from applications.services.submission import loaded_parts
 from applications.views.base import can, get_visible_dossier, require_action
 from reviews.forms.evaluation import RegionalOpinionForm, ReviewForm, rank_taken_message

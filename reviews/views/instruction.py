@@ -20,11 +20,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from applications import snapshots, workflow
+from applications import workflow
 from applications.enums import DossierState
 from applications.models import Dossier, DossierTransition, EligibilityResult, Label
 from applications.services import eligibility as eligibility_services
 from applications.services import messages as message_services
+from applications.services import snapshots
 from applications.services.submission import loaded_parts
 from applications.services.workflow import transition
 from applications.views.base import can, get_visible_dossier, require_action, require_perm

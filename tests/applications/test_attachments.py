@@ -13,9 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from applications import files
-from applications.attachment_forms import AttachmentForm
 from applications.enums import AttachmentKind
+from applications.forms.attachments import AttachmentForm
 from applications.models import Attachment, Dossier, DossierInvitation
 from applications.services.attachments import (
     TOO_LARGE,
@@ -25,6 +24,7 @@ from applications.services.attachments import (
     remove_attachment,
 )
 from applications.services.dossiers import DossierNotEditable
+from ptce_ami.core import files
 from tests.accounts.factories import RegionFactory, UserFactory
 from tests.applications.factories import PDF_BYTES, AttachmentFactory, DossierFactory, MemberFactory
 from tests.applications.fixtures import files as samples

@@ -14,7 +14,7 @@ from applications.enums import AttachmentKind, DossierState
 from applications.services import dossiers as services
 from applications.services.attachments import add_attachment
 from applications.services.dossiers import DossierNotEditable
-from applications.steps import get_step
+from applications.services.steps import get_step
 from tests.applications.factories import PDF_BYTES, DossierFactory, MemberFactory, PhaseFactory
 from tests.applications.test_views import pole_data, step_url
 

@@ -1,7 +1,7 @@
 import pytest
 
-from applications.completeness import missing_items
 from applications.enums import MemberRole
+from applications.services.completeness import missing_items
 from applications.services.submission import loaded_parts
 from tests.applications.factories import DossierFactory
 

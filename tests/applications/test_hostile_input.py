@@ -12,7 +12,7 @@ from freezegun import freeze_time
 from applications.enums import DossierState
 from applications.models import CorrectionRequest, Message
 from applications.services import dossiers as services
-from applications.steps import get_step
+from applications.services.steps import get_step
 from tests.accounts.factories import UserFactory
 from tests.applications.factories import DossierFactory, EditionFactory
 from tests.core.html_dom import field_error_messages, parse

@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from freezegun import freeze_time
 
-from applications import staff_notifications
 from applications.enums import DossierState
 from applications.models import DossierInvitation, Message, MessageAttachment, MessageRead, StaffNotification
+from applications.services import staff_notifications
 from applications.services.messages import post_message, unread_counts
 from ptce_ami.accounts.enums import NotificationFrequency
 from ptce_ami.core.models import OutboundEmail

@@ -26,8 +26,8 @@ from pypdf import PdfReader
 from applications import tasks
 from applications.enums import AttachmentKind, DossierState, EssLegalForm, MemberCategory, NoticeKind, NoticeStatus
 from applications.models import DossierInvitation, DossierVersion, Notice
-from applications.notifications import send_coeditor_invitation
 from applications.services import notices
+from applications.services.notifications import send_coeditor_invitation
 from applications.services.submission import submit_dossier
 from ptce_ami.core import tasks as core_tasks
 from ptce_ami.core.emails import absolute_url

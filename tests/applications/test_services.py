@@ -7,8 +7,8 @@ from freezegun import freeze_time
 from applications.enums import DossierState
 from applications.models import DossierVersion
 from applications.services import dossiers as services
+from applications.services.steps import get_step
 from applications.services.submission import SubmissionRefused, submit_dossier
-from applications.steps import get_step
 from tests.accounts.factories import UserFactory
 from tests.applications.factories import DossierFactory, EditionFactory, PhaseFactory
 

@@ -6,8 +6,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from freezegun import freeze_time
 
-from applications import staff_notifications, tasks
+from applications import tasks
 from applications.models import StaffNotification
+from applications.services import staff_notifications
 from applications.services.workflow import transition
 from ptce_ami.accounts.enums import NotificationFrequency
 from ptce_ami.core.models import EmailStatus, OutboundEmail, SweepRun

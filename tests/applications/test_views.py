@@ -9,7 +9,7 @@ from django.utils import timezone
 from applications.enums import DossierState
 from applications.models import Dossier, DossierInvitation, MemberStructure, Sector
 from applications.services import dossiers as services
-from applications.steps import get_step
+from applications.services.steps import get_step
 from tests.accounts.factories import UserFactory
 from tests.applications.factories import AttachmentFactory, DossierFactory, MemberFactory, PhaseFactory, siret_from
 

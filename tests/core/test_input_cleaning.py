@@ -167,7 +167,7 @@ def test_every_number_field_reads_french_numbers_in_a_text_input(cls, name):
 
 
 def test_a_decimal_is_shown_the_french_way():
-    from applications.forms import PorteurForm  # noqa: PLC0415 -- found by the walk above, named here
+    from applications.forms.dossiers import PorteurForm  # noqa: PLC0415 -- found by the walk above, named here
 
     form = PorteurForm(initial={"animation_fte": Decimal("0.50")})
 

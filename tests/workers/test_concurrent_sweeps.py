@@ -12,8 +12,9 @@ import pytest
 from django.db import connection, transaction
 from freezegun import freeze_time
 
-from applications import reminders, staff_notifications
+from applications import reminders
 from applications.models import StaffNotification
+from applications.services import staff_notifications
 from applications.services.workflow import transition
 from ptce_ami.accounts.enums import NotificationFrequency
 from ptce_ami.core import outbox, queue

@@ -47,7 +47,7 @@ DIGEST_EMAIL = "applications/email/daily_digest"
 
 def connect():
     """Called by ApplicationsConfig.ready()."""
-    dossier_transitioned.connect(on_dossier_transitioned, dispatch_uid="applications.staff_notifications")
+    dossier_transitioned.connect(on_dossier_transitioned, dispatch_uid="applications.services.staff_notifications")
 
 
 def on_dossier_transitioned(sender, *, dossier, action, **kwargs):

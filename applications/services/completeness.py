@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from applications.enums import AttachmentKind, MemberCategory, MemberRole
-from applications.steps import STEPS
+from applications.services.steps import STEPS
 
 # The fields each step must have before submission: the checks below and the forms (which mark them as
 # required, though a draft may be saved without them) both read this table.

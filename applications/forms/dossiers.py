@@ -1,5 +1,5 @@
 """Forms of the porteur's guided dossier. Every field is optional at save time (a draft keeps what is typed);
-what is required for submission is checked by applications.completeness and shown on the summary page.
+what is required for submission is checked by applications.services.completeness and shown on the summary page.
 """
 
 from crispy_forms.bootstrap import InlineRadios
@@ -8,9 +8,9 @@ from crispy_forms.layout import Field, Fieldset, Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from applications.completeness import MEMBER_REQUIRED_FIELDS, REQUIRED_FIELDS
 from applications.enums import BouquetNeed, MemberCategory, MemberRole
 from applications.models import Dossier, MemberStructure, Sector
+from applications.services.completeness import MEMBER_REQUIRED_FIELDS, REQUIRED_FIELDS
 from ptce_ami.core.forms import BaseForm, BaseModelForm
 from ptce_ami.core.siret import SiretField
 from territories.forms import CommuneField, TerritoryField

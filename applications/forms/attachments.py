@@ -1,5 +1,5 @@
 """The form that adds an attachment to a dossier (the "pieces" step). Its file is checked by content and size
-(applications.files) with a French message next to the field."""
+(ptce_ami.core.files) with a French message next to the field."""
 
 from crispy_forms.bootstrap import FormActions
 from crispy_forms.helper import FormHelper
@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from applications import files
 from applications.enums import AttachmentKind
 from applications.models import MemberStructure
+from ptce_ami.core import files
 from ptce_ami.core.forms import BaseForm
 
 ACCEPT = ",".join([*files.NAME_EXTENSIONS, *(file_type.content_type for file_type in files.ACCEPTED_TYPES)])

@@ -9,7 +9,7 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from applications.enums import AttachmentKind, BouquetNeed
-from applications.steps import STEPS
+from applications.services.steps import STEPS
 
 SCHEMA = 1
 

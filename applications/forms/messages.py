@@ -1,5 +1,5 @@
 """Forms of the message thread and of correction requests. Files are checked by content and size like the
-dossier's attachments (applications.files), with the same French messages next to the field."""
+dossier's attachments (ptce_ami.core.files), with the same French messages next to the field."""
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from applications import files
-from applications.attachment_forms import ACCEPT, refusal_message, too_large_message
+from applications.forms.attachments import ACCEPT, refusal_message, too_large_message
 from applications.models.exchanges import Message
-from applications.steps import STEPS
+from applications.services.steps import STEPS
+from ptce_ami.core import files
 from ptce_ami.core.forms import BaseForm
 from ptce_ami.core.validators import validate_plausible_date
 
