@@ -8,6 +8,6 @@ class ApplicationsConfig(AppConfig):
     verbose_name = "Candidatures"
 
     def ready(self):
-        from applications.services import staff_notifications  # noqa: PLC0415 -- needs the models loaded
+        from applications.services import reminders, staff_notifications  # noqa: F401, PLC0415 -- models loaded
 
         staff_notifications.connect()

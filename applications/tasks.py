@@ -79,7 +79,7 @@ def send_daily_digests(self):
 @durable_task("applications.remind_drafts")
 def remind_drafts(self):
     """Sweep (beat, hourly): remind the porteurs of drafts at D-14, D-7 and D-1 before their phase closes."""
-    from applications import reminders  # noqa: PLC0415 -- leaf
+    from ptce_ami.core import reminders  # noqa: PLC0415 -- leaf
 
     return reminders.sweep("applications.remind_drafts")
 
@@ -87,6 +87,6 @@ def remind_drafts(self):
 @durable_task("applications.remind_corrections")
 def remind_corrections(self):
     """Sweep (beat, hourly): remind the porteurs of pending correction requests at D-3 and D-1 before they are due."""
-    from applications import reminders  # noqa: PLC0415 -- leaf
+    from ptce_ami.core import reminders  # noqa: PLC0415 -- leaf
 
     return reminders.sweep("applications.remind_corrections")

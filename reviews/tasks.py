@@ -22,3 +22,11 @@ def build_export(self, *, export_id):
         return None
     exports.build_export(export)
     return export.status
+
+
+@durable_task("reviews.remind_assignments")
+def remind_assignments(self):
+    """Sweep (beat, hourly): remind reviewers of their pending assignments at D-7 and D-1 before they are due."""
+    from ptce_ami.core import reminders  # noqa: PLC0415 -- leaf
+
+    return reminders.sweep("reviews.remind_assignments")

@@ -1,5 +1,11 @@
 from applications.models.attachments import Attachment
-from applications.models.dossiers import Dossier, DossierInvitation, DossierTransition, DossierVersion
+from applications.models.dossiers import (
+    Dossier,
+    DossierInvitation,
+    DossierTransition,
+    DossierVersion,
+    register_role_scope,
+)
 from applications.models.editions import Edition, Phase, ReferenceSequence, Sector
 from applications.models.exchanges import Annotation, Label, Message, MessageAttachment, MessageRead
 from applications.models.instruction import (
@@ -34,4 +40,5 @@ __all__ = [
     "Phase",
     "ReferenceSequence",
     "Sector",
+    "register_role_scope",
 ]

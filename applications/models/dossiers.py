@@ -1,30 +1,68 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.enums import STATE_BADGES, DossierState, Stage, TerritoryType
 from applications.models.editions import Phase, Sector
-from applications.visibility import editor_condition, visibility_condition
+from ptce_ami.accounts.enums import Role
 from ptce_ami.core.validators import validate_past_date
 
 NARRATIVE_MAX_LENGTH = 6000
+# A condition no row meets (Django compiles it without querying).
+NOTHING = Q(pk__in=[])
+_ROLE_SCOPES = {}
+
+
+def register_role_scope(role, scope):
+    """``scope(user) -> Q`` adds the dossiers a role reaches beyond its own. Higher floors extend visibility this way
+    without being imported: reviews registers how a reviewer reaches the dossiers assigned to them (its hooks)."""
+    _ROLE_SCOPES[role] = scope
 
 
 class DossierQuerySet(models.QuerySet):
+    """``visible_to`` is the first line of defence (DESIGN §2, HOUSE_STYLE §4): what a user may open at all."""
+
     def visible_to(self, user):
         """Dossiers the user may open; anything else answers 404."""
         if not (user and user.is_authenticated and user.is_active):
             return self.none()
-        return self.filter(visibility_condition(user))
+        return self.filter(self.visibility_condition(user))
 
     def editable_by(self, user):
         """Dossiers the user owns or co-edits (whatever their state)."""
         if not (user and user.is_authenticated and user.is_active):
             return self.none()
-        return self.filter(editor_condition(user))
+        return self.filter(self.editor_condition(user))
+
+    @staticmethod
+    def editor_condition(user):
+        """Dossiers the user owns or was invited to co-edit (with a confirmed address). Porteur accounts only, as
+        applications.rules.is_dossier_editor: staff, reviewers and partners never reach a dossier as its authors."""
+        if user.role != Role.PORTEUR:
+            return NOTHING
+        condition = Q(owner=user)
+        if user.email_confirmed:
+            invited = DossierInvitation.objects.filter(dossier=OuterRef("pk"), email=user.email)
+            condition |= Q(Exists(invited))
+        return condition
+
+    @classmethod
+    def visibility_condition(cls, user):
+        # A draft is private to its authors until it is submitted; a dossier withdrawn after submission stays
+        # visible to staff, for the record.
+        filed = Q(submitted_at__isnull=False)
+        if user.role == Role.PORTEUR:
+            return cls.editor_condition(user)
+        if user.role in (Role.INSTRUCTEUR, Role.ADMINISTRATEUR):
+            return filed
+        if user.role == Role.PARTENAIRE:
+            return filed & Q(region__in=user.regions.values("pk"))
+        scope = _ROLE_SCOPES.get(user.role)
+        return filed & scope(user) if scope is not None else NOTHING
 
     def drafts(self):
         return self.filter(state=DossierState.DRAFT)

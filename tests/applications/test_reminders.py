@@ -14,10 +14,10 @@ from django.db import OperationalError
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 from freezegun import freeze_time
 
-from applications import reminders
 from applications import tasks as application_tasks
 from applications.enums import DossierState
 from applications.models import CorrectionRequest, DossierInvitation
+from ptce_ami.core import reminders
 from ptce_ami.core import tasks as core_tasks
 from ptce_ami.core.models import OutboundEmail, SentReminder, SweepRun
 from tests.accounts.factories import UserFactory

@@ -10,10 +10,10 @@ from django.apps import apps as django_apps
 from django_celery_beat.models import PeriodicTask
 from freezegun import freeze_time
 
-from applications import reminders
 from applications.enums import DossierState
+from ptce_ami.core import reminders
 from ptce_ami.core.models import SentReminder
-from reviews import tasks_reminders
+from reviews import tasks
 from reviews.models import AssignmentStatus
 from tests.accounts.factories import UserFactory
 from tests.reviews.factories import AssignmentFactory
@@ -108,7 +108,7 @@ def test_the_task_runs_the_sweep(mailoutbox, django_capture_on_commit_callbacks)
     AssignmentFactory(due_at=DUE_AT)
 
     with freeze_time(DUE_AT - 3 * DAY), django_capture_on_commit_callbacks(execute=True):
-        assert tasks_reminders.remind_assignments.apply().get() == 1
+        assert tasks.remind_assignments.apply().get() == 1
 
     assert len(mailoutbox) == 1
 

@@ -12,12 +12,11 @@ import pytest
 from django.db import connection, transaction
 from freezegun import freeze_time
 
-from applications import reminders
 from applications.models import StaffNotification
 from applications.services import staff_notifications
 from applications.services.workflow import transition
 from ptce_ami.accounts.enums import NotificationFrequency
-from ptce_ami.core import outbox, queue
+from ptce_ami.core import outbox, queue, reminders
 from ptce_ami.core.models import EmailStatus, OutboundEmail, QueuedTask, SweepRun
 from tests.accounts.factories import RegionFactory, UserFactory
 from tests.applications.factories import DossierFactory, PhaseFactory

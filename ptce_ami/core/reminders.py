@@ -1,5 +1,6 @@
-"""Deadline reminders (DESIGN §8): drafts before their phase closes, pending correction requests before their due
-date. Each (recipient, object, kind) is reminded at most once, recorded in ``SentReminder``.
+"""The deadline reminders' engine (DESIGN §8): each app declares its sources (applications: drafts before their phase
+closes, pending correction requests before their due date; reviews: pending assignments before their due date).
+Each (recipient, object, kind) is reminded at most once, recorded in ``SentReminder``.
 
 A *source* says which objects may be due (``queryset(now)``), where their deadline is (``deadline_field``), its
 *windows*, who receives the reminder and which e-mail. A window opens a given time before the deadline and closes
@@ -19,10 +20,9 @@ error that is not transient) is logged and left for the next run; the sweep goes
 ``ReminderFailures`` so that the run shows the error (``SweepRun.error``). Transient errors (database, broker)
 abort the sweep: its current batch rolls back, and the task retries.
 
-Another app plugs in its own source. Reviews, for pending assignments before their due date, in its
-``AppConfig.ready``::
+An app plugs in its own source in a module its ``AppConfig.ready`` imports (reviews/services/reminders.py)::
 
-    from applications import reminders
+    from ptce_ami.core import reminders
 
     reminders.register(
         reminders.ReminderSource(
@@ -40,7 +40,7 @@ Another app plugs in its own source. Reviews, for pending assignments before the
     )
 
 then a thin task ``reviews.remind_assignments`` that calls ``reminders.sweep("reviews.remind_assignments")``, and
-its beat entry in a data migration of reviews (as ``applications/migrations/0005_beat_schedule.py`` does).
+its beat entry in a data migration (as ``applications/migrations/0005_beat_schedule.py`` does).
 """
 
 import datetime
@@ -53,18 +53,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
-from django.db.models import F, Prefetch
-from django.urls import reverse
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from applications.enums import DossierState
-from applications.models import CorrectionRequest, Dossier, DossierInvitation
-from applications.services.completeness import missing_items
-from applications.services.steps import STEPS_BY_SLUG
-from applications.services.submission import loaded_parts
-from ptce_ami.core.emails import absolute_url
 from ptce_ami.core.models import SentReminder
 from ptce_ami.core.outbox import queue_email, related_fields
 from ptce_ami.core.queue import TRANSIENT_ERRORS
@@ -262,101 +255,3 @@ def email_key(kind, obj, recipient):
     if len(key) > KEY_MAX_LENGTH:
         key = f"{key[: KEY_MAX_LENGTH - 65]}#{hashlib.sha256(recipient.encode()).hexdigest()}"
     return key
-
-
-# The porteurs' reminders ---------------------------------------------------------------------------------------
-
-
-def invitations_in_order(lookup="invitations"):
-    return Prefetch(lookup, queryset=DossierInvitation.objects.order_by("created_at", "pk"))
-
-
-def porteurs(dossier):
-    """The owner (an active account), then the co-editors by their invited address, without duplicates."""
-    recipients = [dossier.owner.email] if dossier.owner.is_active else []
-    for invitation in dossier.invitations.all():
-        if invitation.email.lower() not in {address.lower() for address in recipients}:
-            recipients.append(invitation.email)
-    return recipients
-
-
-def porteur_context(dossier, due):
-    return {
-        "dossier": dossier,
-        "owner_name": dossier.owner.get_full_name() or dossier.owner.email,
-        "owner_email": dossier.owner.email,
-        **due.context(),
-    }
-
-
-def open_drafts(now):
-    """Drafts of a published phase already open (the windows keep those whose deadline is ahead)."""
-    return (
-        Dossier.objects.drafts()
-        .filter(phase__edition__published=True, phase__opens_at__lte=now)
-        .select_related("owner", "phase__edition")
-        .prefetch_related(invitations_in_order())
-    )
-
-
-def draft_context(dossier, due):
-    """What the draft still lacks (from the completeness check), the deadline and the summary page."""
-    members, attachments = loaded_parts(dossier)
-    missing = [
-        {"step": STEPS_BY_SLUG[item.step].title, "message": item.message}
-        for item in missing_items(dossier, members, attachments)
-    ]
-    summary = reverse("applications:summary", kwargs={"reference": dossier.reference})
-    return {**porteur_context(dossier, due), "missing": missing, "summary_url": absolute_url(summary)}
-
-
-def pending_corrections(now):
-    return (
-        CorrectionRequest.objects.pending()
-        .filter(dossier__state=DossierState.CORRECTIONS_REQUESTED)
-        .select_related("dossier__owner", "dossier__phase__edition")
-        .prefetch_related(invitations_in_order("dossier__invitations"))
-    )
-
-
-def correction_context(correction, due):
-    dossier = correction.dossier
-    sections = [str(STEPS_BY_SLUG[slug].title) for slug in correction.sections if slug in STEPS_BY_SLUG]
-    return {
-        **porteur_context(dossier, due),
-        "correction": correction,
-        "sections": ", ".join(sections),
-        "dossier_url": absolute_url(dossier.get_absolute_url()),
-    }
-
-
-DRAFTS = register(
-    ReminderSource(
-        name="applications.remind_drafts",
-        queryset=open_drafts,
-        deadline_field="phase__closes_at",
-        windows=(
-            Window("draft_d14", datetime.timedelta(days=14)),
-            Window("draft_d7", datetime.timedelta(days=7)),
-            Window("draft_d1", datetime.timedelta(days=1)),
-        ),
-        recipients=porteurs,
-        template="applications/email/reminder_draft",
-        context=draft_context,
-    )
-)
-
-CORRECTIONS = register(
-    ReminderSource(
-        name="applications.remind_corrections",
-        queryset=pending_corrections,
-        deadline_field="due_at",
-        windows=(
-            Window("correction_d3", datetime.timedelta(days=3)),
-            Window("correction_d1", datetime.timedelta(days=1)),
-        ),
-        recipients=lambda correction: porteurs(correction.dossier),
-        template="applications/email/reminder_corrections",
-        context=correction_context,
-    )
-)
