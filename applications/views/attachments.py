@@ -20,9 +20,10 @@ from applications.models import Attachment
 from applications.services.attachments import TOO_LARGE, AttachmentRefused, add_attachment, remove_attachment
 from applications.services.dossiers import DossierNotEditable, not_editable_message
 from applications.services.steps import get_step
-from applications.views.base import can, get_visible_dossier, protected_download, require_action
+from applications.views.base import can, get_visible_dossier, require_action
 from applications.views.steps import editable_dossier, step_context
 from ptce_ami.core import files
+from ptce_ami.core.downloads import protected_download
 
 STEP = "pieces"
 TYPE_LABELS = {file_type.content_type: file_type.label for file_type in files.ACCEPTED_TYPES}

@@ -17,7 +17,8 @@ from applications.forms.messages import MessageForm
 from applications.models import MessageAttachment
 from applications.services.attachments import AttachmentRefused
 from applications.services.messages import is_staff_side, post_message, thread_context
-from applications.views.base import can, get_visible_dossier, protected_download, require_perm
+from applications.views.base import can, get_visible_dossier, require_perm
+from ptce_ami.core.downloads import protected_download
 
 
 def safe_next(request, default):

@@ -19,10 +19,11 @@ from applications.services.dossiers import create_dossier
 from applications.services.messages import thread_context, unread_counts, with_awaiting_reply
 from applications.services.steps import STEPS
 from applications.services.submission import SubmissionRefused, loaded_parts, submit_dossier, withdraw_dossier
-from applications.views.base import can, get_visible_dossier, protected_download, require_action, require_perm
+from applications.views.base import can, get_visible_dossier, require_action, require_perm
 from applications.views.corrections import correction_context
 from applications.workflow import InvalidTransition
 from ptce_ami.core.dates import format_datetime
+from ptce_ami.core.downloads import protected_download
 
 
 def porteur_dossiers(user):

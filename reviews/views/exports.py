@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from applications.views.base import can, protected_download
+from applications.views.base import can
+from ptce_ami.core.downloads import protected_download
 from reviews import exports
 from reviews.forms.exports import ExportForm
 from reviews.models import Export, ExportStatus

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, QueryDict, StreamingHttpResponse
+from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -30,6 +30,7 @@ from applications.services.submission import loaded_parts
 from applications.services.workflow import transition
 from applications.views.base import can, get_visible_dossier, require_action, require_perm
 from ptce_ami.accounts import permissions
+from ptce_ami.core.downloads import protected_zip
 from reviews import filters
 from reviews.forms.instruction import (
     ACTIONS,
@@ -338,12 +339,7 @@ def dossier_detail(request, reference):
 @login_required
 def dossier_zip(request, reference):
     dossier = staff_dossier(request, reference)
-    entries = services.zip_entries(dossier)
-    response = StreamingHttpResponse(services.stream_zip(entries), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="{dossier.reference}.zip"'
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return protected_zip(services.zip_entries(dossier), f"{dossier.reference}.zip")
 
 
 @login_required
