@@ -107,13 +107,12 @@ def freeze_all(dossiers):
 
     from applications.models import Dossier, DossierVersion  # noqa: PLC0415
     from applications.services import snapshots  # noqa: PLC0415
-    from applications.services.submission import loaded_parts  # noqa: PLC0415
 
     now = timezone.now()
     Dossier.objects.filter(pk__in=[d.pk for d in dossiers]).update(state="submitted", submitted_at=now)
     versions = []
     for dossier in Dossier.objects.filter(pk__in=[d.pk for d in dossiers]).select_related("phase__edition", "owner"):
-        data = snapshots.serialize(dossier, *loaded_parts(dossier), now)
+        data = snapshots.serialize(dossier, *dossier.loaded_parts(), now)
         versions.append(
             DossierVersion(dossier=dossier, number=1, submitted_at=now, submitted_by=dossier.owner, data=data)
         )

@@ -181,6 +181,12 @@ class Dossier(models.Model):
     def get_absolute_url(self):
         return reverse("applications:dossier", kwargs={"reference": self.reference})
 
+    def loaded_parts(self):
+        """(members, current attachments), loaded with what the completeness check, the pages and the snapshot read."""
+        members = list(self.members.select_related("commune__departement"))
+        attachments = list(self.attachments.current().select_related("member"))
+        return members, attachments
+
     @property
     def state_badge(self):
         return STATE_BADGES[DossierState(self.state)]

@@ -11,7 +11,6 @@ from applications.enums import DossierState
 from applications.models import CorrectionRequest, Dossier, DossierInvitation
 from applications.services.completeness import missing_items
 from applications.services.steps import STEPS_BY_SLUG
-from applications.services.submission import loaded_parts
 from ptce_ami.core.emails import absolute_url
 from ptce_ami.core.reminders import ReminderSource, Window, register
 
@@ -50,7 +49,7 @@ def open_drafts(now):
 
 def draft_context(dossier, due):
     """What the draft still lacks (from the completeness check), the deadline and the summary page."""
-    members, attachments = loaded_parts(dossier)
+    members, attachments = dossier.loaded_parts()
     missing = [
         {"step": STEPS_BY_SLUG[item.step].title, "message": item.message}
         for item in missing_items(dossier, members, attachments)

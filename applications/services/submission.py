@@ -22,12 +22,6 @@ class SubmissionRefused(Exception):
         self.missing = list(missing)
 
 
-def loaded_parts(dossier):
-    members = list(dossier.members.select_related("commune__departement"))
-    attachments = list(dossier.attachments.current().select_related("member"))
-    return members, attachments
-
-
 def check_submittable(dossier, members, attachments, now):
     if now < dossier.phase.opens_at:
         raise SubmissionRefused(_("La phase n'est pas encore ouverte : le dossier ne peut pas être déposé."))
@@ -52,7 +46,7 @@ def submit_dossier(dossier, *, by, now=None):
     """
     now = now or timezone.now()
     locked = lock(dossier)
-    members, attachments = loaded_parts(locked)
+    members, attachments = locked.loaded_parts()
     check_submittable(locked, members, attachments, now)
     transition(locked, "submit", by=by, at=now)
     version = freeze(locked, members, attachments, by=by, at=now)
@@ -74,7 +68,7 @@ def resubmit_dossier(dossier, *, by, now=None):
     """
     now = now or timezone.now()
     locked = lock(dossier)
-    members, attachments = loaded_parts(locked)
+    members, attachments = locked.loaded_parts()
     missing = missing_items(locked, members, attachments)
     if missing:
         raise SubmissionRefused(_("Le dossier est incomplet : complétez les éléments signalés."), missing)

@@ -18,7 +18,7 @@ from applications.services import eligibility as eligibility_services
 from applications.services.dossiers import create_dossier
 from applications.services.messages import thread_context, unread_counts, with_awaiting_reply
 from applications.services.steps import STEPS
-from applications.services.submission import SubmissionRefused, loaded_parts, submit_dossier, withdraw_dossier
+from applications.services.submission import SubmissionRefused, submit_dossier, withdraw_dossier
 from applications.views.base import can, get_visible_dossier, require_action, require_perm
 from applications.views.corrections import correction_context
 from applications.workflow import InvalidTransition
@@ -81,7 +81,7 @@ def detail_queryset():
 @login_required
 def dossier_detail(request, reference):
     dossier = get_visible_dossier(request, reference, detail_queryset())
-    members, attachments = loaded_parts(dossier)
+    members, attachments = dossier.loaded_parts()
     notices = dossier.notices.all()
     if not can(request, "applications.view_unpublished_notices", dossier):
         notices = [notice for notice in notices if notice.kind == NoticeKind.RECEIPT or notice.published_at]
@@ -109,7 +109,7 @@ def dossier_detail(request, reference):
 def summary(request, reference):
     dossier = get_visible_dossier(request, reference)
     require_perm(request, "applications.edit_as_porteur", dossier)
-    members, attachments = loaded_parts(dossier)
+    members, attachments = dossier.loaded_parts()
     missing = completeness.missing_items(dossier, members, attachments)
     context = {
         "dossier": dossier,

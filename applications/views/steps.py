@@ -14,7 +14,6 @@ from applications.services import completeness
 from applications.services import dossiers as dossier_services
 from applications.services.dossiers import DossierNotEditable, EditConflict, InvitationError, not_editable_message
 from applications.services.steps import STEPS, get_step, next_step, previous_step
-from applications.services.submission import loaded_parts
 from applications.views.base import can, get_visible_dossier, is_fetch, require_action, require_perm
 from applications.views.corrections import closed_section, correction_context
 from ptce_ami.core.companies import lookup_siret
@@ -41,7 +40,7 @@ def combined_media(forms):
 
 
 def step_context(dossier, step, **extra):
-    members, attachments = loaded_parts(dossier)
+    members, attachments = dossier.loaded_parts()
     missing = completeness.missing_items(dossier, members, attachments)
     incomplete_steps = {item.step for item in missing}
     context = {
@@ -129,7 +128,7 @@ def following_url(request, dossier, step):
 
 
 def step_missing_items(dossier, step):
-    return [item for item in completeness.missing_items(dossier, *loaded_parts(dossier)) if item.step == step.slug]
+    return [item for item in completeness.missing_items(dossier, *dossier.loaded_parts()) if item.step == step.slug]
 
 
 def saved_with_remarks(request, dossier, step, forms, new_fingerprint, all_valid, missing_here):

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from applications.services import snapshots
-from applications.services.submission import loaded_parts
 from applications.views.base import can, get_visible_dossier, require_action
 from reviews.forms.evaluation import RegionalOpinionForm, ReviewForm, rank_taken_message
 from reviews.models import Assignment, AssignmentStatus, ReviewStatus
@@ -125,7 +124,7 @@ def save(request, assignment, form, submitting):
 
 def page_context(assignment, grid, own, form):
     dossier = assignment.dossier
-    members, attachments = loaded_parts(dossier)
+    members, attachments = dossier.loaded_parts()
     submitted = own is not None and own.status == ReviewStatus.SUBMITTED
     return {
         "assignment": assignment,

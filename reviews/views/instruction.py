@@ -26,7 +26,6 @@ from applications.models import Dossier, DossierTransition, EligibilityResult, L
 from applications.services import eligibility as eligibility_services
 from applications.services import messages as message_services
 from applications.services import snapshots
-from applications.services.submission import loaded_parts
 from applications.services.workflow import transition
 from applications.views.base import can, get_visible_dossier, require_action, require_perm
 from ptce_ami.accounts import permissions
@@ -278,7 +277,7 @@ def corrections_url(dossier):
 
 def page_context(request, dossier, *, override_form=None, annotation_form=None, labels_form=None):
     user = request.user
-    members, attachments = loaded_parts(dossier)
+    members, attachments = dossier.loaded_parts()
     run = latest_run(dossier) if can(request, "applications.view_eligibility", dossier) else None
     can_override = run is not None and can(request, "reviews.override_eligibility", dossier)
     results = list(run.results.all()) if run else []

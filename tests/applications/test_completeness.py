@@ -2,14 +2,13 @@ import pytest
 
 from applications.enums import MemberRole
 from applications.services.completeness import missing_items
-from applications.services.submission import loaded_parts
 from tests.applications.factories import DossierFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def missing(dossier):
-    return [(item.step, str(item.message)) for item in missing_items(dossier, *loaded_parts(dossier))]
+    return [(item.step, str(item.message)) for item in missing_items(dossier, *dossier.loaded_parts())]
 
 
 def test_complete_dossier_misses_nothing(referential):

@@ -31,7 +31,6 @@ from applications.enums import (
     PhaseKind,
 )
 from applications.models import Dossier, MemberStructure
-from applications.services.submission import loaded_parts
 from ptce_ami.core.siret import format_siret
 from territories.models import EPCI, Commune, Departement
 from tests.applications.factories import (
@@ -1129,7 +1128,7 @@ def test_evaluate_phase2_query_count(referential, django_assert_num_queries, cou
 @pytest.mark.parametrize("count", [1, 5])
 def test_evaluate_draft_with_the_summary_page_parts(referential, django_assert_num_queries, count):
     dossier = dossier_with_members(count)
-    members, attachments = loaded_parts(dossier)
+    members, attachments = dossier.loaded_parts()
 
     # Phase, the territory (3), and the parents of the communes the page did not load (the districts).
     with django_assert_num_queries(5):
