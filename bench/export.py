@@ -2,7 +2,7 @@
 
 Seeds a separate PostgreSQL database with ``--dossiers`` submitted dossiers (4 members each, territory,
 sectors, an eligibility run each; a score for half of them, a regional opinion for a third, a submitted review
-for a fifth), then builds the export of all of them as an instructeur would (reviews.exports.build_export,
+for a fifth), then builds the export of all of them as an instructeur would (reviews.services.exports.build_export,
 the task's service) ``--runs`` times per format, and prints the median wall time, the number of queries and
 the file size. The export must stay under 30 s. Before, it times the instruction list (first page, sorted,
 filtered, a far page) and a staff dossier page at that scale: median of 20 and number of queries.
@@ -168,8 +168,8 @@ def bench(user, export_format, runs):
     from django.db import connection  # noqa: PLC0415
     from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
 
-    from reviews import exports  # noqa: PLC0415
     from reviews.models import Export  # noqa: PLC0415
+    from reviews.services import exports  # noqa: PLC0415
 
     timings, queries, export = [], 0, None
     for _ in range(runs):

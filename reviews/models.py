@@ -302,7 +302,7 @@ class Score(models.Model):
 
 
 class DossierScore(models.Model):
-    """A dossier's score from its counted reviews, kept up to date by reviews.scoring (list, filters, export)."""
+    """A dossier's score from its counted reviews, kept up to date by reviews.services.scoring (lists, export)."""
 
     dossier = models.OneToOneField("applications.Dossier", on_delete=models.CASCADE, related_name="score")
     value = models.DecimalField(_("note sur 100"), max_digits=5, decimal_places=2, null=True, blank=True)

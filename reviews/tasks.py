@@ -13,8 +13,8 @@ logger = logging.getLogger(__name__)
 @durable_task("reviews.build_export")
 def build_export(self, *, export_id):
     """Write the file of an export of the instruction list (CSV or XLSX); a ready export is left as it is."""
-    from reviews import exports  # noqa: PLC0415 -- leaf
     from reviews.models import Export  # noqa: PLC0415 -- leaf
+    from reviews.services import exports  # noqa: PLC0415 -- leaf
 
     export = Export.objects.select_related("requested_by").filter(pk=export_id).first()
     if export is None:

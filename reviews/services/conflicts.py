@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from applications.models import Dossier, DossierInvitation, MemberStructure
 from ptce_ami.core.siret import format_siret
 from reviews.models import Assignment, AssignmentStatus, DeclaredOrganisation, ReviewerDeclaration
-from reviews.scoring import refresh_dossier_score
+from reviews.services.scoring import refresh_dossier_score
 
 
 def _dossier_facts(dossiers):

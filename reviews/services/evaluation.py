@@ -31,7 +31,7 @@ from reviews.models import (
     ReviewStatus,
     Score,
 )
-from reviews.scoring import grid_for, grids_by_phase, priority_flags, refresh_dossier_score, review_total
+from reviews.services.scoring import grid_for, grids_by_phase, priority_flags, refresh_dossier_score, review_total
 
 # The dossiers a regional opinion is given on (the perm reviews.give_regional_opinion says the same).
 OPINION_STATES = (DossierState.ELIGIBLE, DossierState.LAUREATE, DossierState.NOT_RETAINED)

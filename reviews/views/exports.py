@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 
 from applications.views.base import can
 from ptce_ami.core.downloads import protected_download
-from reviews import exports
 from reviews.forms.exports import ExportForm
 from reviews.models import Export, ExportStatus
+from reviews.services import exports
 
 RECENT_EXPORTS = 20
 

@@ -30,7 +30,7 @@ from applications.services.workflow import transition
 from applications.views.base import can, get_visible_dossier, require_action, require_perm
 from ptce_ami.accounts import permissions
 from ptce_ami.core.downloads import protected_zip
-from reviews import filters
+from reviews.forms import filters
 from reviews.forms.instruction import (
     ACTIONS,
     MOTIVATION_MISSING,

@@ -17,7 +17,7 @@ from reviews.models import (
     ReviewStatus,
     Score,
 )
-from reviews.scoring import review_total
+from reviews.services.scoring import review_total
 from tests.accounts.factories import UserFactory
 from tests.applications.factories import DossierFactory
 

@@ -11,8 +11,8 @@ from stdnum import luhn
 from applications.enums import DossierState
 from applications.models import Dossier, DossierInvitation
 from reviews.models import AssignmentStatus, DeclaredOrganisation, DossierScore, ReviewerDeclaration
-from reviews.scoring import refresh_dossier_score
 from reviews.services import assignments, conflicts
+from reviews.services.scoring import refresh_dossier_score
 from tests.accounts.factories import RegionFactory, UserFactory
 from tests.applications.factories import DossierFactory, EditionFactory, MemberFactory, siret_from
 from tests.reviews.factories import AssignmentFactory, DeclarationFactory, GridFactory, make_review

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from applications.enums import DossierState
 from reviews.models import AssignmentStatus, DossierScore, Grid, Review, ReviewStatus
-from reviews.scoring import refresh_dossier_score
 from reviews.services.evaluation import (
     ReviewIncomplete,
     ReviewInput,
@@ -21,6 +20,7 @@ from reviews.services.evaluation import (
     dossier_reviews_context,
     save_review,
 )
+from reviews.services.scoring import refresh_dossier_score
 from tests.accounts.factories import RegionFactory, UserFactory
 from tests.applications.factories import AttachmentFactory, DossierFactory, MemberFactory
 from tests.reviews.factories import AssignmentFactory, RegionalOpinionFactory, make_review

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from applications.enums import DossierState
 from applications.models import Dossier, DossierTransition, EligibilityResult, EligibilityRun
-from reviews import exports
 from reviews.models import DossierScore, Export, ExportStatus
+from reviews.services import exports
 from tests.accounts.factories import RegionFactory, UserFactory
 from tests.applications.factories import DossierFactory, MemberFactory
 from tests.reviews.factories import AssignmentFactory, RegionalOpinionFactory, make_review

@@ -12,9 +12,9 @@ from django.utils import timezone
 from applications.enums import DossierState, MemberCategory, RuleStatus
 from applications.models import EligibilityResult, EligibilityRun, Label, Sector
 from applications.services.dossiers import apply_values
-from reviews import filters
+from reviews.forms import filters
 from reviews.models import DossierScore, SavedFilter
-from reviews.scoring import refresh_dossier_score
+from reviews.services.scoring import refresh_dossier_score
 from territories.models import Commune, Departement, Region
 from tests.accounts.factories import UserFactory
 from tests.applications.factories import DossierFactory, EditionFactory, MemberFactory, PhaseFactory, siret_from

@@ -7,7 +7,7 @@ import pytest
 
 from applications.enums import DossierState
 from reviews.models import Aggregation, AssignmentStatus, DossierScore
-from reviews.scoring import aggregate, grids_by_phase, priority_flags, refresh_dossier_score, review_total
+from reviews.services.scoring import aggregate, grids_by_phase, priority_flags, refresh_dossier_score, review_total
 from tests.accounts.factories import RegionFactory
 from tests.applications.factories import DossierFactory, PhaseFactory
 from tests.reviews.factories import AssignmentFactory, GridFactory, make_review

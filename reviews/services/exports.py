@@ -49,7 +49,7 @@ from ptce_ami.core.emails import absolute_url
 from ptce_ami.core.outbox import queue_email
 from ptce_ami.core.queue import enqueue
 from reviews import tasks
-from reviews.filters import filtered_dossiers
+from reviews.forms.filters import filtered_dossiers
 from reviews.models import Export, ExportFormat, ExportStatus, Opinion, Recommendation, Review
 
 logger = logging.getLogger(__name__)
