@@ -1,22 +1,21 @@
 """Celery tasks of the applications app: thin wrappers, ids in, the work done by a service.
 
-Services import this module at top level; tasks import services inside their body (leaf imports).
+Tasks are leaves: they import the services, and services queue them by name (``ptce_ami.core.queue.enqueue``),
+never by importing this module.
 """
 
 import logging
 
+from django.contrib.auth import get_user_model
+
+from applications.models import Dossier, DossierVersion, Notice
+from applications.services import eligibility, notices, staff_notifications
+from applications.services.notices import NoticeRenderError
+from ptce_ami.core import reminders
 from ptce_ami.core.queue import TRANSIENT_ERRORS, durable_task
 from ptce_ami.core.sweeps import sweep_run
 
 logger = logging.getLogger(__name__)
-
-
-class NoticeRenderError(Exception):
-    """A notice's PDF could not be made (WeasyPrint, a missing resource…); the notice recorded the error.
-
-    Raised by applications.services.notices; the notice tasks retry it a few times with backoff, after which the
-    notice stays FAILED for staff to see and retry from the admin.
-    """
 
 
 # Notice tasks: transient and rendering errors, at most 3 retries with exponential backoff (5 s, 10 s, 20 s at most).
@@ -26,9 +25,6 @@ NOTICE_TASK_OPTIONS = {"autoretry_for": (*TRANSIENT_ERRORS, NoticeRenderError), 
 @durable_task("applications.issue_receipt", **NOTICE_TASK_OPTIONS)
 def issue_receipt(self, *, version_id):
     """Render the submission receipt of a DossierVersion, store it and queue its e-mails to the porteurs."""
-    from applications.models import DossierVersion  # noqa: PLC0415 -- leaf
-    from applications.services import notices  # noqa: PLC0415 -- leaf
-
     version = DossierVersion.objects.select_related("dossier").filter(pk=version_id).first()
     if version is None:
         logger.warning("issue_receipt: version %s does not exist", version_id)
@@ -39,11 +35,6 @@ def issue_receipt(self, *, version_id):
 @durable_task("applications.run_eligibility")
 def run_eligibility(self, *, dossier_id, key, trigger, by_id=None, version_id=None):
     """Evaluate the eligibility rules of a dossier and store the run (once per key)."""
-    from django.contrib.auth import get_user_model  # noqa: PLC0415 -- leaf
-
-    from applications.models import Dossier, DossierVersion  # noqa: PLC0415 -- leaf
-    from applications.services import eligibility  # noqa: PLC0415 -- leaf
-
     dossier = Dossier.objects.select_related("phase").filter(pk=dossier_id).first()
     if dossier is None:
         logger.warning("run_eligibility: dossier %s does not exist", dossier_id)
@@ -56,9 +47,6 @@ def run_eligibility(self, *, dossier_id, key, trigger, by_id=None, version_id=No
 @durable_task("applications.render_notice", **NOTICE_TASK_OPTIONS)
 def render_notice(self, *, notice_id):
     """Make the PDF of a pending or failed notice (letters, re-queued receipts); a ready one is left as it is."""
-    from applications.models import Notice  # noqa: PLC0415 -- leaf
-    from applications.services import notices  # noqa: PLC0415 -- leaf
-
     notice = Notice.objects.select_related("dossier", "version__dossier__phase").filter(pk=notice_id).first()
     if notice is None:
         logger.warning("render_notice: notice %s does not exist", notice_id)
@@ -69,8 +57,6 @@ def render_notice(self, *, notice_id):
 @durable_task("applications.send_daily_digests")
 def send_daily_digests(self):
     """Sweep (beat, every morning): one e-mail per staff member or partner listing the day's notifications."""
-    from applications.services import staff_notifications  # noqa: PLC0415 -- leaf
-
     with sweep_run("applications.send_daily_digests") as run:
         run.processed += staff_notifications.send_daily_digests()
     return run.processed
@@ -79,14 +65,10 @@ def send_daily_digests(self):
 @durable_task("applications.remind_drafts")
 def remind_drafts(self):
     """Sweep (beat, hourly): remind the porteurs of drafts at D-14, D-7 and D-1 before their phase closes."""
-    from ptce_ami.core import reminders  # noqa: PLC0415 -- leaf
-
     return reminders.sweep("applications.remind_drafts")
 
 
 @durable_task("applications.remind_corrections")
 def remind_corrections(self):
     """Sweep (beat, hourly): remind the porteurs of pending correction requests at D-3 and D-1 before they are due."""
-    from ptce_ami.core import reminders  # noqa: PLC0415 -- leaf
-
     return reminders.sweep("applications.remind_corrections")

@@ -1,11 +1,14 @@
 """Celery tasks of the reviews app: thin wrappers, ids in, the work done by a service.
 
-Services import this module at top level; tasks import services inside their body (leaf imports).
+Tasks are leaves: they import the services, and services queue them by name (``ptce_ami.core.queue.enqueue``).
 """
 
 import logging
 
+from ptce_ami.core import reminders
 from ptce_ami.core.queue import durable_task
+from reviews.models import Export
+from reviews.services import exports
 
 logger = logging.getLogger(__name__)
 
@@ -13,9 +16,6 @@ logger = logging.getLogger(__name__)
 @durable_task("reviews.build_export")
 def build_export(self, *, export_id):
     """Write the file of an export of the instruction list (CSV or XLSX); a ready export is left as it is."""
-    from reviews.models import Export  # noqa: PLC0415 -- leaf
-    from reviews.services import exports  # noqa: PLC0415 -- leaf
-
     export = Export.objects.select_related("requested_by").filter(pk=export_id).first()
     if export is None:
         logger.warning("build_export: export %s does not exist", export_id)
@@ -27,6 +27,4 @@ def build_export(self, *, export_id):
 @durable_task("reviews.remind_assignments")
 def remind_assignments(self):
     """Sweep (beat, hourly): remind reviewers of their pending assignments at D-7 and D-1 before they are due."""
-    from ptce_ami.core import reminders  # noqa: PLC0415 -- leaf
-
     return reminders.sweep("reviews.remind_assignments")

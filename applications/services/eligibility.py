@@ -4,7 +4,7 @@ import uuid
 
 from django.db import IntegrityError, transaction
 
-from applications import eligibility, tasks
+from applications import eligibility
 from applications.models import EligibilityResult, EligibilityRun, EligibilityTrigger
 from ptce_ami.core.queue import enqueue
 
@@ -18,7 +18,7 @@ def request_run(dossier, *, trigger, by=None, version=None):
     is chosen now, so that a duplicated delivery adds nothing."""
     key = f"submission:{version.pk}" if version is not None else new_key()
     enqueue(
-        tasks.run_eligibility,
+        "applications.run_eligibility",
         dossier_id=dossier.pk,
         key=key,
         trigger=trigger,

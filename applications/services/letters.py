@@ -15,7 +15,6 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from applications import tasks
 from applications.enums import DossierState, MemberRole, NoticeKind, PhaseKind
 from applications.models import Dossier
 from applications.services import notices
@@ -134,7 +133,7 @@ def issue(dossier, kind, html):
     notice = notices.create_notice(dossier.pk, kind)
     notice.dossier = dossier
     notices.store_source(notice, html)
-    enqueue(tasks.render_notice, notice_id=notice.pk)
+    enqueue("applications.render_notice", notice_id=notice.pk)
     return notice
 
 

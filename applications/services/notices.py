@@ -24,7 +24,6 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from applications import tasks
 from applications.enums import NoticeKind, NoticeStatus
 from applications.models import Dossier, Notice
 from ptce_ami.core.emails import absolute_url
@@ -43,6 +42,14 @@ EXCERPT_LENGTH = 300
 
 
 # The receipt's content ---------------------------------------------------------------------------------------
+
+
+class NoticeRenderError(Exception):
+    """A notice's PDF could not be made (WeasyPrint, a missing resource…); the notice recorded the error.
+
+    The notice tasks retry it a few times with backoff, after which the
+    notice stays FAILED for staff to see and retry from the admin.
+    """
 
 
 def excerpt(value, limit=EXCERPT_LENGTH):
@@ -191,7 +198,7 @@ def render_and_store(notice):
     """Render the notice's PDF and store it; the notice becomes READY. Returns True if this call made it READY.
 
     Every attempt is counted. On a rendering error the notice is left FAILED with the error text and
-    ``tasks.NoticeRenderError`` is raised: the task retries it with backoff. If another worker made the notice
+    ``NoticeRenderError`` is raised: the task retries it with backoff. If another worker made the notice
     READY meanwhile, nothing is stored and False is returned. A receipt that becomes READY queues its e-mails in
     the same transaction.
     """
@@ -200,7 +207,7 @@ def render_and_store(notice):
         content = html_to_pdf(notice_html(notice))
     except Exception as error:
         record_failure(notice, error)
-        raise tasks.NoticeRenderError(f"{notice.kind} {notice.pk}: {notice.error}") from error
+        raise NoticeRenderError(f"{notice.kind} {notice.pk}: {notice.error}") from error
     with transaction.atomic():
         locked = Notice.objects.select_for_update().get(pk=notice.pk)
         if locked.status == NoticeStatus.READY:
@@ -249,7 +256,7 @@ def retry(notice):
             Notice.objects.filter(pk=notice.pk).exclude(status=NoticeStatus.READY).update(status=NoticeStatus.PENDING)
         )
         if updated:
-            enqueue(tasks.render_notice, notice_id=notice.pk)
+            enqueue("applications.render_notice", notice_id=notice.pk)
     return bool(updated)
 
 

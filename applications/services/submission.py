@@ -5,7 +5,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications import tasks
 from applications.models import CorrectionRequest, DossierVersion, EligibilityTrigger
 from applications.services import eligibility, notices, snapshots
 from applications.services.completeness import missing_items
@@ -52,7 +51,7 @@ def submit_dossier(dossier, *, by, now=None):
     version = freeze(locked, members, attachments, by=by, at=now)
     dossier.state, dossier.submitted_at = locked.state, locked.submitted_at
     notices.receipt_notice(version)  # PENDING until the task renders it; the sweep queues it if the broker is down
-    enqueue(tasks.issue_receipt, version_id=version.pk)
+    enqueue("applications.issue_receipt", version_id=version.pk)
     eligibility.request_run(locked, trigger=EligibilityTrigger.SUBMISSION, by=by, version=version)
     return version
 
@@ -84,7 +83,7 @@ def resubmit_dossier(dossier, *, by, now=None):
     version = freeze(locked, members, attachments, by=by, at=now)
     dossier.state = locked.state
     notices.receipt_notice(version)
-    enqueue(tasks.issue_receipt, version_id=version.pk)
+    enqueue("applications.issue_receipt", version_id=version.pk)
     eligibility.request_run(locked, trigger=EligibilityTrigger.SUBMISSION, by=by, version=version)
     return version
 

@@ -60,9 +60,7 @@ def queue_email(prefix, recipient, context, *, key, related=None, cc=(), attachm
         },
     )
     if created:
-        from ptce_ami.core import tasks  # noqa: PLC0415 -- tasks import this module
-
-        enqueue(tasks.send_email, email_id=email.pk)
+        enqueue("core.send_email", email_id=email.pk)
     return email
 
 
@@ -134,9 +132,7 @@ def requeue(email):
             pk=email.pk, status__in=[EmailStatus.FAILED, EmailStatus.PENDING]
         ).update(status=EmailStatus.PENDING, claimed_at=timezone.now())
         if updated:
-            from ptce_ami.core import tasks  # noqa: PLC0415 -- tasks import this module
-
-            enqueue(tasks.send_email, email_id=email.pk)
+            enqueue("core.send_email", email_id=email.pk)
     return bool(updated)
 
 

@@ -1,7 +1,7 @@
 """How work reaches the workers: recorded first, sent after commit, never failing the request, sent again if lost.
 
-``enqueue(task, **ids)`` writes a ``QueuedTask`` row in the caller's transaction and hands the task to the broker
-once the transaction commits (without a broker, it runs inline). When the broker is down or does not answer,
+``enqueue("app.task_name", **ids)`` writes a ``QueuedTask`` row in the caller's transaction and hands the task to
+the broker once the transaction commits (without a broker, it runs inline). When the broker is down or does not answer,
 publishing gives up within about a second (the Celery settings bound every timeout and retry), the request goes
 on, and the row stays QUEUED: the sweep ``requeue_due`` (task ``core.requeue_tasks``, beat) sends again every
 row whose ``due_at`` has passed. A rolled-back transaction leaves no row and sends nothing.
@@ -66,18 +66,25 @@ _broker_down_until = 0.0
 # Sending -------------------------------------------------------------------------------------------------------
 
 
-def enqueue(task, **kwargs):
-    """Record ``task`` with its keyword arguments (ids: JSON values) and send it once the transaction commits."""
-    record = QueuedTask.objects.create(name=task.name, kwargs=kwargs, due_at=timezone.now() + REQUEUE_AFTER)
+def enqueue(name, **kwargs):
+    """Record the task called ``name`` with its keyword arguments (ids: JSON values) and send it once the transaction
+    commits. Services queue tasks by name, so that they never import the tasks modules (which import them)."""
+    task = task_named(name)  # an unknown name is a programming error: raised here, before anything is recorded
+    record = QueuedTask.objects.create(name=name, kwargs=kwargs, due_at=timezone.now() + REQUEUE_AFTER)
     transaction.on_commit(lambda: send(record, task))
     return record
 
 
 def platform_tasks():
-    """The tasks of every app. Celery imports the apps' tasks modules when a worker starts; a web process (the
-    admin's "Relancer") may not have imported them yet."""
+    """The tasks of every app. Celery imports the apps' tasks modules when a worker starts; a web process may not
+    have imported them yet (the first sending, the admin's "Relancer")."""
     current_app.loader.import_default_modules()
     return current_app.tasks
+
+
+def task_named(name):
+    tasks = current_app.tasks
+    return tasks[name] if name in tasks else platform_tasks()[name]
 
 
 def send(record, task=None):
@@ -86,7 +93,7 @@ def send(record, task=None):
     Never raises: the row stays QUEUED and the sweep sends it again.
     """
     global _broker_down_until
-    task = task or platform_tasks()[record.name]
+    task = task or task_named(record.name)
     options = {"kwargs": record.kwargs, "task_id": str(record.task_id)}
     eager = task.app.conf.task_always_eager
     if not eager and time.monotonic() < _broker_down_until:

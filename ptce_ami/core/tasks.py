@@ -1,13 +1,14 @@
-"""Tasks of the ground floor: sending the e-mails of the outbox, and the sweeps of queued work."""
+"""Tasks of the ground floor: sending the e-mails of the outbox, and the sweeps of queued work. Leaves: the outbox
+queues ``core.send_email`` by name."""
 
+from ptce_ami.core import outbox
 from ptce_ami.core.queue import durable_task, requeue_due
+from ptce_ami.core.sweeps import sweep_run
 
 
 @durable_task("core.send_email")
 def send_email(self, *, email_id):
     """Send one recorded e-mail (once: a second delivery finds it claimed or sent)."""
-    from ptce_ami.core import outbox  # noqa: PLC0415 -- leaf
-
     email = outbox.deliver(email_id)
     return email.pk if email else None
 
@@ -15,8 +16,6 @@ def send_email(self, *, email_id):
 @durable_task("core.requeue_tasks")
 def requeue_tasks(self):
     """Sweep (beat, every 2 minutes): send again the queued tasks that never ran (broker down, message lost)."""
-    from ptce_ami.core.sweeps import sweep_run  # noqa: PLC0415 -- leaf
-
     with sweep_run("core.requeue_tasks") as run:
         run.processed += requeue_due()
     return run.processed
@@ -25,9 +24,6 @@ def requeue_tasks(self):
 @durable_task("core.mark_interrupted_emails")
 def mark_interrupted_emails(self):
     """Sweep (beat, every 5 minutes): mark failed the e-mails whose sending was interrupted, for staff to check."""
-    from ptce_ami.core import outbox  # noqa: PLC0415 -- leaf
-    from ptce_ami.core.sweeps import sweep_run  # noqa: PLC0415 -- leaf
-
     with sweep_run("core.mark_interrupted_emails") as run:
         run.processed += outbox.mark_interrupted()
     return run.processed

@@ -48,7 +48,6 @@ from ptce_ami.accounts import permissions
 from ptce_ami.core.emails import absolute_url
 from ptce_ami.core.outbox import queue_email
 from ptce_ami.core.queue import enqueue
-from reviews import tasks
 from reviews.forms.filters import filtered_dossiers
 from reviews.models import Export, ExportFormat, ExportStatus, Opinion, Recommendation, Review
 
@@ -452,7 +451,7 @@ def request_export(user, *, query, export_format):
     """
     with transaction.atomic():
         export = Export.objects.create(requested_by=user, query=query, format=export_format)
-        enqueue(tasks.build_export, export_id=export.pk)
+        enqueue("reviews.build_export", export_id=export.pk)
     export.refresh_from_db()
     return export
 

@@ -459,7 +459,7 @@ def test_submission_creates_the_pending_receipt_in_its_transaction(submitted):
 def test_issue_receipt_render_error_leaves_notice_failed_and_sends_nothing(submitted, mailoutbox, monkeypatch):
     monkeypatch.setattr(notices, "html_to_pdf", render_fails(times=1))
 
-    with pytest.raises(tasks.NoticeRenderError, match="police Marianne introuvable"):
+    with pytest.raises(notices.NoticeRenderError, match="police Marianne introuvable"):
         notices.issue_receipt(submitted)
 
     notice = receipt_of(submitted)
@@ -477,7 +477,7 @@ def test_issue_receipt_after_a_failure_reuses_the_notice_and_sends_once(
     submitted, mailoutbox, monkeypatch, django_capture_on_commit_callbacks
 ):
     monkeypatch.setattr(notices, "html_to_pdf", render_fails(times=1))
-    with pytest.raises(tasks.NoticeRenderError):
+    with pytest.raises(notices.NoticeRenderError):
         notices.issue_receipt(submitted)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -531,7 +531,7 @@ def test_the_task_gives_up_after_three_retries_and_leaves_the_notice_failed(subm
     result = tasks.issue_receipt.apply(kwargs={"version_id": submitted.pk})
 
     notice = receipt_of(submitted)
-    assert result.failed() and isinstance(result.result, tasks.NoticeRenderError)
+    assert result.failed() and isinstance(result.result, notices.NoticeRenderError)
     assert (notice.status, notice.attempts, notice.error) == (
         NoticeStatus.FAILED,
         4,
