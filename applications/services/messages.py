@@ -15,7 +15,6 @@ from django.utils import timezone, translation
 from applications.models import Message, MessageAttachment, MessageRead
 from applications.services import staff_notifications
 from applications.services.attachments import check_file, clean_name
-from ptce_ami.accounts import permissions
 from ptce_ami.accounts.enums import STAFF_ROLES, Role
 from ptce_ami.core.emails import absolute_url
 from ptce_ami.core.outbox import queue_email
@@ -111,39 +110,6 @@ def thread_messages(dossier, user):
     last_read = MessageRead.objects.filter(dossier=dossier, user=user).values("read_at")[:1]
     messages = dossier.messages.select_related("author").prefetch_related("attachments")
     return list(messages.annotate(last_read=Subquery(last_read)))
-
-
-def thread_context(dossier, user, *, form=None):
-    """Context of templates/applications/messages/_thread.html for ``user`` on ``dossier`` (constant queries).
-
-    Marks the thread read by ``user`` (the messages unread until now are flagged ``is_new``). Those who may not
-    follow the thread (a reviewer, a porteur's draft) get ``thread_visible`` False and nothing else.
-    """
-    if not permissions.has_perm(user, "applications.view_messages", dossier):
-        return {"thread_visible": False}
-    from applications.forms.messages import MessageForm  # noqa: PLC0415 -- forms sit above services
-
-    staff = is_staff_side(user)
-    messages = thread_messages(dossier, user)
-    previous = messages[0].last_read if messages else None
-    for message in messages:
-        message.is_new = message.from_staff != staff and (previous is None or message.created_at > previous)
-    if messages and (previous is None or messages[-1].created_at > previous):
-        mark_read(dossier, user)
-    can_post = permissions.has_perm(user, "applications.post_message", dossier)
-    if can_post and form is None:
-        form = MessageForm(staff=staff)
-    return {
-        "thread_visible": True,
-        "thread_dossier": dossier,
-        "thread_messages": messages,
-        "thread_unread": sum(message.is_new for message in messages),
-        "thread_awaiting_reply": any(message.awaiting_reply for message in messages),
-        "thread_is_staff": staff,
-        "thread_can_post": can_post,
-        "thread_form": form if can_post else None,
-        "thread_next": "",  # the page the form comes back to; "" for the page that shows it
-    }
 
 
 def unread_counts(user, dossier_ids):

@@ -16,8 +16,9 @@ from django.views.decorators.http import require_GET, require_POST
 from applications.forms.messages import MessageForm
 from applications.models import MessageAttachment
 from applications.services.attachments import AttachmentRefused
-from applications.services.messages import is_staff_side, post_message, thread_context
+from applications.services.messages import is_staff_side, mark_read, post_message, thread_messages
 from applications.views.base import can, get_visible_dossier, require_perm
+from ptce_ami.accounts import permissions
 from ptce_ami.core.downloads import protected_download
 
 
@@ -27,6 +28,37 @@ def safe_next(request, default):
     if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return target
     return default
+
+
+def thread_context(dossier, user, *, form=None):
+    """Context of templates/applications/messages/_thread.html for ``user`` on ``dossier`` (constant queries).
+
+    Marks the thread read by ``user`` (the messages unread until now are flagged ``is_new``). Those who may not
+    follow the thread (a reviewer, a porteur's draft) get ``thread_visible`` False and nothing else.
+    """
+    if not permissions.has_perm(user, "applications.view_messages", dossier):
+        return {"thread_visible": False}
+    staff = is_staff_side(user)
+    messages = thread_messages(dossier, user)
+    previous = messages[0].last_read if messages else None
+    for message in messages:
+        message.is_new = message.from_staff != staff and (previous is None or message.created_at > previous)
+    if messages and (previous is None or messages[-1].created_at > previous):
+        mark_read(dossier, user)
+    can_post = permissions.has_perm(user, "applications.post_message", dossier)
+    if can_post and form is None:
+        form = MessageForm(staff=staff)
+    return {
+        "thread_visible": True,
+        "thread_dossier": dossier,
+        "thread_messages": messages,
+        "thread_unread": sum(message.is_new for message in messages),
+        "thread_awaiting_reply": any(message.awaiting_reply for message in messages),
+        "thread_is_staff": staff,
+        "thread_can_post": can_post,
+        "thread_form": form if can_post else None,
+        "thread_next": "",  # the page the form comes back to; "" for the page that shows it
+    }
 
 
 def thread_dossier(request, reference):

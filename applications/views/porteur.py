@@ -16,11 +16,12 @@ from applications.models import Dossier, DossierTransition, EligibilityTrigger, 
 from applications.services import completeness, snapshots
 from applications.services import eligibility as eligibility_services
 from applications.services.dossiers import create_dossier
-from applications.services.messages import thread_context, unread_counts, with_awaiting_reply
+from applications.services.messages import unread_counts, with_awaiting_reply
 from applications.services.steps import STEPS
 from applications.services.submission import SubmissionRefused, submit_dossier, withdraw_dossier
 from applications.views.base import can, get_visible_dossier, require_action, require_perm
 from applications.views.corrections import correction_context
+from applications.views.messages import thread_context
 from applications.workflow import InvalidTransition
 from ptce_ami.core.dates import format_datetime
 from ptce_ami.core.downloads import protected_download

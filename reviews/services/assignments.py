@@ -24,7 +24,6 @@ from django.utils.translation import ngettext
 
 from applications.enums import DossierState
 from applications.models import Dossier
-from ptce_ami.accounts import permissions
 from ptce_ami.accounts.enums import Role
 from ptce_ami.core.emails import absolute_url
 from ptce_ami.core.outbox import queue_email
@@ -390,27 +389,3 @@ def reviewers_with_load(queryset=None):
 
 
 # The staff dossier page ----------------------------------------------------------------------------------------
-
-
-def dossier_panel_context(dossier, user):
-    """Context of templates/reviews/assignments/_dossier_panel.html on the staff dossier page (constant queries):
-    the dossier's assignments with their status, due date, conflict reason and region warnings, and the form to
-    add a reviewer. Empty for users who may not assign reviewers."""
-    from reviews.forms.assignments import AddReviewerForm  # noqa: PLC0415 -- forms import this module
-
-    if not permissions.has_perm(user, "reviews.assign_reviewers"):
-        return {"assignments_panel": None}
-    assignments = list(dossier.assignments.select_related("reviewer").order_by("assigned_at", "pk"))
-    warnings = conflicts.region_warnings([(dossier, assignment.reviewer_id) for assignment in assignments])
-    for assignment in assignments:
-        assignment.region_warning = warnings.get((dossier.pk, assignment.reviewer_id), "")
-        assignment.removable = assignment.status in REMOVABLE_STATUSES
-    return {
-        "assignments_panel": {
-            "dossier": dossier,
-            "assignments": assignments,
-            "assignable": dossier.state in ASSIGNABLE_STATES and dossier.submitted_at is not None,
-            "form": AddReviewerForm(exclude=[assignment.reviewer_id for assignment in assignments], prefix="assign"),
-            "conflict_count": sum(assignment.status == AssignmentStatus.CONFLICT for assignment in assignments),
-        }
-    }

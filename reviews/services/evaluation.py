@@ -272,8 +272,8 @@ class EvaluationPanel:
     can_give_opinion: bool = False
 
 
-def dossier_reviews_context(dossier, user):
-    """Context of templates/reviews/evaluation/_dossier_panel.html on the staff dossier page.
+def evaluation_panel(dossier, user):
+    """The reviews' panel of the staff dossier page (templates/reviews/evaluation/_dossier_panel.html), or None.
 
     Instructeurs see everything; partners of the dossier's region see the score, the regional opinion and the
     counted reviews' totals and recommendations (see the module's docstring); anyone else gets no panel.
@@ -281,7 +281,7 @@ def dossier_reviews_context(dossier, user):
     """
     full = permissions.has_perm(user, "reviews.view_reviews_in_full", dossier)
     if not (full or permissions.has_perm(user, "reviews.view_reviews_summary", dossier)):
-        return {"evaluation_panel": None}
+        return None
     reviews = reviews_with_scores().filter(dossier=dossier).order_by("submitted_at", "pk")
     if not full:
         reviews = reviews.counted()
@@ -298,7 +298,7 @@ def dossier_reviews_context(dossier, user):
             )
         )
     grid = grid_for(dossier)
-    panel = EvaluationPanel(
+    return EvaluationPanel(
         reference=dossier.reference,
         full=full,
         reviews=views,
@@ -309,7 +309,6 @@ def dossier_reviews_context(dossier, user):
         threshold=grid.discordance_threshold if grid else 0,
         can_give_opinion=not full and dossier.state in OPINION_STATES,
     )
-    return {"evaluation_panel": panel}
 
 
 # Regional opinions ------------------------------------------------------------------------------------------------

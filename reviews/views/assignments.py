@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from applications.models import Dossier, Edition, MemberStructure
 from applications.views.base import can, get_visible_dossier
+from ptce_ami.accounts import permissions
 from ptce_ami.accounts.enums import Role
 from ptce_ami.core.text import is_id, parse_ids
 from reviews.forms.assignments import (
@@ -75,10 +76,32 @@ def staff_dossier(request, reference):
     return get_visible_dossier(request, reference, Dossier.objects.select_related("phase__edition", "region"))
 
 
+def dossier_panel_context(dossier, user):
+    """Context of templates/reviews/assignments/_dossier_panel.html on the staff dossier page (constant queries):
+    the dossier's assignments with their status, due date, conflict reason and region warnings, and the form to
+    add a reviewer. Empty for users who may not assign reviewers."""
+    if not permissions.has_perm(user, "reviews.assign_reviewers"):
+        return {"assignments_panel": None}
+    assignments = list(dossier.assignments.select_related("reviewer").order_by("assigned_at", "pk"))
+    warnings = conflicts.region_warnings([(dossier, assignment.reviewer_id) for assignment in assignments])
+    for assignment in assignments:
+        assignment.region_warning = warnings.get((dossier.pk, assignment.reviewer_id), "")
+        assignment.removable = assignment.status in service.REMOVABLE_STATUSES
+    return {
+        "assignments_panel": {
+            "dossier": dossier,
+            "assignments": assignments,
+            "assignable": dossier.state in service.ASSIGNABLE_STATES and dossier.submitted_at is not None,
+            "form": AddReviewerForm(exclude=[assignment.reviewer_id for assignment in assignments], prefix="assign"),
+            "conflict_count": sum(assignment.status == AssignmentStatus.CONFLICT for assignment in assignments),
+        }
+    }
+
+
 @login_required
 def dossier_assignments(request, reference, form=None):
     dossier = staff_dossier(request, reference)
-    context = service.dossier_panel_context(dossier, request.user)
+    context = dossier_panel_context(dossier, request.user)
     if form is not None:
         context["assignments_panel"]["form"] = form
     return render(request, "reviews/assignments/dossier.html", {"dossier": dossier, **context})

@@ -29,6 +29,11 @@ def require_role_perm(request, perm):
         raise Http404
 
 
+def dossier_reviews_context(dossier, user):
+    """Context of templates/reviews/evaluation/_dossier_panel.html on the staff dossier page."""
+    return {"evaluation_panel": services.evaluation_panel(dossier, user)}
+
+
 @login_required
 def queue(request):
     require_role_perm(request, "reviews.view_review_queue")

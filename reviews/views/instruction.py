@@ -27,6 +27,7 @@ from applications.services import eligibility as eligibility_services
 from applications.services import messages as message_services
 from applications.services import snapshots
 from applications.services.workflow import transition
+from applications.views import messages as message_views
 from applications.views.base import can, get_visible_dossier, require_action, require_perm
 from ptce_ami.accounts import permissions
 from ptce_ami.core.downloads import protected_zip
@@ -43,9 +44,9 @@ from reviews.forms.instruction import (
 )
 from reviews.models import SavedFilter
 from reviews.rules import WORKFLOW_PERMS
-from reviews.services import assignments as assignment_services
-from reviews.services import evaluation as evaluation_services
 from reviews.services import instruction as services
+from reviews.views import assignments as assignment_views
+from reviews.views import evaluation as evaluation_views
 from reviews.views import exports as export_views
 
 PAGE_SIZE = 50
@@ -287,9 +288,9 @@ def page_context(request, dossier, *, override_form=None, annotation_form=None, 
     current_labels = list(dossier.labels.all())
     context = {}
     # The panels of the other parts of the app first: this page's own names win on a clash.
-    context.update(message_services.thread_context(dossier, user) or {})
-    context.update(assignment_services.dossier_panel_context(dossier, user) or {})
-    context.update(evaluation_services.dossier_reviews_context(dossier, user) or {})
+    context.update(message_views.thread_context(dossier, user) or {})
+    context.update(assignment_views.dossier_panel_context(dossier, user) or {})
+    context.update(evaluation_views.dossier_reviews_context(dossier, user) or {})
     context.update(
         {
             "dossier": dossier,

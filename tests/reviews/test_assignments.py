@@ -14,6 +14,7 @@ from applications.enums import DossierState
 from ptce_ami.core.models import OutboundEmail
 from reviews.models import Assignment, AssignmentStatus
 from reviews.services import assignments as service
+from reviews.views import assignments as assignment_views
 from tests.accounts.factories import RegionFactory, UserFactory
 from tests.applications.factories import DossierFactory, MemberFactory, PhaseFactory, siret_from
 from tests.reviews.factories import AssignmentFactory, DeclarationFactory
@@ -193,7 +194,7 @@ def test_the_panel_shows_assignments_conflicts_and_warnings(client, phase, instr
 def test_the_panel_is_empty_for_a_regional_partner(phase):
     dossier = in_review(phase, region=RegionFactory())
 
-    context = service.dossier_panel_context(dossier, UserFactory(partenaire=True, regions=[dossier.region]))
+    context = assignment_views.dossier_panel_context(dossier, UserFactory(partenaire=True, regions=[dossier.region]))
 
     assert context == {"assignments_panel": None}
 
@@ -204,7 +205,7 @@ def test_the_panel_costs_constant_queries(phase, instructeur):
         for _ in range(n):
             AssignmentFactory(dossier=dossier)
         with CaptureQueriesContext(connection) as queries:
-            context = service.dossier_panel_context(dossier, instructeur)
+            context = assignment_views.dossier_panel_context(dossier, instructeur)
             list(context["assignments_panel"]["form"]["reviewer"])  # the choices are read when rendered
         return len(queries)
 

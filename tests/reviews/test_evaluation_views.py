@@ -17,10 +17,10 @@ from reviews.services.evaluation import (
     ReviewIncomplete,
     ReviewInput,
     ReviewLocked,
-    dossier_reviews_context,
     save_review,
 )
 from reviews.services.scoring import refresh_dossier_score
+from reviews.views.evaluation import dossier_reviews_context
 from tests.accounts.factories import RegionFactory, UserFactory
 from tests.applications.factories import AttachmentFactory, DossierFactory, MemberFactory
 from tests.reviews.factories import AssignmentFactory, RegionalOpinionFactory, make_review

@@ -99,11 +99,11 @@ def test_page_shows_sections_members_territory_attachments_and_history(client, i
 
 
 def test_page_merges_the_panels_contexts(client, instructeur, dossier, monkeypatch):
-    from applications.services import messages as message_services  # noqa: PLC0415
-    from reviews.services import assignments, evaluation  # noqa: PLC0415
+    from applications.views import messages as message_views  # noqa: PLC0415
+    from reviews.views import assignments, evaluation  # noqa: PLC0415
 
     seen = []
-    monkeypatch.setattr(message_services, "thread_context", lambda d, u: seen.append("thread") or {"thread": 1})
+    monkeypatch.setattr(message_views, "thread_context", lambda d, u: seen.append("thread") or {"thread": 1})
     monkeypatch.setattr(assignments, "dossier_panel_context", lambda d, u: seen.append("assign") or {"panel": 2})
     monkeypatch.setattr(evaluation, "dossier_reviews_context", lambda d, u: seen.append("reviews") or {"rev": 3})
     client.force_login(instructeur)
