@@ -41,10 +41,10 @@ def setup_django():
     os.environ["DJANGO_SETTINGS_MODULE"] = "ptce_ami.settings"
     subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE], check=True)
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DATABASE], check=True)
-    import django  # noqa: PLC0415
+    import django
 
     django.setup()
-    from django.core.management import call_command  # noqa: PLC0415
+    from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
     call_command("load_territories", verbosity=0)
@@ -52,10 +52,10 @@ def setup_django():
 
 def seed(count):
     """``count`` submitted dossiers cloned from one complete dossier with 4 members; returns the dossiers."""
-    from django.utils import timezone  # noqa: PLC0415
+    from django.utils import timezone
 
-    from applications.models import Dossier  # noqa: PLC0415
-    from tests.applications import factories  # noqa: PLC0415
+    from applications.models import Dossier
+    from tests.applications import factories
 
     phase = factories.PhaseFactory()
     owner = factories.UserFactory(email="bench-export@example.fr")
@@ -67,7 +67,7 @@ def seed(count):
 
 
 def clone(template, count):
-    from applications.models import Dossier, MemberStructure  # noqa: PLC0415
+    from applications.models import Dossier, MemberStructure
 
     members = list(template.members.all())
     dossiers = []
@@ -105,11 +105,11 @@ def field_values(instance):
 
 def add_instruction(dossiers):
     """Eligibility runs for all, scores for half, regional opinions for a third, a review for a fifth."""
-    from django.utils import timezone  # noqa: PLC0415
+    from django.utils import timezone
 
-    from applications.models import EligibilityResult, EligibilityRun  # noqa: PLC0415
-    from reviews.models import Assignment, DossierScore, Grid, RegionalOpinion, Review  # noqa: PLC0415
-    from tests.accounts.factories import UserFactory  # noqa: PLC0415
+    from applications.models import EligibilityResult, EligibilityRun
+    from reviews.models import Assignment, DossierScore, Grid, RegionalOpinion, Review
+    from tests.accounts.factories import UserFactory
 
     now = timezone.now()
     runs = EligibilityRun.objects.bulk_create(
@@ -165,11 +165,11 @@ def add_instruction(dossiers):
 
 
 def bench(user, export_format, runs):
-    from django.db import connection  # noqa: PLC0415
-    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
-    from reviews.models import Export  # noqa: PLC0415
-    from reviews.services import exports  # noqa: PLC0415
+    from reviews.models import Export
+    from reviews.services import exports
 
     timings, queries, export = [], 0, None
     for _ in range(runs):
@@ -192,9 +192,9 @@ def bench(user, export_format, runs):
 
 def bench_pages(user, reference, runs=20):
     """Median time and queries of the instruction pages at this scale, through Django's test client."""
-    from django.db import connection  # noqa: PLC0415
-    from django.test import Client  # noqa: PLC0415
-    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
 
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)

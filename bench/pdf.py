@@ -23,7 +23,7 @@ def setup_django():
     os.environ["DJANGO_SETTINGS_MODULE"] = "ptce_ami.settings"
     os.environ["DEBUG"] = "1"
     os.environ.setdefault("LOG_LEVEL", "WARNING")  # WeasyPrint logs its progress at INFO, ten lines a render
-    import django  # noqa: PLC0415 -- after the environment is set
+    import django
 
     django.setup()
 
@@ -52,8 +52,8 @@ def main():
     parser.add_argument("--runs", type=int, default=20)
     runs = parser.parse_args().runs
     setup_django()
-    from ptce_ami.core import pdf  # noqa: PLC0415 -- needs Django set up
-    from tests.core.test_pdf import sample_context  # noqa: PLC0415 -- same
+    from ptce_ami.core import pdf
+    from tests.core.test_pdf import sample_context
 
     html, first_html_ms = timed(pdf.render_notice_html, "pdf/sample.html", sample_context())
     document, first_pdf_ms = timed(pdf.html_to_pdf, html)  # warm-up: WeasyPrint's import, template loading

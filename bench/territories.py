@@ -25,7 +25,7 @@ def setup_django():
     os.environ["DJANGO_SETTINGS_MODULE"] = "ptce_ami.settings"
     os.environ["DEBUG"] = "1"
     os.environ.setdefault("LOG_LEVEL", "WARNING")
-    import django  # noqa: PLC0415 -- after the environment is set
+    import django
 
     django.setup()
 
@@ -44,9 +44,9 @@ def timed(function, *args):
 
 def empty_referential():
     """Delete every referential row (foreign keys are deferred: the caller rolls back before commit)."""
-    from django.db import connection  # noqa: PLC0415 -- needs Django set up
+    from django.db import connection
 
-    from territories.models import EPCI, Commune, Departement, ReferentialVersion, Region  # noqa: PLC0415
+    from territories.models import EPCI, Commune, Departement, ReferentialVersion, Region
 
     with connection.cursor() as cursor:
         for model in (ReferentialVersion, Commune, EPCI, Departement, Region):
@@ -59,10 +59,10 @@ class Rollback(Exception):
 
 def measure_loads(path):
     """(first run seconds, second run seconds, whether the database was left loaded by this script)."""
-    from django.db import transaction  # noqa: PLC0415
+    from django.db import transaction
 
-    from territories.loader import load_referential  # noqa: PLC0415
-    from territories.models import Commune  # noqa: PLC0415
+    from territories.loader import load_referential
+    from territories.models import Commune
 
     if not Commune.objects.exists():
         _, first = timed(load_referential, path)
@@ -80,7 +80,7 @@ def measure_loads(path):
 
 def three_letter_queries(count):
     """count different 3-letter prefixes of commune names, spread over the alphabet (deterministic)."""
-    from territories.models import Commune  # noqa: PLC0415
+    from territories.models import Commune
 
     names = Commune.objects.filter(kind="commune-actuelle").values_list("search_name", flat=True)
     prefixes = sorted({name[:3] for name in names if len(name) >= 3 and " " not in name[:3]})
@@ -90,8 +90,8 @@ def three_letter_queries(count):
 
 def run_queries(client, queries):
     """[(query, milliseconds, number of SQL queries, number of results)] for each query."""
-    from django.db import connection  # noqa: PLC0415
-    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     rows = []
     for query in queries:
@@ -117,11 +117,11 @@ def main():
     parser.add_argument("--file", help="referential file (default: the most recent shipped)")
     arguments = parser.parse_args()
     setup_django()
-    from django.db import connection  # noqa: PLC0415
-    from django.test import Client  # noqa: PLC0415
+    from django.db import connection
+    from django.test import Client
 
-    from territories.loader import default_file  # noqa: PLC0415
-    from territories.models import Commune  # noqa: PLC0415
+    from territories.loader import default_file
+    from territories.models import Commune
 
     path = Path(arguments.file) if arguments.file else default_file()
     print(

@@ -40,10 +40,10 @@ def setup_django():
     os.environ["DJANGO_SETTINGS_MODULE"] = "ptce_ami.settings"
     subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE], check=True)
     subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DATABASE], check=True)
-    import django  # noqa: PLC0415
+    import django
 
     django.setup()
-    from django.core.management import call_command  # noqa: PLC0415
+    from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
     call_command("load_territories", verbosity=0)
@@ -51,10 +51,10 @@ def setup_django():
 
 def seed(count):
     """``count`` submitted dossiers, each with 3 members, 2 attachments and a frozen version."""
-    from django.core.files.base import ContentFile  # noqa: PLC0415
+    from django.core.files.base import ContentFile
 
-    from ptce_ami.site.demo import tiny_pdf  # noqa: PLC0415
-    from tests.applications import factories  # noqa: PLC0415
+    from ptce_ami.site.demo import tiny_pdf
+    from tests.applications import factories
 
     phase = factories.PhaseFactory()
     owner = factories.UserFactory(email="bench@example.fr")
@@ -64,7 +64,7 @@ def seed(count):
 
 
 def clone(template, count):
-    from applications.models import Attachment, Dossier, MemberStructure  # noqa: PLC0415
+    from applications.models import Attachment, Dossier, MemberStructure
 
     members = list(template.members.all())
     attachments = list(template.attachments.all())
@@ -103,10 +103,10 @@ def field_values(instance, exclude):
 
 def freeze_all(dossiers):
     """Submit every dossier the way submit_dossier does, without queueing (the benchmark queues itself)."""
-    from django.utils import timezone  # noqa: PLC0415
+    from django.utils import timezone
 
-    from applications.models import Dossier, DossierVersion  # noqa: PLC0415
-    from applications.services import snapshots  # noqa: PLC0415
+    from applications.models import Dossier, DossierVersion
+    from applications.services import snapshots
 
     now = timezone.now()
     Dossier.objects.filter(pk__in=[d.pk for d in dossiers]).update(state="submitted", submitted_at=now)
@@ -120,8 +120,8 @@ def freeze_all(dossiers):
 
 
 def bench_render(version, runs=20):
-    from applications.services import notices  # noqa: PLC0415
-    from ptce_ami.core.pdf import html_to_pdf  # noqa: PLC0415
+    from applications.services import notices
+    from ptce_ami.core.pdf import html_to_pdf
 
     html_to_pdf(notices.render_receipt_html(version))  # warm-up
     timings = []
@@ -158,9 +158,9 @@ def stop(workers):
 
 
 def bench_workers(versions, number):
-    from applications.models import Notice  # noqa: PLC0415
-    from applications.tasks import issue_receipt  # noqa: PLC0415
-    from ptce_ami.core.models import OutboundEmail  # noqa: PLC0415
+    from applications.models import Notice
+    from applications.tasks import issue_receipt
+    from ptce_ami.core.models import OutboundEmail
 
     Notice.objects.all().delete()
     OutboundEmail.objects.all().delete()
@@ -180,11 +180,11 @@ def bench_workers(versions, number):
 
 
 def bench_eligibility(dossiers):
-    from django.db import connection  # noqa: PLC0415
-    from django.test.utils import CaptureQueriesContext  # noqa: PLC0415
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
-    from applications import eligibility  # noqa: PLC0415
-    from applications.models import Dossier  # noqa: PLC0415
+    from applications import eligibility
+    from applications.models import Dossier
 
     loaded = list(Dossier.objects.filter(pk__in=[d.pk for d in dossiers]).select_related("phase__edition"))
     start = time.perf_counter()
@@ -203,7 +203,7 @@ def main():
     parser.add_argument("--dossiers", type=int, default=1000)
     count = parser.parse_args().dossiers
     setup_django()
-    from ptce_ami.celery import app  # noqa: PLC0415
+    from ptce_ami.celery import app
 
     app.conf.task_always_eager = False
     print(f"seeding {count} dossiers…")

@@ -9,6 +9,6 @@ class ReviewsConfig(AppConfig):
 
     def ready(self):
         # The lower floors are told about reviewers through their hooks, never by importing this app.
-        from reviews import hooks, rules  # noqa: F401, PLC0415 -- needs the models loaded
+        from reviews import hooks, rules  # noqa: F401 -- rules registers permissions
 
         hooks.connect()

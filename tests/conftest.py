@@ -5,6 +5,9 @@ import pytest
 from django.apps import apps as django_apps
 from django.db import connection
 
+from territories.loader import load_referential
+from tests.territories import cog_mini
+
 # CI sets PTCE_REQUIRE_SERVICES=1: a test that would skip for a missing service (PostgreSQL, Redis,
 # Chromium) fails instead, so that a green run always means "it ran".
 REQUIRE_SERVICES = os.environ.get("PTCE_REQUIRE_SERVICES", "") == "1"
@@ -51,7 +54,5 @@ def pytest_terminal_summary(terminalreporter):
 @pytest.fixture
 def referential(db):
     """The mini referential of tests/territories (Lyon, Villeurbanne, Saint-Étienne, Ajaccio…), loaded."""
-    from territories.loader import load_referential  # noqa: PLC0415
-    from tests.territories import cog_mini  # noqa: PLC0415
 
     return load_referential(cog_mini.FIXTURE)

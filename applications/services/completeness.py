@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from applications.enums import AttachmentKind, MemberCategory, MemberRole
+from applications.models import Dossier
 from applications.services.steps import STEPS
 
 # The fields each step must have before submission: the checks below and the forms (which mark them as
@@ -29,8 +30,6 @@ class Missing:
 
 
 def label(field_name):
-    from applications.models import Dossier  # noqa: PLC0415 -- keeps this module importable without apps
-
     return Dossier._meta.get_field(field_name).verbose_name
 
 

@@ -3,9 +3,12 @@
 import uuid
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from applications import eligibility
+from applications.enums import RuleStatus
 from applications.models import EligibilityResult, EligibilityRun, EligibilityTrigger
+from applications.workflow import MotivationRequired
 from ptce_ami.core.queue import enqueue
 
 
@@ -70,11 +73,6 @@ def override_result(result, *, status, motivation, by):
     ``motivation`` is required (MotivationRequired otherwise) and kept with who and when; the rule's own
     status stays as the engine computed it, the effective status becomes ``status``.
     """
-    from django.utils import timezone  # noqa: PLC0415 -- keeps this appended section self-contained
-
-    from applications.enums import RuleStatus  # noqa: PLC0415
-    from applications.workflow import MotivationRequired  # noqa: PLC0415
-
     if status not in RuleStatus.values:
         raise ValueError(f"unknown rule status {status!r}")
     if not (motivation or "").strip():

@@ -46,9 +46,9 @@ def html_to_pdf(html):
     The document's title (its metadata, shown by PDF readers) is the ``<title>`` on one line, whatever the
     template's indentation.
     """
-    from weasyprint import HTML  # noqa: PLC0415 -- slow import (≈ 0.5 s), only where a PDF is made
-    from weasyprint.text.fonts import FontConfiguration  # noqa: PLC0415 -- same
-    from weasyprint.urls import FatalURLFetchingError  # noqa: PLC0415 -- same
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+    from weasyprint.urls import FatalURLFetchingError
 
     font_config = FontConfiguration()  # makes the @font-face rules (Marianne) available to the layout
     try:
@@ -100,7 +100,7 @@ def static_url_fetcher():
 @functools.cache
 def _fetcher_class():
     """Build the WeasyPrint URL fetcher class on first use, to keep WeasyPrint's import out of module loading."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: PLC0415 -- slow import
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class StaticFilesURLFetcher(URLFetcher):
         """Serve static files from the finders and inline ``data:`` URLs; refuse everything else."""

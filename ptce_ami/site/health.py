@@ -3,6 +3,8 @@
 from django.conf import settings
 from django.db import connections
 
+from ptce_ami.celery import app
+
 
 def database_state():
     try:
@@ -17,8 +19,6 @@ def database_state():
 def broker_state():
     if not settings.CELERY_BROKER_URL:
         return "inline"
-    from ptce_ami.celery import app  # noqa: PLC0415 -- kombu connections are only built when asked
-
     try:
         with app.connection_for_write(url=settings.CELERY_BROKER_URL) as connection:
             connection.ensure_connection(max_retries=1, timeout=2)

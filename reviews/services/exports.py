@@ -32,6 +32,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from applications.enums import (
     BouquetNeed,
@@ -410,8 +411,6 @@ class XlsxWriter:
 
     @staticmethod
     def letter(index):
-        from openpyxl.utils import get_column_letter  # noqa: PLC0415 -- tiny helper, kept local
-
         return get_column_letter(index)
 
 

@@ -11,7 +11,7 @@ from freezegun import freeze_time
 from applications.enums import DossierState
 from applications.models import DossierInvitation, Message, MessageAttachment, MessageRead, StaffNotification
 from applications.services import staff_notifications
-from applications.services.messages import post_message, unread_counts
+from applications.services.messages import notify_porteurs, post_message, unread_counts
 from ptce_ami.accounts.enums import NotificationFrequency
 from ptce_ami.core.models import OutboundEmail
 from tests.accounts.factories import RegionFactory, UserFactory
@@ -252,8 +252,6 @@ def test_a_staff_message_is_emailed_once_to_the_owner_and_the_coeditors_in_frenc
         send(client, dossier, "Merci de compléter le budget.", **{"message-awaiting_reply": "on"})
     message = Message.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
-        from applications.services.messages import notify_porteurs  # noqa: PLC0415
-
         notify_porteurs(message)  # a second call sends nothing again
 
     assert sorted(m.to[0] for m in mailoutbox) == ["coediteur@example.fr", "titulaire@example.fr"]

@@ -33,8 +33,10 @@ from ptce_ami.core import tasks as core_tasks
 from ptce_ami.core.emails import absolute_url
 from ptce_ami.core.models import OutboundEmail, SweepRun
 from ptce_ami.core.siret import format_siret
+from territories.loader import load_referential as load
 from tests.applications.factories import AttachmentFactory, DossierFactory, MemberFactory, siret_from
 from tests.applications.test_letters import HTMLSnapshot, snapshot_lines
+from tests.territories import cog_mini
 
 pytestmark = pytest.mark.django_db
 
@@ -123,8 +125,6 @@ def make_dossier(**kwargs):
 
 
 def load_referential():
-    from territories.loader import load_referential as load  # noqa: PLC0415 -- as the ``referential`` fixture
-    from tests.territories import cog_mini  # noqa: PLC0415
 
     load(cog_mini.FIXTURE)
 

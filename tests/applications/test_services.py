@@ -9,6 +9,8 @@ from applications.models import DossierVersion
 from applications.services import dossiers as services
 from applications.services.steps import get_step
 from applications.services.submission import SubmissionRefused, submit_dossier
+from territories.models import Commune
+from territories.places import TerritorySelection
 from tests.accounts.factories import UserFactory
 from tests.applications.factories import DossierFactory, EditionFactory, PhaseFactory
 
@@ -64,8 +66,6 @@ def test_saving_another_step_does_not_conflict():
 
 
 def test_territory_step_derives_the_region(referential):
-    from territories.models import Commune
-    from territories.places import TerritorySelection
 
     dossier = DossierFactory()
     step = get_step("territoire")

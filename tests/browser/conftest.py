@@ -34,7 +34,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 @pytest.fixture(scope="session")
 def chromium():
     require_service(Path(CHROMIUM).exists(), f"no Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415 -- only browser tests need it
+    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)

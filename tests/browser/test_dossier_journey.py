@@ -10,7 +10,8 @@ from django.core import mail
 
 from applications.models import Dossier
 from territories.loader import load_referential
-from tests.applications.factories import PDF_BYTES, PhaseFactory, siret_from
+from tests.accounts.factories import PASSWORD as FACTORY_PASSWORD
+from tests.applications.factories import PDF_BYTES, DossierFactory, PhaseFactory, siret_from
 from tests.browser.conftest import assert_accessible, log_in, screenshot
 from tests.conftest import require_service
 from tests.territories import cog_mini
@@ -169,8 +170,6 @@ def test_a_new_porteur_files_a_dossier_and_gets_the_receipt(page, phase, tmp_pat
 
 
 def test_autosave_keeps_typed_text_and_leaving_with_unsaved_text_asks_first(page, phase):
-    from tests.accounts.factories import PASSWORD as FACTORY_PASSWORD
-    from tests.applications.factories import DossierFactory
 
     dossier = DossierFactory(phase=phase)
     log_in(page, dossier.owner.email, FACTORY_PASSWORD)
@@ -190,8 +189,6 @@ def test_autosave_keeps_typed_text_and_leaving_with_unsaved_text_asks_first(page
 
 
 def test_two_tabs_saving_the_same_step_the_second_is_refused_and_both_texts_shown(page, phase):
-    from tests.accounts.factories import PASSWORD as FACTORY_PASSWORD
-    from tests.applications.factories import DossierFactory
 
     dossier = DossierFactory(phase=phase)
     log_in(page, dossier.owner.email, FACTORY_PASSWORD)

@@ -18,6 +18,7 @@ import pytest
 from django.core.cache import cache
 from freezegun import freeze_time
 
+from ptce_ami import test_settings
 from ptce_ami.core import companies
 from ptce_ami.core.companies import (
     CompanyInfo,
@@ -292,7 +293,6 @@ def test_disabled_when_no_url_is_configured(settings, url):
 
 
 def test_the_test_settings_keep_the_lookup_off():
-    from ptce_ami import test_settings
 
     assert test_settings.COMPANY_LOOKUP_URL == ""
 

@@ -15,6 +15,7 @@ from django import forms
 from django.http import QueryDict
 
 from applications.enums import RuleStatus
+from applications.forms.dossiers import PorteurForm
 from applications.models import EligibilityResult
 from ptce_ami.core.forms import BaseForm, InputCleaningMixin, cleaned_input
 from ptce_ami.core.text import clean_text
@@ -167,7 +168,6 @@ def test_every_number_field_reads_french_numbers_in_a_text_input(cls, name):
 
 
 def test_a_decimal_is_shown_the_french_way():
-    from applications.forms.dossiers import PorteurForm  # noqa: PLC0415 -- found by the walk above, named here
 
     form = PorteurForm(initial={"animation_fte": Decimal("0.50")})
 

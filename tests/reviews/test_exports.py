@@ -11,8 +11,10 @@ from django.urls import reverse
 
 from applications.enums import DossierState
 from applications.models import Dossier, DossierTransition, EligibilityResult, EligibilityRun
+from ptce_ami.core.models import OutboundEmail
 from reviews.models import DossierScore, Export, ExportStatus
 from reviews.services import exports
+from reviews.tasks import build_export
 from tests.accounts.factories import RegionFactory, UserFactory
 from tests.applications.factories import DossierFactory, MemberFactory
 from tests.reviews.factories import AssignmentFactory, RegionalOpinionFactory, make_review
@@ -233,7 +235,6 @@ def test_a_failing_writer_marks_the_export_failed(referential, instructeur, monk
 
 
 def test_the_task_builds_a_pending_export_once(referential, instructeur):
-    from reviews.tasks import build_export  # noqa: PLC0415
 
     make_dossier(rich=False)
     export = Export.objects.create(requested_by=instructeur, format="csv")
@@ -361,7 +362,6 @@ def test_partner_can_ask_for_an_export(referential, client, django_capture_on_co
 
 
 def test_a_large_export_is_announced_by_email_once(referential, instructeur, monkeypatch):
-    from ptce_ami.core.models import OutboundEmail  # noqa: PLC0415
 
     make_dossier(rich=False)
     small = Export.objects.create(requested_by=instructeur, format="csv")

@@ -18,7 +18,9 @@ from applications.enums import DossierState, RuleStatus
 from applications.models import Annotation, Label, Message, MessageAttachment
 from applications.services.eligibility import override_result
 from applications.services.workflow import transition
+from applications.views import messages as message_views
 from applications.workflow import MotivationRequired
+from reviews.views import assignments, evaluation
 from tests.accounts.factories import UserFactory
 from tests.applications.factories import PDF_BYTES, AttachmentFactory, DossierFactory, MemberFactory
 from tests.reviews.factories import AssignmentFactory
@@ -99,8 +101,6 @@ def test_page_shows_sections_members_territory_attachments_and_history(client, i
 
 
 def test_page_merges_the_panels_contexts(client, instructeur, dossier, monkeypatch):
-    from applications.views import messages as message_views  # noqa: PLC0415
-    from reviews.views import assignments, evaluation  # noqa: PLC0415
 
     seen = []
     monkeypatch.setattr(message_views, "thread_context", lambda d, u: seen.append("thread") or {"thread": 1})

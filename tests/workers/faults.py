@@ -32,6 +32,6 @@ def forget_content_types(**kwargs):
     """The test process flushes and restores the database between transactional tests, which gives the content
     types new ids; a long-lived worker must not use the ids it cached before (a production database is never
     flushed, so ptce_ami keeps Django's cache)."""
-    from django.contrib.contenttypes.models import ContentType  # noqa: PLC0415 -- settings load this module
+    from django.contrib.contenttypes.models import ContentType
 
     ContentType.objects.clear_cache()
