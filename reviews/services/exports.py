@@ -49,8 +49,8 @@ from ptce_ami.accounts import permissions
 from ptce_ami.core.emails import absolute_url
 from ptce_ami.core.outbox import queue_email
 from ptce_ami.core.queue import enqueue
-from reviews.forms.filters import filtered_dossiers
 from reviews.models import Export, ExportFormat, ExportStatus, Opinion, Recommendation, Review
+from reviews.services.selection import filtered_dossiers
 
 logger = logging.getLogger(__name__)
 

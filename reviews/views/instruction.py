@@ -31,7 +31,6 @@ from applications.views import messages as message_views
 from applications.views.base import can, get_visible_dossier, require_action, require_perm
 from ptce_ami.accounts import permissions
 from ptce_ami.core.downloads import protected_zip
-from reviews.forms import filters
 from reviews.forms.instruction import (
     ACTIONS,
     MOTIVATION_MISSING,
@@ -45,6 +44,7 @@ from reviews.forms.instruction import (
 from reviews.models import SavedFilter
 from reviews.rules import WORKFLOW_PERMS
 from reviews.services import instruction as services
+from reviews.services import selection as filters
 from reviews.views import assignments as assignment_views
 from reviews.views import evaluation as evaluation_views
 from reviews.views import exports as export_views

@@ -19,7 +19,7 @@ from applications.forms.dossiers import PorteurForm
 from applications.models import EligibilityResult
 from ptce_ami.core.forms import BaseForm, InputCleaningMixin, cleaned_input
 from ptce_ami.core.text import clean_text
-from reviews.forms.filters import DossierFilter
+from reviews.services.selection import DossierFilter
 from tests.accounts.factories import UserFactory
 from tests.applications.factories import DossierFactory, PhaseFactory
 from tests.reviews.factories import GridFactory

@@ -12,8 +12,8 @@ from django.utils import timezone
 from applications.enums import DossierState, MemberCategory, RuleStatus
 from applications.models import EligibilityResult, EligibilityRun, Label, Sector
 from applications.services.dossiers import apply_values
-from reviews.forms import filters
 from reviews.models import DossierScore, SavedFilter
+from reviews.services import selection as filters
 from reviews.services.scoring import refresh_dossier_score
 from territories.models import Commune, Departement, Region
 from tests.accounts.factories import UserFactory
