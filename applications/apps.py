@@ -8,6 +8,6 @@ class ApplicationsConfig(AppConfig):
     verbose_name = "Candidatures"
 
     def ready(self):
-        from applications.services import reminders, staff_notifications  # noqa: F401 -- reminders registers sources
+        from applications.services import notifications, reminders  # noqa: F401 -- reminders registers sources
 
-        staff_notifications.connect()
+        notifications.connect()

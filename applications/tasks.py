@@ -9,7 +9,7 @@ import logging
 from django.contrib.auth import get_user_model
 
 from applications.models import Dossier, DossierVersion, Notice
-from applications.services import eligibility, notices, staff_notifications
+from applications.services import eligibility, notices, notifications
 from applications.services.notices import NoticeRenderError
 from ptce_ami.core import reminders
 from ptce_ami.core.queue import TRANSIENT_ERRORS, durable_task
@@ -58,7 +58,7 @@ def render_notice(self, *, notice_id):
 def send_daily_digests(self):
     """Sweep (beat, every morning): one e-mail per staff member or partner listing the day's notifications."""
     with sweep_run("applications.send_daily_digests") as run:
-        run.processed += staff_notifications.send_daily_digests()
+        run.processed += notifications.send_daily_digests()
     return run.processed
 
 

@@ -14,13 +14,12 @@ from django.utils import timezone, translation
 
 from applications.enums import DossierState
 from applications.models import CorrectionRequest
-from applications.services.messages import porteur_recipients, post_message
+from applications.services import notifications
+from applications.services.messages import post_message
 from applications.services.steps import STEP_SLUGS, STEPS_BY_SLUG
 from applications.services.workflow import transition
 from ptce_ami.core.emails import absolute_url
-from ptce_ami.core.outbox import queue_email
 
-EMAIL = "applications/email/correction_requested"
 THREAD_MESSAGE = "applications/messages/correction_message.txt"
 
 
@@ -55,14 +54,7 @@ def request_corrections(dossier, *, by, reason, sections, due_at, now=None):
     context = correction_email_context(correction)
     with translation.override(settings.LANGUAGE_CODE):
         post_message(dossier, author=by, body=render_to_string(THREAD_MESSAGE, context).strip(), notify=False)
-        for recipient in porteur_recipients(dossier):
-            queue_email(
-                EMAIL,
-                recipient,
-                {**context, "recipient": recipient},
-                key=f"correction:{correction.pk}:{recipient}",
-                related=dossier,
-            )
+        notifications.send_correction_request(correction, context)
     return correction
 
 

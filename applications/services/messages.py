@@ -4,37 +4,24 @@
 A staff message may ask for a reply ("réponse attendue"): the flag stays until the porteur's side writes back.
 Each user's ``MessageRead`` row says up to when they read the thread: the messages of the other side written
 after it are unread. Staff messages are e-mailed to the porteurs; the porteur's messages notify the staff
-(``staff_notifications.notify_message``: at once or in the daily digest, as each one chose).
+(``notifications.notify_message``: at once or in the daily digest, as each one chose).
 """
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Subquery
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from applications.models import Message, MessageAttachment, MessageRead
-from applications.services import staff_notifications
+from applications.services import notifications
 from applications.services.attachments import check_file, clean_name
 from ptce_ami.accounts.enums import STAFF_ROLES, Role
-from ptce_ami.core.emails import absolute_url
-from ptce_ami.core.outbox import queue_email
 
 STAFF_SIDE_ROLES = (*STAFF_ROLES, Role.PARTENAIRE)
-PORTEUR_EMAIL = "applications/email/message_received"
 
 
 def is_staff_side(user):
     """Whether ``user`` writes for the administration (instructeurs, administrateurs, regional partners)."""
     return getattr(user, "role", None) in STAFF_SIDE_ROLES
-
-
-def porteur_recipients(dossier):
-    """The owner (an active account), then the co-editors by their invited address, without duplicates."""
-    recipients = [dossier.owner.email] if dossier.owner.is_active else []
-    for invitation in dossier.invitations.all():
-        if invitation.email.lower() not in {address.lower() for address in recipients}:
-            recipients.append(invitation.email)
-    return recipients
 
 
 @transaction.atomic
@@ -60,9 +47,9 @@ def post_message(dossier, *, author, body, uploads=(), awaiting_reply=False, not
         Message.objects.filter(dossier=dossier, awaiting_reply=True).update(awaiting_reply=False)
     mark_read(dossier, author, at=message.created_at)
     if notify and from_staff:
-        notify_porteurs(message)
+        notifications.notify_porteurs(message)
     elif notify:
-        staff_notifications.notify_message(message)
+        notifications.notify_message(message)
     return message
 
 
@@ -82,17 +69,6 @@ def store_attachment(message, upload, inspection):
         attachment.file.delete(save=False)
         raise
     return attachment
-
-
-def notify_porteurs(message):
-    """One e-mail per porteur (owner, co-editors) about a staff message: the reference and the link, not the
-    text (it may hold personal data; the porteur reads it once signed in)."""
-    dossier = message.dossier
-    url = absolute_url(dossier.get_absolute_url()) + "#messages"
-    with translation.override(settings.LANGUAGE_CODE):
-        for recipient in porteur_recipients(dossier):
-            context = {"dossier": dossier, "message": message, "dossier_url": url, "recipient": recipient}
-            queue_email(PORTEUR_EMAIL, recipient, context, key=f"message:{message.pk}:{recipient}", related=dossier)
 
 
 def mark_read(dossier, user, *, at=None):

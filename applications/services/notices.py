@@ -26,8 +26,7 @@ from django.utils.translation import ngettext
 
 from applications.enums import NoticeKind, NoticeStatus
 from applications.models import Dossier, Notice
-from ptce_ami.core.emails import absolute_url
-from ptce_ami.core.outbox import queue_email
+from applications.services import notifications
 from ptce_ami.core.pdf import html_to_pdf, render_notice_html
 from ptce_ami.core.queue import enqueue
 from ptce_ami.core.siret import format_siret
@@ -35,8 +34,6 @@ from ptce_ami.core.siret import format_siret
 logger = logging.getLogger(__name__)
 
 RECEIPT_TEMPLATE = "applications/pdf/receipt.html"
-RECEIPT_EMAIL = "applications/email/dossier_submitted"
-NOTICE_EMAIL = "applications/email/notice_available"
 # A receipt stays short: longer texts are cut to about this many characters (the dossier holds them in full).
 EXCERPT_LENGTH = 300
 
@@ -127,18 +124,6 @@ def render_receipt_html(version):
         return render_notice_html(RECEIPT_TEMPLATE, receipt_context(version))
 
 
-def notice_filename(notice):
-    """The PDF's name in e-mails: "accuse-de-reception-PTCE-2026-P1-0042.pdf", "lettre-de-decision-…-2.pdf"."""
-    stem = {
-        NoticeKind.RECEIPT: "accuse-de-reception",
-        NoticeKind.LAUREATE_LETTER: "lettre-de-decision",
-        NoticeKind.NOT_RETAINED_LETTER: "lettre-de-decision",
-        NoticeKind.GRANT_NOTIFICATION: "notification-de-l-aide",
-    }[notice.kind]
-    suffix = f"-{notice.number}" if notice.number > 1 and notice.kind != NoticeKind.RECEIPT else ""
-    return f"{stem}-{notice.dossier.reference}{suffix}.pdf"
-
-
 # The notice rows ---------------------------------------------------------------------------------------------
 
 
@@ -219,7 +204,7 @@ def render_and_store(notice):
         notice.attempts = locked.attempts
         notice.save(update_fields=["file", "sha256", "status", "error", "rendered_at"])
         if notice.kind == NoticeKind.RECEIPT:
-            send_receipt_email(notice)
+            notifications.send_receipt_email(notice)
     logger.info("Notice %s (%s n° %s) of %s is ready", notice.pk, notice.kind, notice.number, notice.dossier_id)
     return True
 
@@ -261,68 +246,3 @@ def retry(notice):
 
 
 # E-mails -------------------------------------------------------------------------------------------------------
-
-
-def dossier_recipients(dossier):
-    """The owner, then the co-editors (invited addresses), without duplicates."""
-    recipients = [dossier.owner.email]
-    for email in dossier.invitations.order_by("created_at", "pk").values_list("email", flat=True):
-        if email.lower() not in {address.lower() for address in recipients}:
-            recipients.append(email)
-    return recipients
-
-
-def pdf_attachment(notice):
-    return {"path": notice.file.name, "filename": notice_filename(notice), "mimetype": "application/pdf"}
-
-
-def send_receipt_email(notice):
-    """Queue the receipt's e-mail to the owner and to each co-editor, the PDF attached: one message each, once."""
-    dossier = notice.dossier
-    context = {
-        "dossier": dossier,
-        "version": notice.version,
-        "submitted_at": notice.version.submitted_at,
-        "dossier_url": absolute_url(dossier.get_absolute_url()),
-    }
-    return [
-        queue_email(
-            RECEIPT_EMAIL,
-            recipient,
-            context,
-            key=f"receipt:{notice.pk}:{recipient}",
-            related=dossier,
-            attachments=[pdf_attachment(notice)],
-        )
-        for recipient in dossier_recipients(dossier)
-    ]
-
-
-def send_notice_email(notice, by):
-    """Tell the porteurs that a notice is available on their space, the PDF attached; once per recipient.
-
-    For letters, when decisions are published: nothing sends them automatically. ``by`` is the staff member
-    who publishes (logged).
-    """
-    if notice.status != NoticeStatus.READY:
-        raise ValueError(f"notice {notice.pk} is not ready")
-    dossier = notice.dossier
-    context = {
-        "dossier": dossier,
-        "notice": notice,
-        "document": notice.get_kind_display(),
-        "dossier_url": absolute_url(dossier.get_absolute_url()),
-    }
-    emails = [
-        queue_email(
-            NOTICE_EMAIL,
-            recipient,
-            context,
-            key=f"notice:{notice.pk}:{recipient}",
-            related=dossier,
-            attachments=[pdf_attachment(notice)],
-        )
-        for recipient in dossier_recipients(dossier)
-    ]
-    logger.info("Notice %s of %s e-mailed to %d recipient(s) by %s", notice.pk, dossier.reference, len(emails), by)
-    return emails

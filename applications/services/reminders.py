@@ -10,6 +10,7 @@ from django.urls import reverse
 from applications.enums import DossierState
 from applications.models import CorrectionRequest, Dossier, DossierInvitation
 from applications.services.completeness import missing_items
+from applications.services.notifications import porteur_recipients
 from applications.services.steps import STEPS_BY_SLUG
 from ptce_ami.core.emails import absolute_url
 from ptce_ami.core.reminders import ReminderSource, Window, register
@@ -17,15 +18,6 @@ from ptce_ami.core.reminders import ReminderSource, Window, register
 
 def invitations_in_order(lookup="invitations"):
     return Prefetch(lookup, queryset=DossierInvitation.objects.order_by("created_at", "pk"))
-
-
-def porteurs(dossier):
-    """The owner (an active account), then the co-editors by their invited address, without duplicates."""
-    recipients = [dossier.owner.email] if dossier.owner.is_active else []
-    for invitation in dossier.invitations.all():
-        if invitation.email.lower() not in {address.lower() for address in recipients}:
-            recipients.append(invitation.email)
-    return recipients
 
 
 def porteur_context(dossier, due):
@@ -88,7 +80,7 @@ DRAFTS = register(
             Window("draft_d7", datetime.timedelta(days=7)),
             Window("draft_d1", datetime.timedelta(days=1)),
         ),
-        recipients=porteurs,
+        recipients=porteur_recipients,
         template="applications/email/reminder_draft",
         context=draft_context,
     )
@@ -103,7 +95,7 @@ CORRECTIONS = register(
             Window("correction_d3", datetime.timedelta(days=3)),
             Window("correction_d1", datetime.timedelta(days=1)),
         ),
-        recipients=lambda correction: porteurs(correction.dossier),
+        recipients=lambda correction: porteur_recipients(correction.dossier),
         template="applications/email/reminder_corrections",
         context=correction_context,
     )

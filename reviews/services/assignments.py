@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,10 +24,8 @@ from django.utils.translation import ngettext
 from applications.enums import DossierState
 from applications.models import Dossier
 from ptce_ami.accounts.enums import Role
-from ptce_ami.core.emails import absolute_url
-from ptce_ami.core.outbox import queue_email
 from reviews.models import PENDING_STATUSES, Assignment, AssignmentStatus, ReviewerDeclaration, late_q
-from reviews.services import conflicts
+from reviews.services import conflicts, notifications
 
 # Staff assign reviewers to a dossier once it is filed and until it is decided; the automatic assignment takes
 # the dossiers under review or declared eligible.
@@ -147,7 +144,7 @@ def assign_pairs(pairs, *, by, due_at=None, batch=None):
                     )
             except IntegrityError:
                 refused[dossier.pk, reviewer.pk] = _("Cette affectation existe déjà.")
-        notify_reviewers(created)
+        notifications.notify_reviewers(created)
     return created, refused
 
 
@@ -199,30 +196,6 @@ def confirm_no_conflict(assignment):
 def declare_conflict(assignment, reason):
     """The reviewer declares a conflict: they lose the dossier; a review of theirs leaves its score."""
     return conflicts.record_conflict(assignment, reason)
-
-
-# E-mails -------------------------------------------------------------------------------------------------------
-
-
-def notify_reviewers(assignments):
-    """One e-mail per reviewer listing the dossiers just assigned to them (after commit, through the outbox)."""
-    by_reviewer = defaultdict(list)
-    for assignment in assignments:
-        by_reviewer[assignment.reviewer].append(assignment)
-    for reviewer, theirs in by_reviewer.items():
-        transaction.on_commit(lambda reviewer=reviewer, theirs=theirs: send_assignment_notice(reviewer, theirs))
-
-
-def send_assignment_notice(reviewer, assignments):
-    pks = sorted(assignment.pk for assignment in assignments)
-    context = {
-        "reviewer_name": reviewer.get_full_name() or reviewer.email,
-        "assignments": sorted(assignments, key=lambda assignment: (assignment.due_at is None, assignment.due_at)),
-        "queue_url": absolute_url(reverse("reviews:queue")),
-        "declaration_url": absolute_url(reverse("reviews:declaration")),
-    }
-    key = f"reviews.assigned:{reviewer.pk}:{pks[0]}-{pks[-1]}:{len(pks)}"
-    queue_email("reviews/email/assignment_notice", reviewer.email, context, key=key, related=assignments[0].dossier)
 
 
 # Automatic assignment ------------------------------------------------------------------------------------------

@@ -47,9 +47,9 @@ from applications.enums import (
 from applications.models import Dossier, DossierTransition, EligibilityRun, MemberStructure
 from ptce_ami.accounts import permissions
 from ptce_ami.core.emails import absolute_url
-from ptce_ami.core.outbox import queue_email
 from ptce_ami.core.queue import enqueue
 from reviews.models import Export, ExportFormat, ExportStatus, Opinion, Recommendation, Review
+from reviews.services import notifications
 from reviews.services.selection import filtered_dossiers
 
 logger = logging.getLogger(__name__)
@@ -475,18 +475,8 @@ def build_export(export):
     export.finished_at = timezone.now()
     export.save(update_fields=["status", "error", "file", "finished_at", "total", "done"])
     if export.status == ExportStatus.READY and export.total >= EMAIL_FROM:
-        notify_ready(export)
+        notifications.notify_export_ready(export)
     return export
-
-
-def notify_ready(export):
-    url = absolute_url(reverse("reviews:export_detail", kwargs={"pk": export.pk}))
-    return queue_email(
-        "reviews/email/export_ready",
-        export.requested_by.email,
-        {"export": export, "export_url": url},
-        key=f"export-ready:{export.pk}",
-    )
 
 
 def write_file(export):

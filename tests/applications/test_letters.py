@@ -20,7 +20,7 @@ from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from applications.enums import DossierState, MemberRole, NoticeKind, NoticeStatus, PhaseKind
 from applications.models import DossierInvitation, DossierTransition, Notice, Phase
-from applications.services import letters, notices
+from applications.services import letters, notices, notifications
 from ptce_ami.core.models import OutboundEmail
 from tests.accounts.factories import UserFactory
 from tests.applications.factories import DossierFactory, PhaseFactory, siret_from
@@ -457,8 +457,8 @@ def test_send_notice_email_tells_each_porteur_once_with_the_pdf(
     staff = UserFactory(instructeur=True)
 
     with django_capture_on_commit_callbacks(execute=True):
-        notices.send_notice_email(notice, staff)
-        notices.send_notice_email(notice, staff)
+        notifications.send_notice_email(notice, staff)
+        notifications.send_notice_email(notice, staff)
 
     assert [message.to for message in mailoutbox] == [[laureate.owner.email], [COEDITOR]]
     message = mailoutbox[0]
@@ -474,7 +474,7 @@ def test_send_notice_email_refuses_a_notice_not_ready(laureate):
     notice = Notice.objects.create(dossier=laureate, kind=NoticeKind.LAUREATE_LETTER)
 
     with pytest.raises(ValueError, match="not ready"):
-        notices.send_notice_email(notice, None)
+        notifications.send_notice_email(notice, None)
 
 
 # The admin

@@ -10,8 +10,9 @@ from freezegun import freeze_time
 
 from applications.enums import DossierState
 from applications.models import DossierInvitation, Message, MessageAttachment, MessageRead, StaffNotification
-from applications.services import staff_notifications
-from applications.services.messages import notify_porteurs, post_message, unread_counts
+from applications.services import notifications as staff_notifications
+from applications.services.messages import post_message, unread_counts
+from applications.services.notifications import notify_porteurs
 from ptce_ami.accounts.enums import NotificationFrequency
 from ptce_ami.core.models import OutboundEmail
 from tests.accounts.factories import RegionFactory, UserFactory

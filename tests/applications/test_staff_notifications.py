@@ -8,7 +8,7 @@ from freezegun import freeze_time
 
 from applications import tasks
 from applications.models import StaffNotification
-from applications.services import staff_notifications
+from applications.services import notifications as staff_notifications
 from applications.services.workflow import transition
 from ptce_ami.accounts.enums import NotificationFrequency
 from ptce_ami.core.models import EmailStatus, OutboundEmail, SweepRun

@@ -13,7 +13,7 @@ from applications.enums import DossierState
 from applications.models import Dossier, DossierTransition, EligibilityResult, EligibilityRun
 from ptce_ami.core.models import OutboundEmail
 from reviews.models import DossierScore, Export, ExportStatus
-from reviews.services import exports
+from reviews.services import exports, notifications
 from reviews.tasks import build_export
 from tests.accounts.factories import RegionFactory, UserFactory
 from tests.applications.factories import DossierFactory, MemberFactory
@@ -371,7 +371,7 @@ def test_a_large_export_is_announced_by_email_once(referential, instructeur, mon
     export = Export.objects.create(requested_by=instructeur, format="xlsx")
 
     exports.build_export(export)
-    exports.notify_ready(export)
+    notifications.notify_export_ready(export)
 
     email = OutboundEmail.objects.get()
     assert (email.template, email.recipient) == ("reviews/email/export_ready", instructeur.email)

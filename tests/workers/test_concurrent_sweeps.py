@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from freezegun import freeze_time
 
 from applications.models import StaffNotification
-from applications.services import staff_notifications
+from applications.services import notifications as staff_notifications
 from applications.services.workflow import transition
 from ptce_ami.accounts.enums import NotificationFrequency
 from ptce_ami.core import outbox, queue, reminders
