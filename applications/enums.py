@@ -34,6 +34,34 @@ class DossierState(models.TextChoices):
     def decided(cls):
         return (cls.LAUREATE, cls.NOT_RETAINED)
 
+    @classmethod
+    def under_instruction(cls):
+        """Filed and not yet judged: staff request corrections from these."""
+        return (cls.SUBMITTED, cls.IN_REVIEW)
+
+    @classmethod
+    def open_to_reviews(cls):
+        """Reviewers are assigned, reminded and score from submission until the decision."""
+        return (cls.SUBMITTED, cls.IN_REVIEW, cls.ELIGIBLE)
+
+    @classmethod
+    def auto_assignable(cls):
+        return (cls.IN_REVIEW, cls.ELIGIBLE)
+
+    @classmethod
+    def eligible_or_decided(cls):
+        """Declared eligible, then decided: the region gives its opinion on these."""
+        return (cls.ELIGIBLE, *cls.decided())
+
+    @classmethod
+    def reopenable(cls):
+        return (*cls.decided(), cls.INELIGIBLE)
+
+    @classmethod
+    def in_the_running(cls):
+        """Filed and neither withdrawn nor judged ineligible or decided."""
+        return (cls.SUBMITTED, cls.CORRECTIONS_REQUESTED, cls.IN_REVIEW, cls.ELIGIBLE)
+
 
 # DSFR badge colour of each state (system colours where they carry the meaning).
 STATE_BADGES = {

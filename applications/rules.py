@@ -64,7 +64,7 @@ def dossier_is_withdrawn(user, dossier):
 
 @rules.predicate
 def dossier_is_under_instruction(user, dossier):
-    return dossier is not None and dossier.state in (DossierState.SUBMITTED, DossierState.IN_REVIEW)
+    return dossier is not None and dossier.state in DossierState.under_instruction()
 
 
 is_dossier_staff = is_instructeur | is_partenaire_of_dossier_region

@@ -16,14 +16,14 @@ class MotivationRequired(Exception):
 TRANSITIONS = {
     "submit": ({S.DRAFT}, S.SUBMITTED),
     "withdraw": (set(S.withdrawable()), S.WITHDRAWN),
-    "request_corrections": ({S.SUBMITTED, S.IN_REVIEW}, S.CORRECTIONS_REQUESTED),
+    "request_corrections": (set(S.under_instruction()), S.CORRECTIONS_REQUESTED),
     "resubmit": ({S.CORRECTIONS_REQUESTED}, S.SUBMITTED),
     "start_review": ({S.SUBMITTED}, S.IN_REVIEW),
     "declare_eligible": ({S.IN_REVIEW}, S.ELIGIBLE),
     "declare_ineligible": ({S.IN_REVIEW}, S.INELIGIBLE),
     "select_laureate": ({S.ELIGIBLE}, S.LAUREATE),
     "not_retain": ({S.ELIGIBLE}, S.NOT_RETAINED),
-    "reopen": ({S.LAUREATE, S.NOT_RETAINED, S.INELIGIBLE}, S.IN_REVIEW),
+    "reopen": (set(S.reopenable()), S.IN_REVIEW),
 }
 
 MOTIVATION_REQUIRED = {"request_corrections", "declare_ineligible", "reopen"}

@@ -8,14 +8,13 @@ from ptce_ami.accounts.enums import Role
 from reviews.models import Assignment, AssignmentStatus
 from reviews.services import reminders  # noqa: F401 -- registers the reviewers' reminder source
 
-# A reviewer reaches a dossier once they confirmed having no conflict of interest, and keeps it after submitting.
-VISIBLE_STATUSES = (AssignmentStatus.IN_PROGRESS, AssignmentStatus.SUBMITTED)
-
 
 def reviewer_scope(user):
     """The dossiers an évaluateur reaches: those of their assignments in progress or submitted (not one still to
     confirm, nor one they declared or the system detected a conflict on)."""
-    assigned = Assignment.objects.filter(dossier=OuterRef("pk"), reviewer=user, status__in=VISIBLE_STATUSES)
+    assigned = Assignment.objects.filter(
+        dossier=OuterRef("pk"), reviewer=user, status__in=AssignmentStatus.reaching_the_dossier()
+    )
     return Q(Exists(assigned))
 
 

@@ -148,9 +148,15 @@ class AssignmentStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Évaluation rendue")
     CONFLICT = "conflict", _("Conflit d'intérêts déclaré")
 
+    @classmethod
+    def pending(cls):
+        """Waiting for the reviewer: to confirm (no conflict) or to score."""
+        return (cls.TO_CONFIRM, cls.IN_PROGRESS)
 
-# Waiting for the reviewer: to confirm (no conflict) or to score.
-PENDING_STATUSES = (AssignmentStatus.TO_CONFIRM, AssignmentStatus.IN_PROGRESS)
+    @classmethod
+    def reaching_the_dossier(cls):
+        """The reviewer reaches the dossier once they confirmed having no conflict, and keeps it after submitting."""
+        return (cls.IN_PROGRESS, cls.SUBMITTED)
 
 
 def late_before(now=None):
@@ -166,7 +172,7 @@ def late_before(now=None):
 
 def late_q(prefix="", now=None):
     """The filter of late assignments; ``prefix`` reaches them through a relation ("assignments__")."""
-    return models.Q(**{f"{prefix}status__in": PENDING_STATUSES, f"{prefix}due_at__lt": late_before(now)})
+    return models.Q(**{f"{prefix}status__in": AssignmentStatus.pending(), f"{prefix}due_at__lt": late_before(now)})
 
 
 ASSIGNMENT_BADGES = {
@@ -183,7 +189,7 @@ class AssignmentQuerySet(models.QuerySet):
         return self.exclude(status=AssignmentStatus.CONFLICT)
 
     def pending(self):
-        return self.filter(status__in=PENDING_STATUSES)
+        return self.filter(status__in=AssignmentStatus.pending())
 
     def late(self, now=None):
         """Pending assignments whose due day is over (see ``late_before``)."""
@@ -227,7 +233,7 @@ class Assignment(models.Model):
     @property
     def is_late(self):
         """Still pending after its due day (the same rule as ``Assignment.objects.late()``)."""
-        return self.status in PENDING_STATUSES and self.due_at is not None and self.due_at < late_before()
+        return self.status in AssignmentStatus.pending() and self.due_at is not None and self.due_at < late_before()
 
 
 class Recommendation(models.TextChoices):

@@ -18,11 +18,7 @@ from reviews.models import AssignmentStatus
 
 @rules.predicate
 def dossier_is_eligible(user, dossier):
-    return dossier is not None and dossier.state in (
-        DossierState.ELIGIBLE,
-        DossierState.LAUREATE,
-        DossierState.NOT_RETAINED,
-    )
+    return dossier is not None and dossier.state in DossierState.eligible_or_decided()
 
 
 def dossier_allows(action):

@@ -24,10 +24,12 @@ from applications.services.workflow import transition
 from applications.workflow import TRANSITIONS
 from reviews.models import (
     Assignment,
+    AssignmentStatus,
     DeclaredOrganisation,
     Grid,
     RegionalOpinion,
     ReviewerDeclaration,
+    ReviewStatus,
 )
 from reviews.services import assignments as assignment_services
 from reviews.services.evaluation import ReviewInput, save_regional_opinion, save_review
@@ -295,11 +297,11 @@ PATH_TO = {
     DossierState.ELIGIBLE: ["start_review", "declare_eligible"],
 }
 
-# (dossier, reviewer, what they have done: "to_confirm", "draft" or the levels of a submitted review,
-#  recommendation, general comment, days until due)
+# (dossier, reviewer, what they have done: an assignment still to confirm, confirmed (in progress), a draft review,
+#  or the levels of a submitted review; recommendation, general comment, days until due)
 DEMO_ASSIGNMENTS = [
     # Refused: evaluateur@ declared the Moulins régie, a member of this pôle (SIREN match).
-    ("Pôle réemploi du Val d'Allier", "evaluateur@demo.ptce.fr", "in_progress", "", "", 14),
+    ("Pôle réemploi du Val d'Allier", "evaluateur@demo.ptce.fr", AssignmentStatus.IN_PROGRESS, "", "", 14),
     (
         "Pôle réemploi du Val d'Allier",
         "evaluateur2@demo.ptce.fr",
@@ -332,8 +334,8 @@ DEMO_ASSIGNMENTS = [
         "Beaucoup d'intentions, peu d'engagements signés ; le budget d'animation n'est pas financé.",
         -4,
     ),
-    ("Alimentation durable Lyon–Villeurbanne", "evaluateur3@demo.ptce.fr", "draft", "", "", 7),
-    ("Fabrique stéphanoise des coopérations", "evaluateur@demo.ptce.fr", "draft", "", "", 10),
+    ("Alimentation durable Lyon–Villeurbanne", "evaluateur3@demo.ptce.fr", ReviewStatus.DRAFT, "", "", 7),
+    ("Fabrique stéphanoise des coopérations", "evaluateur@demo.ptce.fr", ReviewStatus.DRAFT, "", "", 10),
     (
         "Fabrique stéphanoise des coopérations",
         "evaluateur3@demo.ptce.fr",
@@ -342,8 +344,8 @@ DEMO_ASSIGNMENTS = [
         "Projet industriel crédible, bien articulé avec la métropole.",
         -2,
     ),
-    ("Terres de Bretagne solidaires", "evaluateur@demo.ptce.fr", "to_confirm", "", "", 14),
-    ("Terres de Bretagne solidaires", "evaluateur2@demo.ptce.fr", "in_progress", "", "", -1),
+    ("Terres de Bretagne solidaires", "evaluateur@demo.ptce.fr", AssignmentStatus.TO_CONFIRM, "", "", 14),
+    ("Terres de Bretagne solidaires", "evaluateur2@demo.ptce.fr", AssignmentStatus.IN_PROGRESS, "", "", -1),
 ]
 
 # Opinions of the CRESS Auvergne-Rhône-Alpes: (dossier, opinion, rank, text).
@@ -410,9 +412,9 @@ def assign(dossier, reviewer, by, work, recommendation, comment, due_in):
         )
     except assignment_services.AssignmentRefused:
         return  # a conflict of interest detected from the reviewer's declaration
-    if work == "to_confirm" or assignment_services.confirm_no_conflict(assignment):
+    if work == AssignmentStatus.TO_CONFIRM or assignment_services.confirm_no_conflict(assignment):
         return
-    if work == "draft":
+    if work == ReviewStatus.DRAFT:
         criteria = list(Grid.objects.for_phase(dossier.phase).criteria.all())
         levels = {criterion.pk: 3 for criterion in criteria[:2]}
         comments = {criteria[0].pk: "Une coopération ancienne et des mutualisations concrètes (entrepôt, poste)."}

@@ -24,15 +24,15 @@ from django.utils.translation import ngettext
 from applications.enums import DossierState
 from applications.models import Dossier
 from ptce_ami.accounts.enums import Role
-from reviews.models import PENDING_STATUSES, Assignment, AssignmentStatus, ReviewerDeclaration, late_q
+from reviews.models import Assignment, AssignmentStatus, ReviewerDeclaration, late_q
 from reviews.services import conflicts, notifications
 
 # Staff assign reviewers to a dossier once it is filed and until it is decided; the automatic assignment takes
 # the dossiers under review or declared eligible.
-ASSIGNABLE_STATES = (DossierState.SUBMITTED, DossierState.IN_REVIEW, DossierState.ELIGIBLE)
-AUTO_STATES = (DossierState.IN_REVIEW, DossierState.ELIGIBLE)
+ASSIGNABLE_STATES = DossierState.open_to_reviews()
+AUTO_STATES = DossierState.auto_assignable()
 # Removable by staff: not yet submitted, and not a declared conflict (which stays on record).
-REMOVABLE_STATUSES = PENDING_STATUSES
+REMOVABLE_STATUSES = AssignmentStatus.pending()
 
 
 class AssignmentRefused(Exception):
@@ -353,7 +353,7 @@ def reviewers_with_load(queryset=None):
     """Évaluateurs annotated with their active, pending and late assignments (one query)."""
     queryset = queryset if queryset is not None else reviewers()
     active = ~Q(assignments__status=AssignmentStatus.CONFLICT)
-    pending = Q(assignments__status__in=PENDING_STATUSES)
+    pending = Q(assignments__status__in=AssignmentStatus.pending())
     return queryset.annotate(
         active_count=Count("assignments", filter=active),
         pending_count=Count("assignments", filter=pending),

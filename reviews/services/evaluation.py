@@ -34,7 +34,7 @@ from reviews.models import (
 from reviews.services.scoring import grid_for, grids_by_phase, priority_flags, refresh_dossier_score, review_total
 
 # The dossiers a regional opinion is given on (the perm reviews.give_regional_opinion says the same).
-OPINION_STATES = (DossierState.ELIGIBLE, DossierState.LAUREATE, DossierState.NOT_RETAINED)
+OPINION_STATES = DossierState.eligible_or_decided()
 
 
 # The reviewer's queue -------------------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ def pending_assignments(now):
         .filter(
             reviewer__is_active=True,
             dossier__submitted_at__isnull=False,
-            dossier__state__in=(DossierState.SUBMITTED, DossierState.IN_REVIEW, DossierState.ELIGIBLE),
+            dossier__state__in=DossierState.open_to_reviews(),
         )
         .select_related("reviewer", "dossier__phase__edition")
     )

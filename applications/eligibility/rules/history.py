@@ -21,12 +21,7 @@ from applications.eligibility.rules.base import (
 from applications.enums import DossierState, PhaseKind
 
 # A phase-1 dossier of the same edition still in the running (filed together with the phase-2 one).
-PHASE1_IN_RUNNING = {
-    DossierState.SUBMITTED,
-    DossierState.CORRECTIONS_REQUESTED,
-    DossierState.IN_REVIEW,
-    DossierState.ELIGIBLE,
-}
+PHASE1_IN_RUNNING = set(DossierState.in_the_running())
 
 
 def name_messages(history, value, already):
