@@ -1,13 +1,16 @@
 """Workflow actions on the staff dossier page, through the one transition service: who may do what (404 for
 outsiders, 403 for read-only roles), motivations, "someone was faster", and which buttons are shown."""
 
+import datetime
+
 import pytest
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from applications.enums import DossierState
 from applications.services.workflow import transition
 from tests.accounts.factories import UserFactory
-from tests.applications.factories import DossierFactory
+from tests.applications.factories import DossierFactory, PhaseFactory
 from tests.reviews.factories import AssignmentFactory
 from tests.reviews.test_instruction_list import region
 
@@ -177,3 +180,46 @@ def test_partner_sees_start_review_button(client, partner, dossier):
     content = client.get(page_url(dossier)).content.decode()
     assert action_url(dossier, "start_review") in content
     assert action_url(dossier, "declare_eligible") not in content
+
+
+# Each button is shown under the permission its view enforces -----------------------------------------------------
+
+STAFF_ACTIONS = ["start_review", "declare_eligible", "declare_ineligible", "reopen", "request_corrections"]
+FILED_STATES = [state for state in DossierState.values if state != DossierState.DRAFT]
+
+
+def shown(client, dossier):
+    context = client.get(page_url(dossier)).context
+    actions = [action for action, _label in context["workflow_actions"]]
+    return actions + (["request_corrections"] if context["corrections_url"] else [])
+
+
+def post_action(client, dossier, action):
+    if action == "request_corrections":
+        url = reverse("applications:request_corrections", kwargs={"reference": dossier.reference})
+        due_at = timezone.localtime() + datetime.timedelta(days=10)
+        data = {"reason": "Joignez les statuts.", "sections": ["pieces"], "due_at": due_at.strftime("%Y-%m-%dT%H:%M")}
+    else:
+        url, data = action_url(dossier, action), {"comment": "Motivation de l'action."}
+    before = state_of(dossier)
+    response = client.post(url, data)
+    return response.status_code, state_of(dossier) != before
+
+
+@pytest.mark.parametrize("state", FILED_STATES)
+@pytest.mark.parametrize("role", ["instructeur", "partner"])
+def test_a_button_is_shown_exactly_when_its_view_does_the_action(client, request, referential, role, state):
+    """For every role who reaches the staff page and every filed state: an action's button is on the page if and only
+    if posting it moves the dossier; otherwise the view refuses (403) or says it cannot be done now."""
+    user = request.getfixturevalue(role)
+    client.force_login(user)
+    phase = PhaseFactory()
+    for action in STAFF_ACTIONS:
+        dossier = DossierFactory(phase=phase, complete=True, submitted=True, region=region("84"))
+        DossierFactory._meta.model.objects.filter(pk=dossier.pk).update(state=state)
+        is_shown = action in shown(client, dossier)
+
+        status, moved = post_action(client, dossier, action)
+
+        assert is_shown == moved, (action, state, status)
+        assert status in (302, 403), (action, state, status)
