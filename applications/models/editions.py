@@ -3,6 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from applications.enums import PHASE_REFERENCE_CODES, AttachmentKind, PhaseKind
@@ -116,7 +117,17 @@ class Phase(models.Model):
         return PHASE_REFERENCE_CODES[self.kind]
 
     def required_attachments(self):
-        return [AttachmentKind(kind) for kind in self.required_attachment_kinds]
+        """The kinds of attachment a dossier of this phase must hold (each once, in the order staff set)."""
+        return [AttachmentKind(kind) for kind in dict.fromkeys(self.required_attachment_kinds or [])]
+
+    def missing_attachments(self, attachments):
+        """The required kinds that ``attachments`` (a dossier's, removed ones ignored) leave without a file."""
+        present = {attachment.kind for attachment in attachments if getattr(attachment, "removed_at", None) is None}
+        return [kind for kind in self.required_attachments() if kind not in present]
+
+    @staticmethod
+    def missing_attachment_message(kind):
+        return gettext("Pièce obligatoire manquante : %(kind)s.") % {"kind": AttachmentKind(kind).label}
 
 
 class ReferenceSequence(models.Model):

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from applications.enums import AttachmentKind, MemberCategory, MemberRole
+from applications.enums import MemberCategory, MemberRole
 from applications.models import Dossier
 from applications.services.steps import STEPS
 
@@ -129,13 +129,10 @@ def missing_needs(step, dossier, **context):
 
 
 def missing_attachments(step, dossier, attachments, **context):
-    present = {attachment.kind for attachment in attachments}
+    phase = dossier.phase
     return [
-        Missing(
-            step, _("Pièce obligatoire manquante : %(kind)s.") % {"kind": AttachmentKind(kind).label}, f"kind-{kind}"
-        )
-        for kind in dossier.phase.required_attachment_kinds
-        if kind not in present
+        Missing(step, phase.missing_attachment_message(kind), f"kind-{kind.value}")
+        for kind in phase.missing_attachments(attachments)
     ]
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from applications.eligibility.budget import check_budget
 from applications.eligibility.rules.base import AMI_TEXTS, failed, label_of, not_applicable, passed, rule, warning
 from applications.enums import AttachmentKind, PhaseKind
+from applications.models import Phase
 from ptce_ami.core.dates import format_datetime, format_deadline
 
 ACCEPTED_CONTENT_TYPES = {
@@ -49,7 +50,7 @@ def attachment_problem(kind, attachments):
     """None when one of ``attachments`` (of the required ``kind``) is fine, else a French sentence."""
     label = label_of(AttachmentKind, kind)
     if not attachments:
-        return _("Pièce obligatoire manquante : %(kind)s.") % {"kind": label}
+        return Phase.missing_attachment_message(kind)
     readable = [attachment for attachment in attachments if (attachment.size or 0) > 0]
     if not readable:
         return _("Fichier vide ou illisible : %(file)s (%(kind)s).") % {
@@ -67,7 +68,7 @@ def attachment_problem(kind, attachments):
 
 @rule("R10", gettext_lazy("Pièces obligatoires jointes, lisibles et au bon format"), AMI_TEXTS, draft_computable=True)
 def required_attachments(context):
-    required = list(dict.fromkeys(context.phase.required_attachment_kinds or []))
+    required = context.phase.required_attachments()
     if not required:
         return not_applicable(_("Aucune pièce obligatoire n'est demandée pour cette phase."))
     by_kind = defaultdict(list)
