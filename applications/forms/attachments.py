@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.enums import AttachmentKind
 from applications.models import MemberStructure
+from applications.services.attachments import TOO_LARGE, AttachmentRefused, check_file
 from ptce_ami.core import files
 from ptce_ami.core.forms import BaseForm
 
@@ -48,6 +49,23 @@ def too_large_message(size, max_size):
         "max": files.format_size(max_size),
         "size": files.format_size(size, round_up=True),
     }
+
+
+def refused_message(refused, uploaded):
+    """The French sentence for an AttachmentRefused raised by the upload policy (services.attachments.check_file)."""
+    if refused.refusal == TOO_LARGE:
+        size = refused.inspection.size if refused.inspection else uploaded.size
+        return too_large_message(size, settings.ATTACHMENT_MAX_SIZE)
+    return refusal_message(refused.refusal, uploaded.name)
+
+
+def validate_upload(uploaded):
+    """The upload policy (size, type by content), as a form field's check: the file's inspection, or a
+    ValidationError with the sentence that says what to do."""
+    try:
+        return check_file(uploaded)
+    except AttachmentRefused as refused:
+        raise ValidationError(refused_message(refused, uploaded), code=refused.refusal) from None
 
 
 def kind_choices(phase):
@@ -106,13 +124,7 @@ class AttachmentForm(BaseForm):
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
-        max_size = settings.ATTACHMENT_MAX_SIZE
-        if uploaded.size > max_size:
-            raise ValidationError(too_large_message(uploaded.size, max_size), code="too_large")
-        inspection = files.inspect(uploaded)
-        if inspection.file_type is None:
-            raise ValidationError(refusal_message(inspection.refusal, uploaded.name), code=inspection.refusal)
-        self.inspection = inspection
+        self.inspection = validate_upload(uploaded)
         return uploaded
 
     def clean(self):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from applications.forms.attachments import ACCEPT, refusal_message, too_large_message
+from applications.forms.attachments import ACCEPT, validate_upload
 from applications.models.exchanges import Message
 from applications.services.steps import STEPS
 from ptce_ami.core import files
@@ -43,17 +43,10 @@ class MultipleFileField(forms.FileField):
                 % {"max": MAX_MESSAGE_FILES},
                 code="too_many",
             )
-        return [check_upload(super(MultipleFileField, self).clean(upload, initial)) for upload in uploads]
-
-
-def check_upload(uploaded):
-    max_size = settings.ATTACHMENT_MAX_SIZE
-    if uploaded.size > max_size:
-        raise ValidationError(too_large_message(uploaded.size, max_size), code="too_large")
-    inspection = files.inspect(uploaded)
-    if inspection.file_type is None:
-        raise ValidationError(refusal_message(inspection.refusal, uploaded.name), code=inspection.refusal)
-    return uploaded
+        cleaned = [super(MultipleFileField, self).clean(upload, initial) for upload in uploads]
+        for upload in cleaned:
+            validate_upload(upload)
+        return cleaned
 
 
 class MessageForm(BaseForm):

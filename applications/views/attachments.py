@@ -6,7 +6,6 @@ downloads its files (its page lists them). Outsiders get 404 everywhere, read-on
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -15,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from applications.enums import AttachmentKind
-from applications.forms.attachments import AttachmentForm, refusal_message, too_large_message
+from applications.forms.attachments import AttachmentForm, refused_message
 from applications.models import Attachment
-from applications.services.attachments import TOO_LARGE, AttachmentRefused, add_attachment, remove_attachment
+from applications.services.attachments import AttachmentRefused, add_attachment, remove_attachment
 from applications.services.dossiers import DossierNotEditable, not_editable_message
 from applications.services.steps import get_step
 from applications.views.base import can, get_visible_dossier, require_action
@@ -108,11 +107,7 @@ def upload(request, dossier, form):
         )
     except AttachmentRefused as refused:
         # Checked by the form already; only a file that changed in between gets here.
-        if refused.refusal == TOO_LARGE:
-            size = refused.inspection.size if refused.inspection else uploaded.size
-            form.add_error("file", too_large_message(size, settings.ATTACHMENT_MAX_SIZE))
-        else:
-            form.add_error("file", refusal_message(refused.refusal, uploaded.name))
+        form.add_error("file", refused_message(refused, uploaded))
         return None
     except DossierNotEditable:
         messages.info(request, not_editable_message(dossier))
