@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from applications.enums import BouquetNeed, MemberCategory, MemberRole
 from applications.models import Dossier, MemberStructure, Sector
 from applications.services.completeness import MEMBER_REQUIRED_FIELDS, REQUIRED_FIELDS
+from applications.services.steps import LEAD_FIELDS, form_fields
 from ptce_ami.core.forms import BaseForm, BaseModelForm
 from ptce_ami.core.siret import SiretField
 from territories.forms import CommuneField, TerritoryField
@@ -73,7 +74,7 @@ class PoleForm(StepForm):
 
     class Meta:
         model = Dossier
-        fields = ["name", "summary", "started_on", "website", "stage", "sectors"]
+        fields = form_fields("pole")
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 6}),
             "started_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -105,7 +106,7 @@ class LeadForm(BaseModelForm):
 
     class Meta:
         model = MemberStructure
-        fields = ["name", "siret", "category", "ess_legal_form", "esus_approved", "commune"]
+        fields = LEAD_FIELDS
         labels = {"name": _("Nom de la structure porteuse")}
         widgets = {"category": forms.RadioSelect, "ess_legal_form": forms.RadioSelect}
         help_texts = {
@@ -137,14 +138,7 @@ class PorteurForm(StepForm):
 
     class Meta:
         model = Dossier
-        fields = [
-            "representative_name",
-            "representative_title",
-            "contact_name",
-            "contact_email",
-            "contact_phone",
-            "animation_fte",
-        ]
+        fields = form_fields("porteur")
         widgets = {
             "contact_email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "contact_phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
@@ -172,7 +166,7 @@ class TerritoryForm(StepForm):
 
     class Meta:
         model = Dossier
-        fields = ["territory_type", "includes_qpv", "territory_description"]
+        fields = form_fields("territoire")
         widgets = {"territory_type": forms.RadioSelect, "territory_description": TEXTAREA}
         help_texts = {
             "territory_description": _("Ses caractéristiques, ses besoins, et pourquoi le pôle s'y ancre."),
@@ -205,7 +199,7 @@ class CooperationForm(StepForm):
 
     class Meta:
         model = Dossier
-        fields = ["shared_strategy", "governance", "collectivites_link"]
+        fields = form_fields("cooperation")
         widgets = dict.fromkeys(fields, TEXTAREA)
         help_texts = {
             "shared_strategy": _(
@@ -232,7 +226,7 @@ class ProjetForm(StepForm):
 
     class Meta:
         model = Dossier
-        fields = ["innovation", "economic_model", "expected_impact", "jobs_expected"]
+        fields = form_fields("projet")
         widgets = {**dict.fromkeys(["innovation", "economic_model", "expected_impact"], TEXTAREA)}
         help_texts = {
             "innovation": _("L'innovation sociale ou technologique, les partenariats avec la recherche."),
@@ -260,7 +254,7 @@ class BesoinsForm(StepForm):
 
     class Meta:
         model = Dossier
-        fields = ["bouquet_needs", "needs_comment"]
+        fields = form_fields("besoins")
         widgets = {"needs_comment": forms.Textarea(attrs={"rows": 5})}
 
     def __init__(self, *args, **kwargs):
@@ -273,7 +267,7 @@ class EngagementsForm(StepForm):
 
     class Meta:
         model = Dossier
-        fields = ["charter_adherence", "certify_accurate", "consent_publication"]
+        fields = form_fields("engagements")
         labels = {
             "charter_adherence": _(
                 "Les membres du pôle adhèrent à la charte des pôles territoriaux de coopération économique."

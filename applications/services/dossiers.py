@@ -14,12 +14,10 @@ from django.utils.translation import gettext as _
 from applications.enums import MemberRole
 from applications.models import Dossier, DossierInvitation, MemberStructure, ReferenceSequence
 from applications.services import notifications
-from applications.services.steps import LEAD_FIELDS
+from applications.services.steps import LEAD_FIELDS, TERRITORY_FIELDS
 from ptce_ami.accounts.enums import Role
 from ptce_ami.core.dates import format_deadline
 from territories.models import Commune, Departement
-
-TERRITORY_FIELDS = ("communes", "epcis", "departements")
 
 
 class DossierNotEditable(PermissionDenied):

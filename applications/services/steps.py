@@ -18,6 +18,9 @@ class Step:
         return STEP_SLUGS.index(self.slug) + 1
 
 
+# The territory step's model fields that its one territory field (communes, EPCI, départements) edits together.
+TERRITORY_FIELDS = ("communes", "epcis", "departements")
+
 STEPS = (
     Step("pole", _("Le pôle"), ("name", "summary", "started_on", "website", "stage", "sectors")),
     Step(
@@ -37,7 +40,7 @@ STEPS = (
     Step(
         "territoire",
         _("Le territoire"),
-        ("communes", "epcis", "departements", "territory_type", "includes_qpv", "territory_description"),
+        (*TERRITORY_FIELDS, "territory_type", "includes_qpv", "territory_description"),
     ),
     Step("cooperation", _("Stratégie et gouvernance"), ("shared_strategy", "governance", "collectivites_link")),
     Step(
@@ -56,6 +59,11 @@ LEAD_FIELDS = ("name", "siret", "category", "ess_legal_form", "esus_approved", "
 
 def get_step(slug):
     return STEPS_BY_SLUG[slug]
+
+
+def form_fields(slug):
+    """The fields of step ``slug`` that its ModelForm edits one by one (the territory has one field of its own)."""
+    return [name for name in get_step(slug).fields if name not in TERRITORY_FIELDS]
 
 
 def next_step(step):

@@ -6,9 +6,9 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-register = template.Library()
+from applications.services.steps import TERRITORY_FIELDS
 
-TERRITORY_FIELDS = ("communes", "epcis", "departements")
+register = template.Library()
 
 
 @dataclass(frozen=True)
