@@ -65,7 +65,7 @@ def correction_email_context(correction):
         "correction": correction,
         "section_titles": [str(step.title) for step in section_steps(correction)],
         "dossier_url": absolute_url(dossier.get_absolute_url()),
-        "owner_name": dossier.owner.get_full_name() or dossier.owner.email,
+        "owner_name": dossier.owner.display_name,
         "owner_email": dossier.owner.email,
     }
 

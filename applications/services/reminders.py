@@ -23,7 +23,7 @@ def invitations_in_order(lookup="invitations"):
 def porteur_context(dossier, due):
     return {
         "dossier": dossier,
-        "owner_name": dossier.owner.get_full_name() or dossier.owner.email,
+        "owner_name": dossier.owner.display_name,
         "owner_email": dossier.owner.email,
         **due.context(),
     }

@@ -81,7 +81,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
 
     def __str__(self):
-        return self.get_full_name() or self.email
+        return self.display_name
 
     def save(self, *args, **kwargs):
         self.email = self.__class__.objects.normalize_email(self.email).lower()
@@ -106,6 +106,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         if permissions.knows(app_label):
             return permissions.has_perm(self, app_label)
         return super().has_module_perms(app_label)
+
+    @property
+    def display_name(self):
+        """The person's name, or their e-mail address when they gave none: how the platform names someone."""
+        return self.get_full_name() or self.email
 
     def get_short_name(self):
         return self.first_name or self.email

@@ -90,7 +90,7 @@ def refusal_reasons(pairs):
     refused = {}
     for dossier, reviewer in pairs:
         key = (dossier.pk, reviewer.pk)
-        name = reviewer.get_full_name() or reviewer.email
+        name = reviewer.display_name
         if reviewer.role != Role.EVALUATEUR or not reviewer.is_active:
             refused[key] = _("%(name)s n'est pas un évaluateur actif.") % {"name": name}
         elif dossier.state not in ASSIGNABLE_STATES or dossier.submitted_at is None:
@@ -341,7 +341,7 @@ def apply_proposal(pairs, *, phase, cap, by, due_at=None):
                     "%(name)s a atteint le plafond de %(cap)d dossiers : affectation au dossier %(reference)s "
                     "ignorée.",
                     cap,
-                ) % {"name": reviewer.get_full_name() or reviewer.email, "cap": cap, "reference": dossier.reference}
+                ) % {"name": reviewer.display_name, "cap": cap, "reference": dossier.reference}
                 continue
             loads[reviewer.pk] += 1
             kept.append((dossier, reviewer))

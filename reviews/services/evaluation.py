@@ -212,7 +212,7 @@ class ReviewView:
     @property
     def title(self):
         if self.reviewer is not None:
-            return self.reviewer.get_full_name() or self.reviewer.email
+            return self.reviewer.display_name
         return _("Évaluation n° %(number)s") % {"number": self.number}
 
 

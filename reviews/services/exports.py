@@ -180,7 +180,7 @@ def decision_field(name):
 def reviews_detail(dossier):
     lines = []
     for review in dossier.counted_reviews:
-        reviewer = review.assignment.reviewer.get_full_name() or review.assignment.reviewer.email
+        reviewer = review.assignment.reviewer.display_name
         total = format_number(review.total) if review.total is not None else "—"
         lines.append(f"{reviewer} : {total} ({label(Recommendation, review.recommendation) or '—'})")
     return LIST_SEPARATOR.join(lines)

@@ -23,7 +23,7 @@ def notify_reviewers(assignments):
 def send_assignment_notice(reviewer, assignments):
     pks = sorted(assignment.pk for assignment in assignments)
     context = {
-        "reviewer_name": reviewer.get_full_name() or reviewer.email,
+        "reviewer_name": reviewer.display_name,
         "assignments": sorted(assignments, key=lambda assignment: (assignment.due_at is None, assignment.due_at)),
         "queue_url": absolute_url(reverse("reviews:queue")),
         "declaration_url": absolute_url(reverse("reviews:declaration")),

@@ -31,7 +31,7 @@ def assignment_context(assignment, due):
     return {
         "assignment": assignment,
         "dossier": assignment.dossier,
-        "reviewer_name": assignment.reviewer.get_full_name() or assignment.reviewer.email,
+        "reviewer_name": assignment.reviewer.display_name,
         "to_confirm": to_confirm,
         "action_url": absolute_url(target),
         **due.context(),
