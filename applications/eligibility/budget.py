@@ -8,10 +8,10 @@ euros) and ``requested_grant`` (True for the resource line that is the aid reque
 from decimal import Decimal
 from typing import Protocol
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from applications.eligibility.results import RuleStatus, verdict
+from ptce_ami.core.money import euros
 
 CHARGES = "charges"
 RESOURCES = "resources"
@@ -23,10 +23,6 @@ class BudgetLineLike(Protocol):
     side: str
     amount: Decimal
     requested_grant: bool
-
-
-def euros(amount):
-    return _("%(amount)s\u00a0€") % {"amount": number_format(Decimal(amount), decimal_pos=0, force_grouping=True)}
 
 
 def totals(lines):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from applications.enums import DossierState, MemberRole, NoticeKind, PhaseKind
 from applications.models import Dossier
 from applications.services import notices
+from ptce_ami.core.money import euros
 from ptce_ami.core.pdf import render_notice_html
 from ptce_ami.core.queue import enqueue
 from ptce_ami.core.siret import format_siret
@@ -39,7 +40,6 @@ PHASE_NAMES = {
     PhaseKind.PHASE2: gettext_lazy("phase 2 « financement »"),
 }
 # French typography: digits grouped by three and the currency sign, each after a narrow no-break space.
-NARROW_NBSP = "\u202f"
 
 
 class LetterRefused(Exception):
@@ -48,15 +48,6 @@ class LetterRefused(Exception):
     def __init__(self, message):
         super().__init__(message)
         self.message = message
-
-
-def euros(amount):
-    """ "100 000 €", "80 000,50 €": French grouping and decimal comma, narrow no-break spaces."""
-    amount = Decimal(amount)
-    cents = amount != amount.to_integral_value()
-    whole, _dot, decimals = f"{abs(amount):,.{2 if cents else 0}f}".partition(".")
-    text = ("-" if amount < 0 else "") + whole.replace(",", NARROW_NBSP) + ("," + decimals if cents else "")
-    return f"{text}{NARROW_NBSP}€"
 
 
 # Content ----------------------------------------------------------------------------------------------------------

@@ -21,12 +21,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.formats import number_format
-from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from applications.enums import NoticeKind, NoticeStatus
 from applications.models import Dossier, Notice
 from applications.services import notifications
+from ptce_ami.core import files
 from ptce_ami.core.pdf import html_to_pdf, render_notice_html
 from ptce_ami.core.queue import enqueue
 from ptce_ami.core.siret import format_siret
@@ -64,15 +64,6 @@ def excerpt(value, limit=EXCERPT_LENGTH):
     head = text[: limit + 1]
     cut = head.rsplit(" ", 1)[0] if " " in head else text[:limit]
     return {"text": cut.rstrip(" ,;:.-—") + "…", "truncated": True, "length": length}
-
-
-def file_size(size):
-    """ "850 octets", "240 Ko", "1,5 Mo" (French units, powers of 1024 as file managers show them)."""
-    if size < 1024:
-        return ngettext("%(size)d octet", "%(size)d octets", size) % {"size": size}
-    if size < 1024 * 1024:
-        return _("%(size)s Ko") % {"size": number_format(round(size / 1024), force_grouping=True)}
-    return _("%(size)s Mo") % {"size": number_format(size / 1024 / 1024, decimal_pos=1, force_grouping=True)}
 
 
 def receipt_sections(data):
@@ -114,7 +105,9 @@ def receipt_context(version):
         "resubmission": version.number > 1,
         "sections": receipt_sections(data),
         "members": receipt_members(data),
-        "attachments": [{**attachment, "size": file_size(attachment["size"])} for attachment in data["attachments"]],
+        "attachments": [
+            {**attachment, "size": files.format_size(attachment["size"])} for attachment in data["attachments"]
+        ],
     }
 
 

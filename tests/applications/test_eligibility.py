@@ -889,8 +889,8 @@ def test_r11_phase2_with_budget_lines(referential):
 
     assert check(dossier, "R11", budget_lines=BALANCED) == (
         PASS,
-        "Aide demandée : 100\xa0000\xa0€ (maximum : 100\xa0000\xa0€) ; budget renseigné et équilibré pour les 2 "
-        "années.",
+        "Aide demandée : 100\u202f000\u202f€ (maximum : 100\u202f000\u202f€) ; budget renseigné et équilibré "
+        "pour les 2 années.",
     )
 
 
@@ -901,7 +901,7 @@ def test_r11_phase2_with_budget_lines(referential):
             BALANCED,
             None,
             PASS,
-            "Aide demandée : 100\xa0000\xa0€ (maximum : aucun maximum fixé pour la phase) ; budget renseigné et "
+            "Aide demandée : 100\u202f000\u202f€ (maximum : aucun maximum fixé pour la phase) ; budget renseigné et "
             "équilibré pour les 2 années.",
             id="no-maximum",
         ),
@@ -909,7 +909,7 @@ def test_r11_phase2_with_budget_lines(referential):
             BALANCED,
             80_000,
             FAIL,
-            "L'aide demandée (100\xa0000\xa0€) dépasse le maximum de la phase (80\xa0000\xa0€).",
+            "L'aide demandée (100\u202f000\u202f€) dépasse le maximum de la phase (80\u202f000\u202f€).",
             id="above-maximum",
         ),
         pytest.param(
@@ -923,7 +923,7 @@ def test_r11_phase2_with_budget_lines(referential):
             [*BALANCED[:5]],
             100_000,
             FAIL,
-            "Le budget de l'année 2 n'est pas équilibré : 60\xa0000\xa0€ de charges pour 50\xa0000\xa0€ de "
+            "Le budget de l'année 2 n'est pas équilibré : 60\u202f000\u202f€ de charges pour 50\u202f000\u202f€ de "
             "ressources.",
             id="unbalanced",
         ),

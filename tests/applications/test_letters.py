@@ -22,6 +22,7 @@ from applications.enums import DossierState, MemberRole, NoticeKind, NoticeStatu
 from applications.models import DossierInvitation, DossierTransition, Notice, Phase
 from applications.services import letters, notices, notifications
 from ptce_ami.core.models import OutboundEmail
+from ptce_ami.core.money import euros
 from tests.accounts.factories import UserFactory
 from tests.applications.factories import DossierFactory, PhaseFactory, siret_from
 
@@ -257,7 +258,7 @@ def test_grant_notification_states_amount_two_years_and_the_obligations(laureate
     ],
 )
 def test_euros_the_french_way(amount, expected):
-    assert letters.euros(amount) == expected
+    assert euros(amount) == expected
 
 
 # Issuing

@@ -29,6 +29,7 @@ from applications.models import DossierInvitation, DossierVersion, Notice
 from applications.services import notices
 from applications.services.notifications import send_coeditor_invitation
 from applications.services.submission import submit_dossier
+from ptce_ami.core import files
 from ptce_ami.core import tasks as core_tasks
 from ptce_ami.core.emails import absolute_url
 from ptce_ami.core.models import OutboundEmail, SweepRun
@@ -349,7 +350,7 @@ def test_excerpt(value, expected):
     [(1, "1 octet"), (850, "850 octets"), (245_760, "240 Ko"), (1_572_864, "1,5 Mo"), (3_500_000, "3,3 Mo")],
 )
 def test_file_size_in_french_units(size, expected):
-    assert notices.file_size(size) == expected
+    assert files.format_size(size) == expected
 
 
 # The PDF
