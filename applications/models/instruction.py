@@ -42,6 +42,19 @@ class EligibilityTrigger(models.TextChoices):
     ON_DEMAND = "on_demand", _("À la demande d'un agent")
 
 
+class EligibilityRunQuerySet(models.QuerySet):
+    """A dossier's latest run is the one that counts (the pages, the list's filters, the exports)."""
+
+    def latest_of(self, dossier):
+        """The latest run of ``dossier`` with its results (by rule, with who overrode them), or None."""
+        results = EligibilityResult.objects.select_related("overridden_by").order_by("rule_id")
+        return self.filter(dossier=dossier).prefetch_related(models.Prefetch("results", queryset=results)).first()
+
+    def latest_pk(self, dossier):
+        """A subquery: the primary key of the latest run of ``dossier`` (an OuterRef in a filter or annotation)."""
+        return models.Subquery(self.filter(dossier=dossier).order_by("-created_at", "-pk").values("pk")[:1])
+
+
 class EligibilityRun(models.Model):
     """One run of the eligibility rules on a dossier; its results are kept, one row per rule."""
 
@@ -59,6 +72,8 @@ class EligibilityRun(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("le"), default=timezone.now)
+
+    objects = EligibilityRunQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("vérification d'éligibilité")

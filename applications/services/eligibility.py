@@ -64,7 +64,7 @@ def result_rows(eligibility_run, results):
 
 
 def latest_run(dossier):
-    return dossier.eligibility_runs.prefetch_related("results").first()
+    return EligibilityRun.objects.latest_of(dossier)
 
 
 def override_result(result, *, status, motivation, by):

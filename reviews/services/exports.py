@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.files import File
 from django.db import transaction
-from django.db.models import OuterRef, Prefetch, Subquery
+from django.db.models import OuterRef, Prefetch
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.text import format_lazy
@@ -139,13 +139,14 @@ def opinion_field(name):
     return value
 
 
-def latest_run(dossier):
+def exported_run(dossier):
+    """The latest run, as prefetched by export_queryset (EligibilityRun.objects.latest_pk)."""
     runs = dossier.latest_eligibility_runs
     return runs[0] if runs else None
 
 
 def eligibility_summary(dossier):
-    run = latest_run(dossier)
+    run = exported_run(dossier)
     if run is None:
         return ""
     counts = Counter(result.effective_status for result in run.export_results)
@@ -155,7 +156,7 @@ def eligibility_summary(dossier):
 
 
 def eligibility_failures(dossier):
-    run = latest_run(dossier)
+    run = exported_run(dossier)
     if run is None:
         return ""
     failed = [result for result in run.export_results if result.effective_status != RuleStatus.PASS]
@@ -260,7 +261,7 @@ COLUMNS = [
     Column(_("Avis régional"), opinion_field("opinion"), 14),
     Column(_("Motivation de l'avis régional"), opinion_field("text"), 50),
     Column(_("Rang régional"), opinion_field("rank"), 8),
-    Column(_("Éligibilité : vérifiée le"), lambda d: latest_run(d) and latest_run(d).created_at, 18),
+    Column(_("Éligibilité : vérifiée le"), lambda d: exported_run(d) and exported_run(d).created_at, 18),
     Column(_("Éligibilité : résultats"), eligibility_summary, 30),
     Column(_("Éligibilité : règles à examiner"), eligibility_failures, 60),
     Column(_("Décision"), decision, 14),
@@ -274,7 +275,6 @@ COLUMNS = [
 
 def export_queryset():
     """Dossiers with everything the columns read, in a fixed number of queries per chunk."""
-    latest_run_pk = EligibilityRun.objects.filter(dossier=OuterRef("dossier")).order_by("-created_at", "-pk")
     return Dossier.objects.select_related(
         "phase__edition", "region", "continues", "score", "regional_opinion"
     ).prefetch_related(
@@ -282,9 +282,9 @@ def export_queryset():
         Prefetch("members", queryset=MemberStructure.objects.order_by("position", "pk"), to_attr="export_members"),
         Prefetch(
             "eligibility_runs",
-            queryset=EligibilityRun.objects.filter(pk=Subquery(latest_run_pk.values("pk")[:1])).prefetch_related(
-                Prefetch("results", to_attr="export_results")
-            ),
+            queryset=EligibilityRun.objects.filter(
+                pk=EligibilityRun.objects.latest_pk(OuterRef("dossier"))
+            ).prefetch_related(Prefetch("results", to_attr="export_results")),
             to_attr="latest_eligibility_runs",
         ),
         Prefetch(

@@ -7,7 +7,7 @@ never has duplicate rows, and counting it stays one query.
 
 import django_filters
 from django import forms
-from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, When
+from django.db.models import Case, Exists, F, OuterRef, Q, When
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -56,9 +56,7 @@ DEFAULT_SORT = "-submitted_at"
 
 
 def latest_run_subquery():
-    return Subquery(
-        EligibilityRun.objects.filter(dossier=OuterRef("pk")).order_by("-created_at", "-pk").values("pk")[:1]
-    )
+    return EligibilityRun.objects.latest_pk(OuterRef("pk"))
 
 
 def effective_results(status):

@@ -259,11 +259,6 @@ def page_queryset():
     )
 
 
-def latest_run(dossier):
-    results = EligibilityResult.objects.select_related("overridden_by").order_by("rule_id")
-    return dossier.eligibility_runs.prefetch_related(Prefetch("results", queryset=results)).first()
-
-
 def available_actions(user, dossier):
     return [
         (action, ACTIONS[action][0])
@@ -279,7 +274,7 @@ def corrections_url(dossier):
 def page_context(request, dossier, *, override_form=None, annotation_form=None, labels_form=None):
     user = request.user
     members, attachments = dossier.loaded_parts()
-    run = latest_run(dossier) if can(request, "applications.view_eligibility", dossier) else None
+    run = eligibility_services.latest_run(dossier) if can(request, "applications.view_eligibility", dossier) else None
     can_override = run is not None and can(request, "reviews.override_eligibility", dossier)
     results = list(run.results.all()) if run else []
     can_annotate = can(request, "reviews.annotate_dossier", dossier)
