@@ -12,7 +12,7 @@ from rules.contrib.admin import ObjectPermissionsModelAdmin, ObjectPermissionsTa
 from applications.enums import AttachmentKind, DossierState, NoticeStatus
 from applications.models import Dossier, DossierTransition, Edition, Label, Message, Notice, Phase, Sector
 from applications.services import letters, notices
-from ptce_ami.core.admin import retry_selected
+from ptce_ami.core.admin import ReadOnlyMixin, retry_selected
 
 
 class PhaseForm(forms.ModelForm):
@@ -111,7 +111,7 @@ class NoticeInline(admin.TabularInline):
 
 
 @admin.register(Dossier)
-class DossierAdmin(admin.ModelAdmin):
+class DossierAdmin(ReadOnlyMixin, admin.ModelAdmin):
     """Support view for administrateurs only: dossiers are read, never edited, here (the workflow is the writer)."""
 
     list_display = ["reference", "name", "phase", "state", "owner", "region", "submitted_at"]
@@ -156,15 +156,6 @@ class DossierAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Notice)
@@ -230,7 +221,7 @@ class LabelAdmin(ObjectPermissionsModelAdmin):
 
 
 @admin.register(Message)
-class MessageAdmin(ObjectPermissionsModelAdmin):
+class MessageAdmin(ReadOnlyMixin, ObjectPermissionsModelAdmin):
     """The messages exchanged on dossiers, read-only: what was said is kept as it was."""
 
     list_display = ["dossier", "author", "from_staff", "awaiting_reply", "created_at"]
@@ -240,12 +231,3 @@ class MessageAdmin(ObjectPermissionsModelAdmin):
     ordering = ["-created_at", "-pk"]
     fields = ["dossier", "author", "from_staff", "awaiting_reply", "created_at", "body"]
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -12,6 +12,7 @@ from django.utils.translation import ngettext
 from rules.contrib.admin import ObjectPermissionsModelAdmin, ObjectPermissionsTabularInline
 
 from applications.models import Phase
+from ptce_ami.core.admin import ReadOnlyMixin
 from reviews.forms.assignments import DeclaredOrganisationForm
 from reviews.models import (
     Assignment,
@@ -193,17 +194,6 @@ class ReviewerDeclarationAdmin(ObjectPermissionsModelAdmin):
 
 
 # Reviews and regional opinions, read-only ----------------------------------------------------------------------
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ScoreInline(ReadOnlyMixin, ObjectPermissionsTabularInline):

@@ -6,19 +6,13 @@ The one exception is a region's CRESS name, which an administrator may correct; 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from ptce_ami.core.admin import ReadOnlyMixin
 from ptce_ami.core.text import normalize_search
 from territories.models import EPCI, Commune, Departement, ReferentialVersion, Region
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    pass
 
 
 class NormalizedSearchMixin:

@@ -29,21 +29,34 @@ def retry_selected(request, queryset, *, retryable, retry, retried, kept):
         messages.info(request, kept % {"count": skipped})
 
 
-class ReadOnlyAdmin(ObjectPermissionsModelAdmin):
-    """Rows written by the platform: viewed here, never added, edited nor deleted by hand."""
+class ReadOnlyMixin:
+    """Rows the platform writes (or a referential it loads): viewed in the admin, never added, changed nor deleted
+    by hand. For every admin of the project (ModelAdmin or inline)."""
 
-    def get_readonly_fields(self, request, obj=None):
-        return self.get_fields(request, obj)
+    def has_add_permission(self, request, obj=None):
+        return False
 
-    def has_add_permission(self, request):
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
+class ReadOnlyAdmin(ReadOnlyMixin, ObjectPermissionsModelAdmin):
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj)
+
+
+class RetryableAdmin(ReadOnlyAdmin):
+    """Read-only rows whose list has a "retry" action: "change" is the right to run it (rules), on the list only."""
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and ObjectPermissionsModelAdmin.has_change_permission(self, request, obj)
+
+
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(ReadOnlyAdmin):
+class OutboundEmailAdmin(RetryableAdmin):
     list_display = ["created_at", "recipient", "subject", "template", "status", "attempts", "sent_at"]
     list_filter = ["status", "template"]
     search_fields = ["recipient", "subject"]
@@ -56,10 +69,6 @@ class OutboundEmailAdmin(ReadOnlyAdmin):
     def get_fields(self, request, obj=None):
         # Bodies may carry sign-in links (confirmation, invitation): only administrateurs read them.
         return [*self.fields, "body_text", "body_html"] if request.user.is_superuser else list(self.fields)
-
-    def has_change_permission(self, request, obj=None):
-        # "change" is the right to retry from the list (the action); a message's page is shown read-only.
-        return obj is None and super().has_change_permission(request, obj)
 
     @admin.display(description=_("dernière erreur"))
     def short_error(self, email):
@@ -107,7 +116,7 @@ class SweepRunAdmin(ReadOnlyAdmin):
 
 
 @admin.register(QueuedTask)
-class QueuedTaskAdmin(ReadOnlyAdmin):
+class QueuedTaskAdmin(RetryableAdmin):
     list_display = ["created_at", "name", "status", "sends", "runs", "due_at", "finished_at"]
     list_filter = ["status", "name"]
     search_fields = ["task_id"]
@@ -116,10 +125,6 @@ class QueuedTaskAdmin(ReadOnlyAdmin):
     actions = ["resend"]
     fields = ["created_at", "name", "kwargs", "status", "sends", "runs", "due_at", "started_at", "finished_at"]
     fields += ["short_error", "task_id"]
-
-    def has_change_permission(self, request, obj=None):
-        # "change" is the right to send again from the list (the action); a task's page is shown read-only.
-        return obj is None and super().has_change_permission(request, obj)
 
     @admin.display(description=_("dernière erreur"))
     def short_error(self, task):
