@@ -28,6 +28,11 @@ class Aggregation(models.TextChoices):
     MEDIAN = "median", _("Médiane des évaluations")
 
 
+# Points on 100 between the highest and lowest counted reviews beyond which a dossier is flagged discordant, when
+# its phase has no grid (the grids' own field defaults to it).
+DEFAULT_DISCORDANCE_THRESHOLD = 25
+
+
 class GridQuerySet(models.QuerySet):
     def for_phase(self, phase):
         """The phase's own grid, or else the default proposal for its kind."""
@@ -57,7 +62,7 @@ class Grid(models.Model):
     )
     discordance_threshold = models.PositiveSmallIntegerField(
         _("écart signalé (points sur 100)"),
-        default=25,
+        default=DEFAULT_DISCORDANCE_THRESHOLD,
         validators=[MaxValueValidator(100)],
         help_text=_(
             "Les évaluations d'un dossier dont les notes s'écartent de plus de ce nombre de points sont signalées."

@@ -224,23 +224,23 @@ def not_editable_response(request, dossier):
 
 # Members -----------------------------------------------------------------------------------------------------
 
-MEMBERS = "membres"
+MEMBERS = get_step("membres")
 
 
 @login_required
 def members(request, reference):
-    dossier, response = editable_dossier(request, reference, MEMBERS)
+    dossier, response = editable_dossier(request, reference, MEMBERS.slug)
     if response:
         return response
     member_list = dossier.members.select_related("commune__departement").prefetch_related("attachments")
-    context = step_context(dossier, get_step("membres"), members=member_list)
+    context = step_context(dossier, MEMBERS, members=member_list)
     return render(request, "applications/members.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_create(request, reference):
-    dossier, response = editable_dossier(request, reference, MEMBERS)
+    dossier, response = editable_dossier(request, reference, MEMBERS.slug)
     if response:
         return response
     form = MemberForm(request.POST or None, dossier=dossier)
@@ -251,13 +251,13 @@ def member_create(request, reference):
         member = dossier_services.add_member(dossier, data, by=request.user)
         messages.success(request, _("%(name)s est ajoutée aux membres du pôle.") % {"name": member.name})
         return redirect("applications:members", reference=dossier.reference)
-    return render(request, "applications/member_form.html", step_context(dossier, get_step("membres"), form=form))
+    return render(request, "applications/member_form.html", step_context(dossier, MEMBERS, form=form))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_edit(request, reference, member_id):
-    dossier, response = editable_dossier(request, reference, MEMBERS)
+    dossier, response = editable_dossier(request, reference, MEMBERS.slug)
     if response:
         return response
     member = get_object_or_404(dossier.members.select_related("commune"), pk=member_id)
@@ -287,7 +287,7 @@ def member_edit(request, reference, member_id):
         else:
             messages.success(request, _("%(name)s est enregistrée.") % {"name": member.name})
             return redirect("applications:members", reference=dossier.reference)
-    context = step_context(dossier, get_step("membres"), form=form, member=member)
+    context = step_context(dossier, MEMBERS, form=form, member=member)
     return render(request, "applications/member_form.html", context)
 
 
@@ -310,14 +310,14 @@ def member_lookup(request, dossier, form):
     form.is_valid()
     for name in [name for name in form.errors if name != "siret"]:
         del form.errors[name]  # only the SIRET was asked about: the rest is still being typed
-    context = step_context(dossier, get_step("membres"), form=form, member=form.instance.pk and form.instance)
+    context = step_context(dossier, MEMBERS, form=form, member=form.instance.pk and form.instance)
     return render(request, "applications/member_form.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_delete(request, reference, member_id):
-    dossier, response = editable_dossier(request, reference, MEMBERS)
+    dossier, response = editable_dossier(request, reference, MEMBERS.slug)
     if response:
         return response
     member = get_object_or_404(dossier.members, pk=member_id)
@@ -327,7 +327,7 @@ def member_delete(request, reference, member_id):
         dossier_services.remove_member(member, by=request.user)
         messages.success(request, _("%(name)s est retirée des membres du pôle.") % {"name": member.name})
         return redirect("applications:members", reference=dossier.reference)
-    context = step_context(dossier, get_step("membres"), member=member)
+    context = step_context(dossier, MEMBERS, member=member)
     return render(request, "applications/member_confirm_delete.html", context)
 
 

@@ -22,6 +22,7 @@ from applications.enums import DossierState
 from applications.models import Dossier
 from ptce_ami.accounts import permissions
 from reviews.models import (
+    DEFAULT_DISCORDANCE_THRESHOLD,
     Aggregation,
     AssignmentStatus,
     DossierScore,
@@ -306,7 +307,7 @@ def evaluation_panel(dossier, user):
         priority_flags=priority_flags(dossier),
         opinion=RegionalOpinion.objects.filter(dossier=dossier).select_related("author").first(),
         aggregation_label=_("Médiane") if grid and grid.aggregation == Aggregation.MEDIAN else _("Moyenne"),
-        threshold=grid.discordance_threshold if grid else 0,
+        threshold=grid.discordance_threshold if grid else DEFAULT_DISCORDANCE_THRESHOLD,
         can_give_opinion=not full and dossier.state in OPINION_STATES,
     )
 

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from applications.enums import TerritoryType
-from reviews.models import MAX_LEVEL, Aggregation, DossierScore, Grid, Review
+from reviews.models import DEFAULT_DISCORDANCE_THRESHOLD, MAX_LEVEL, Aggregation, DossierScore, Grid, Review
 
 HUNDREDTH = Decimal("0.01")
 
@@ -53,7 +53,7 @@ def refresh_dossier_score(dossier):
     totals = list(Review.objects.counted().filter(dossier=dossier).values_list("total", flat=True))
     aggregation = grid.aggregation if grid else Aggregation.MEAN
     value, spread = aggregate(totals, aggregation)
-    threshold = grid.discordance_threshold if grid else 25
+    threshold = grid.discordance_threshold if grid else DEFAULT_DISCORDANCE_THRESHOLD
     score, _created = DossierScore.objects.update_or_create(
         dossier=dossier,
         defaults={
