@@ -7,7 +7,6 @@ from reviews.views import exports
 urlpatterns = [
     path("", exports.export_list, name="export_list"),
     path("nouveau/", exports.export_create, name="export_create"),
-    path("progression.js", exports.export_script, name="export_script"),
     path("<int:pk>/", exports.export_detail, name="export_detail"),
     path("<int:pk>/etat/", exports.export_status, name="export_status"),
     path("<int:pk>/telecharger/", exports.export_download, name="export_download"),

@@ -2,9 +2,8 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -92,10 +91,3 @@ def status_data(export):
         "finished": export.status in (ExportStatus.READY, ExportStatus.FAILED),
         "download_url": reverse("reviews:export_download", kwargs={"pk": export.pk}) if ready else "",
     }
-
-
-def export_script(request):
-    """The progress page's script, kept in the exports' templates (no inline script in pages)."""
-    response = HttpResponse(render_to_string("reviews/exports/export_progress.js"), content_type="text/javascript")
-    response["Cache-Control"] = "public, max-age=3600"
-    return response

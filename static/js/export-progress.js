@@ -1,5 +1,5 @@
 // Progress of an export: polls the JSON status every 2 seconds and updates the page until the export is
-// ready (then shows the download link) or failed. Served by reviews:export_script (no inline script).
+// ready (then shows the download link) or failed (no inline script in pages).
 (function () {
   "use strict";
   var root = document.getElementById("export-progress");
