@@ -108,30 +108,29 @@ def notice_filename(notice):
     return f"{stem}-{notice.dossier.reference}{suffix}.pdf"
 
 
-def pdf_attachment(notice):
-    return {"path": notice.file.name, "filename": notice_filename(notice), "mimetype": "application/pdf"}
+def email_notice(notice, template, key, context):
+    """Queue ``template`` to each porteur of the notice's dossier, its PDF attached: one message each, once (``key``
+    names the kind of e-mail)."""
+    dossier = notice.dossier
+    attachment = {"path": notice.file.name, "filename": notice_filename(notice), "mimetype": "application/pdf"}
+    context = {"dossier": dossier, "dossier_url": absolute_url(dossier.get_absolute_url()), **context}
+    return [
+        queue_email(
+            template,
+            recipient,
+            context,
+            key=f"{key}:{notice.pk}:{recipient}",
+            related=dossier,
+            attachments=[attachment],
+        )
+        for recipient in porteur_recipients(dossier)
+    ]
 
 
 def send_receipt_email(notice):
     """Queue the receipt's e-mail to the owner and to each co-editor, the PDF attached: one message each, once."""
-    dossier = notice.dossier
-    context = {
-        "dossier": dossier,
-        "version": notice.version,
-        "submitted_at": notice.version.submitted_at,
-        "dossier_url": absolute_url(dossier.get_absolute_url()),
-    }
-    return [
-        queue_email(
-            RECEIPT_EMAIL,
-            recipient,
-            context,
-            key=f"receipt:{notice.pk}:{recipient}",
-            related=dossier,
-            attachments=[pdf_attachment(notice)],
-        )
-        for recipient in porteur_recipients(dossier)
-    ]
+    context = {"version": notice.version, "submitted_at": notice.version.submitted_at}
+    return email_notice(notice, RECEIPT_EMAIL, "receipt", context)
 
 
 def send_notice_email(notice, by):
@@ -142,25 +141,10 @@ def send_notice_email(notice, by):
     """
     if notice.status != NoticeStatus.READY:
         raise ValueError(f"notice {notice.pk} is not ready")
-    dossier = notice.dossier
-    context = {
-        "dossier": dossier,
-        "notice": notice,
-        "document": notice.get_kind_display(),
-        "dossier_url": absolute_url(dossier.get_absolute_url()),
-    }
-    emails = [
-        queue_email(
-            NOTICE_EMAIL,
-            recipient,
-            context,
-            key=f"notice:{notice.pk}:{recipient}",
-            related=dossier,
-            attachments=[pdf_attachment(notice)],
-        )
-        for recipient in porteur_recipients(dossier)
-    ]
-    logger.info("Notice %s of %s e-mailed to %d recipient(s) by %s", notice.pk, dossier.reference, len(emails), by)
+    emails = email_notice(notice, NOTICE_EMAIL, "notice", {"notice": notice, "document": notice.get_kind_display()})
+    logger.info(
+        "Notice %s of %s e-mailed to %d recipient(s) by %s", notice.pk, notice.dossier.reference, len(emails), by
+    )
     return emails
 
 
