@@ -186,3 +186,65 @@ STATUS_BADGES = {
     RuleStatus.WARNING: "fr-badge--warning",
     RuleStatus.NOT_APPLICABLE: "fr-badge--info",
 }
+
+
+class ActionLever(models.TextChoices):
+    """The levers of a phase-2 action plan (AMI PTCE 2026): animation first."""
+
+    ANIMATION = "animation", _("Animation territoriale")
+    ENGINEERING = "ingenierie", _("Ingénierie de projet")
+    RESEARCH = "recherche_innovation", _("Recherche et innovation")
+
+
+class BudgetSide(models.TextChoices):
+    CHARGES = "charges", _("Charges")
+    RESOURCES = "resources", _("Ressources")
+
+
+class BudgetCategory(models.TextChoices):
+    """Categories of the phase-2 budget (charges, then resources). AMI_GRANT is the aid requested under this call."""
+
+    STAFF = "personnel", _("Personnel (animation, coordination)")
+    OPERATIONS = "fonctionnement", _("Fonctionnement")
+    SERVICES = "prestations", _("Prestations et sous-traitance")
+    TRAVEL = "deplacements", _("Déplacements et événements")
+    INVESTMENT = "investissement", _("Investissement")
+    OTHER_CHARGES = "autres_charges", _("Autres charges")
+    AMI_GRANT = "aide_ami", _("Aide demandée au titre de l'AMI PTCE")
+    COLLECTIVITES = "collectivites", _("Collectivités territoriales")
+    OTHER_PUBLIC = "autres_publics", _("Autres financements publics (État, Europe…)")
+    PRIVATE = "prives", _("Financements privés (fondations, entreprises)")
+    OWN = "autofinancement", _("Autofinancement et recettes propres")
+
+    @classmethod
+    def charges(cls):
+        return (cls.STAFF, cls.OPERATIONS, cls.SERVICES, cls.TRAVEL, cls.INVESTMENT, cls.OTHER_CHARGES)
+
+    @classmethod
+    def resources(cls):
+        return (cls.AMI_GRANT, cls.COLLECTIVITES, cls.OTHER_PUBLIC, cls.PRIVATE, cls.OWN)
+
+
+class FundingStatus(models.TextChoices):
+    ACQUIRED = "acquis", _("Acquis")
+    REQUESTED = "sollicite", _("Sollicité")
+
+
+class PaymentCondition(models.TextChoices):
+    """What makes a tranche of a grant payable (décret 2015-431 art. 5: staggered payments)."""
+
+    SIGNATURE = "signature", _("À la signature de la convention")
+    INTERIM_REPORT = "interim_report", _("Après approbation du rapport intermédiaire")
+    FINAL_REPORT = "final_report", _("Après approbation du rapport final")
+
+
+class ReportKind(models.TextChoices):
+    INTERIM = "interim", _("Rapport intermédiaire")
+    FINAL = "final", _("Rapport final")
+
+
+class LaureateCall(models.TextChoices):
+    """What a laureate of the history was selected for: a funded call (rule 7) or the phase-1 label."""
+
+    FUNDED = "funded", _("Appel financé (AAP 2013, AAP 2015, AMI phase 2)")
+    PHASE1 = "phase1", _("Label « PTCE émergent » (phase 1)")

@@ -1,4 +1,5 @@
 from applications.models.attachments import Attachment
+from applications.models.budget import BudgetLine
 from applications.models.dossiers import (
     Dossier,
     DossierInvitation,
@@ -6,7 +7,7 @@ from applications.models.dossiers import (
     DossierVersion,
     register_role_scope,
 )
-from applications.models.editions import Edition, Phase, ReferenceSequence, Sector
+from applications.models.editions import Edition, PaymentStage, Phase, ReferenceSequence, ReportRequirement, Sector
 from applications.models.exchanges import Annotation, Label, Message, MessageAttachment, MessageRead
 from applications.models.instruction import (
     CorrectionRequest,
@@ -15,10 +16,15 @@ from applications.models.instruction import (
     EligibilityTrigger,
     StaffNotification,
 )
+from applications.models.laureates import LaureateRecord
 from applications.models.members import MemberStructure
 from applications.models.notices import Notice
 
 __all__ = [
+    "BudgetLine",
+    "LaureateRecord",
+    "PaymentStage",
+    "ReportRequirement",
     "Annotation",
     "Label",
     "Message",

@@ -88,6 +88,15 @@ class Dossier(models.Model):
         blank=True,
         related_name="continuations",
     )
+    prior_laureate = models.ForeignKey(
+        "applications.LaureateRecord",
+        verbose_name=_("lauréat de phase 1 d'une édition antérieure"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="dossiers",
+        help_text=_("Un lauréat sélectionné avant la plateforme, réclamé par son porteur pour la phase 2."),
+    )
 
     # The pôle.
     name = models.CharField(_("nom du pôle"), max_length=200, blank=True)
@@ -150,6 +159,24 @@ class Dossier(models.Model):
     # Needs from the bouquet de services.
     bouquet_needs = models.JSONField(_("besoins dans le bouquet de services"), default=list, blank=True)
     needs_comment = models.TextField(_("précisions sur les besoins"), max_length=2000, blank=True)
+
+    # Phase 2: the two-year action plan, staffing, what happens after the grant, indicators (the budget is in
+    # BudgetLine).
+    action_levers = models.JSONField(_("leviers du plan d'action"), default=list, blank=True)
+    action_plan = models.TextField(_("plan d'action sur deux ans"), max_length=NARRATIVE_MAX_LENGTH, blank=True)
+    staffing = models.TextField(_("moyens humains"), max_length=NARRATIVE_MAX_LENGTH, blank=True)
+    staffing_fte = models.DecimalField(
+        _("ETP financés par l'aide"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    post_grant_plan = models.TextField(
+        _("modèle économique après l'aide"), max_length=NARRATIVE_MAX_LENGTH, blank=True
+    )
+    indicators = models.TextField(_("indicateurs et évaluation"), max_length=NARRATIVE_MAX_LENGTH, blank=True)
 
     # Declarations.
     charter_adherence = models.BooleanField(_("adhésion à la charte des PTCE"), default=False)

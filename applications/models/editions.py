@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from applications.enums import PHASE_REFERENCE_CODES, AttachmentKind, PhaseKind
+from applications.enums import PHASE_REFERENCE_CODES, AttachmentKind, PaymentCondition, PhaseKind, ReportKind
 from ptce_ami.core.validators import validate_plausible_date
 
 
@@ -82,6 +82,32 @@ class Phase(models.Model):
         blank=True,
         validators=[MinValueValidator(0)],
     )
+    min_grant = models.DecimalField(
+        _("aide minimale par dossier (€)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    envelope = models.DecimalField(
+        _("enveloppe de la phase (€)"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Ce que le comité peut engager sur cette phase ; vide pour une phase sans aide financière."),
+    )
+    max_laureates = models.PositiveIntegerField(
+        _("nombre maximal de lauréats"),
+        null=True,
+        blank=True,
+        help_text=_("Vide : pas de limite autre que l'enveloppe."),
+    )
+    grant_years = models.PositiveSmallIntegerField(
+        _("durée de l'aide (années)"), default=2, validators=[MinValueValidator(1), MaxValueValidator(10)]
+    )
     required_attachment_kinds = models.JSONField(
         _("pièces obligatoires"),
         default=list,
@@ -128,6 +154,47 @@ class Phase(models.Model):
     @staticmethod
     def missing_attachment_message(kind):
         return gettext("Pièce obligatoire manquante : %(kind)s.") % {"kind": AttachmentKind(kind).label}
+
+
+class PaymentStage(models.Model):
+    """One tranche of the phase's grants: its share of the amount and what makes it payable."""
+
+    phase = models.ForeignKey(Phase, verbose_name=_("phase"), on_delete=models.CASCADE, related_name="payment_stages")
+    position = models.PositiveSmallIntegerField(_("ordre"), default=1)
+    label = models.CharField(_("intitulé"), max_length=120, help_text=_("Par exemple : « Premier versement »."))
+    percent = models.PositiveSmallIntegerField(
+        _("part de l'aide (%)"), validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    condition = models.CharField(_("versée"), max_length=20, choices=PaymentCondition.choices)
+
+    class Meta:
+        verbose_name = _("tranche de versement")
+        verbose_name_plural = _("tranches de versement")
+        ordering = ["phase", "position", "pk"]
+
+    def __str__(self):
+        return f"{self.label} ({self.percent} %)"
+
+
+class ReportRequirement(models.Model):
+    """A report the laureates of the phase file, and when it is due after the grant agreement."""
+
+    phase = models.ForeignKey(
+        Phase, verbose_name=_("phase"), on_delete=models.CASCADE, related_name="report_requirements"
+    )
+    kind = models.CharField(_("rapport"), max_length=10, choices=ReportKind.choices)
+    due_months = models.PositiveSmallIntegerField(
+        _("dû (mois après la convention)"), validators=[MinValueValidator(1), MaxValueValidator(120)]
+    )
+
+    class Meta:
+        verbose_name = _("rapport demandé")
+        verbose_name_plural = _("rapports demandés")
+        ordering = ["phase", "due_months", "pk"]
+        constraints = [models.UniqueConstraint(fields=["phase", "kind"], name="report_requirement_once_per_kind")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.due_months} mois)"
 
 
 class ReferenceSequence(models.Model):

@@ -25,6 +25,10 @@ class MemberStructure(models.Model):
     )
     contribution = models.TextField(_("contribution au pôle"), max_length=1000, blank=True)
     position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    # What the State's company directory said of the SIRET when the dossier was submitted (ptce_ami.core.companies):
+    # est_ess, collectivite_territoriale, the legal category, whether it is active; empty when it did not answer.
+    official_data = models.JSONField(_("données officielles"), default=dict, blank=True)
+    official_checked_at = models.DateTimeField(_("données officielles lues le"), null=True, blank=True)
     created_at = models.DateTimeField(_("ajouté le"), auto_now_add=True)
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
 

@@ -430,3 +430,38 @@ class Export(models.Model):
         return (
             100 if self.total == 0 and self.status == ExportStatus.READY else int(100 * self.done / (self.total or 1))
         )
+
+
+__all__ = [
+    "DEFAULT_LEVELS",
+    "MAX_LEVEL",
+    "default_levels",
+    "Aggregation",
+    "DEFAULT_DISCORDANCE_THRESHOLD",
+    "GridQuerySet",
+    "Grid",
+    "Criterion",
+    "ReviewerDeclaration",
+    "DeclaredOrganisation",
+    "AssignmentStatus",
+    "late_before",
+    "late_q",
+    "ASSIGNMENT_BADGES",
+    "AssignmentQuerySet",
+    "Assignment",
+    "Recommendation",
+    "RECOMMENDATION_BADGES",
+    "ReviewStatus",
+    "ReviewQuerySet",
+    "Review",
+    "Score",
+    "DossierScore",
+    "Opinion",
+    "OPINION_BADGES",
+    "RegionalOpinion",
+    "SavedFilter",
+    "ExportFormat",
+    "ExportStatus",
+    "export_path",
+    "Export",
+]

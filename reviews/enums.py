@@ -1,0 +1,48 @@
+"""Choices of the selection and the follow-up of laureates (committee decisions, grants, reports, the bouquet)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DecisionOutcome(models.TextChoices):
+    LAUREATE = "laureate", _("Lauréat")
+    NOT_RETAINED = "not_retained", _("Non retenu")
+
+
+class SessionStatus(models.TextChoices):
+    OPEN = "open", _("En préparation")
+    ADOPTED = "adopted", _("Liste adoptée")
+    PUBLISHED = "published", _("Décisions publiées")
+
+
+class GrantStatus(models.TextChoices):
+    ACTIVE = "active", _("En cours")
+    SUSPENDED = "suspended", _("Suspendue")
+    CLOSED = "closed", _("Soldée")
+
+
+class PaymentStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Prévue")
+    PAYABLE = "payable", _("À verser")
+    PAID = "paid", _("Versée")
+
+
+class ReportStatus(models.TextChoices):
+    DRAFT = "draft", _("Brouillon")
+    SUBMITTED = "submitted", _("Déposé, à examiner")
+    CHANGES_REQUESTED = "changes_requested", _("Compléments demandés")
+    APPROVED = "approved", _("Approuvé")
+
+
+class Year3Decision(models.TextChoices):
+    PENDING = "", _("Non décidée")
+    GRANTED = "granted", _("Accordée")
+    REFUSED = "refused", _("Refusée")
+
+
+class RequestStatus(models.TextChoices):
+    """A request for a service of the bouquet, followed by staff."""
+
+    REQUESTED = "requested", _("Demandé")
+    IN_PROGRESS = "in_progress", _("En cours")
+    DONE = "done", _("Réalisé")

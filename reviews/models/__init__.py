@@ -1,0 +1,21 @@
+"""The reviews app's models: evaluation (grids, assignments, reviews, regional opinions, exports), selection
+(committee sessions and decisions), grants (payments, progress reports, follow-up) and the services of the bouquet
+offered to phase-1 laureates."""
+
+from reviews.models.evaluation import *  # noqa: F403
+from reviews.models.evaluation import __all__ as _evaluation
+from reviews.models.followup import BouquetRequest, Compagnon
+from reviews.models.grants import FollowUpSession, Grant, Payment, ProgressReport
+from reviews.models.selection import CommitteeSession, Decision
+
+__all__ = [
+    *_evaluation,
+    "BouquetRequest",
+    "CommitteeSession",
+    "Compagnon",
+    "Decision",
+    "FollowUpSession",
+    "Grant",
+    "Payment",
+    "ProgressReport",
+]

@@ -1,0 +1,123 @@
+"""Grants of phase-2 laureates (décret 2015-431 art. 5): staggered payments, progress reports that unlock them,
+suspension, the follow-up committee's sessions and the year-3 complementary aid."""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from applications.enums import PaymentCondition, ReportKind
+from reviews.enums import GrantStatus, PaymentStatus, ReportStatus, Year3Decision
+from reviews.models.selection import Decision
+
+
+class Grant(models.Model):
+    dossier = models.OneToOneField(
+        "applications.Dossier", verbose_name=_("dossier"), on_delete=models.PROTECT, related_name="grant"
+    )
+    decision = models.OneToOneField(
+        Decision, verbose_name=_("décision"), on_delete=models.PROTECT, related_name="grant"
+    )
+    amount = models.DecimalField(_("montant (€)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    agreement_signed_on = models.DateField(_("convention signée le"), null=True, blank=True)
+    status = models.CharField(_("état"), max_length=10, choices=GrantStatus.choices, default=GrantStatus.ACTIVE)
+    suspended_at = models.DateTimeField(_("suspendue le"), null=True, blank=True)
+    suspension_motivation = models.TextField(_("motif de la suspension"), blank=True)
+    year3_decision = models.CharField(
+        _("aide complémentaire de 3e année"), max_length=10, choices=Year3Decision.choices, blank=True
+    )
+    year3_amount = models.DecimalField(
+        _("montant de 3e année (€)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    year3_motivation = models.TextField(_("motivation de la 3e année"), blank=True)
+    year3_decided_at = models.DateTimeField(_("3e année décidée le"), null=True, blank=True)
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("aide")
+        verbose_name_plural = _("aides")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.dossier_id} {self.amount} €"
+
+
+class ProgressReport(models.Model):
+    """An interim or final report of a grant: narrative, indicators, spending against the budget."""
+
+    grant = models.ForeignKey(Grant, verbose_name=_("aide"), on_delete=models.CASCADE, related_name="reports")
+    kind = models.CharField(_("rapport"), max_length=10, choices=ReportKind.choices)
+    due_on = models.DateField(_("à déposer avant le"), null=True, blank=True)
+    narrative = models.TextField(_("bilan des actions"), max_length=12000, blank=True)
+    indicators = models.JSONField(_("indicateurs"), default=dict, blank=True)
+    spending = models.JSONField(_("dépenses réalisées"), default=list, blank=True)
+    status = models.CharField(_("état"), max_length=20, choices=ReportStatus.choices, default=ReportStatus.DRAFT)
+    submitted_at = models.DateTimeField(_("déposé le"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("examiné le"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
+    )
+    review_notes = models.TextField(_("avis de l'équipe"), blank=True)
+
+    class Meta:
+        verbose_name = _("rapport d'exécution")
+        verbose_name_plural = _("rapports d'exécution")
+        ordering = ["grant", "due_on", "pk"]
+        constraints = [models.UniqueConstraint(fields=["grant", "kind"], name="progress_report_once_per_kind")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.grant_id}"
+
+
+class Payment(models.Model):
+    """A tranche of a grant, from the phase's schedule: payable once its condition is met (a report approved)."""
+
+    grant = models.ForeignKey(Grant, verbose_name=_("aide"), on_delete=models.CASCADE, related_name="payments")
+    position = models.PositiveSmallIntegerField(_("ordre"), default=1)
+    label = models.CharField(_("intitulé"), max_length=120)
+    percent = models.PositiveSmallIntegerField(
+        _("part (%)"), validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    amount = models.DecimalField(_("montant (€)"), max_digits=12, decimal_places=2, validators=[MinValueValidator(0)])
+    condition = models.CharField(_("versée"), max_length=20, choices=PaymentCondition.choices)
+    status = models.CharField(_("état"), max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.SCHEDULED)
+    paid_on = models.DateField(_("versée le"), null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("versement")
+        verbose_name_plural = _("versements")
+        ordering = ["grant", "position", "pk"]
+
+    def __str__(self):
+        return f"{self.label} {self.amount} €"
+
+
+class FollowUpSession(models.Model):
+    """A meeting of the grant's follow-up committee (at least twice a year, décret 2015-431 art. 5)."""
+
+    grant = models.ForeignKey(Grant, verbose_name=_("aide"), on_delete=models.CASCADE, related_name="followups")
+    held_on = models.DateField(_("date"))
+    attendees = models.TextField(_("participants"), blank=True)
+    notes = models.TextField(_("relevé"), max_length=12000)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.RESTRICT, related_name="+")
+    created_at = models.DateTimeField(_("enregistré le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("comité de suivi")
+        verbose_name_plural = _("comités de suivi")
+        ordering = ["grant", "-held_on", "-pk"]
+
+    def __str__(self):
+        return f"{self.grant_id} {self.held_on:%d/%m/%Y}"
