@@ -3,9 +3,10 @@
 import django.core.validators
 import django.db.models.deletion
 import django.utils.timezone
-import reviews.models.selection
 from django.conf import settings
 from django.db import migrations, models
+
+import reviews.models.selection
 
 
 class Migration(migrations.Migration):
