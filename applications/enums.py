@@ -77,6 +77,13 @@ STATE_BADGES = {
 }
 
 
+# The label of a laureate, by the kind of its phase: phase-1 laureates are the "PTCE émergents" (DESIGN §1).
+LAUREATE_BADGES = {
+    PhaseKind.PHASE1: _("PTCE émergent"),
+    PhaseKind.PHASE2: _("Lauréat phase 2"),
+}
+
+
 class MemberCategory(models.TextChoices):
     """Categories of art. 9 of loi 2014-856."""
 

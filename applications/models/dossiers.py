@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.enums import STATE_BADGES, DossierState, Stage, TerritoryType
+from applications.enums import LAUREATE_BADGES, STATE_BADGES, DossierState, PhaseKind, Stage, TerritoryType
 from applications.models.editions import Phase, Sector
 from ptce_ami.accounts.enums import Role
 from ptce_ami.core.validators import validate_past_date
@@ -69,6 +69,10 @@ class DossierQuerySet(models.QuerySet):
 
     def submitted(self):
         return self.filter(submitted_at__isnull=False)
+
+    def ptce_emergents(self):
+        """Phase-1 laureates (see Dossier.is_ptce_emergent)."""
+        return self.filter(state=DossierState.LAUREATE, phase__kind=PhaseKind.PHASE1)
 
 
 class Dossier(models.Model):
@@ -217,6 +221,18 @@ class Dossier(models.Model):
     @property
     def state_badge(self):
         return STATE_BADGES[DossierState(self.state)]
+
+    @property
+    def laureate_badge(self):
+        """ "PTCE émergent" for a phase-1 laureate, "Lauréat phase 2" for a phase-2 one, else "". The state becomes
+        LAUREATE only when the committee's decision is published (and leaves it when it is reopened), so a
+        provisional decision never shows. Reads ``phase``: select it with the dossier in lists."""
+        return LAUREATE_BADGES[self.phase.kind] if self.state == DossierState.LAUREATE else ""
+
+    @property
+    def is_ptce_emergent(self):
+        """A phase-1 laureate: the label and access to the bouquet de services (DESIGN §1)."""
+        return self.state == DossierState.LAUREATE and self.phase.kind == PhaseKind.PHASE1
 
     @property
     def display_name(self):
