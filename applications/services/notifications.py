@@ -10,6 +10,9 @@ chose "à chaque événement" get an e-mail at once: it is queued through the ou
 submission, so that it leaves only if the submission commits. Those who chose "un récapitulatif quotidien" get one
 e-mail a day (``applications.send_daily_digests``, beat) listing every notification not yet e-mailed. A message
 written by the porteur's side in the dossier's thread is an event too (``notify_message``), with its own e-mail.
+Higher floors notify staff of their own events the same way: they declare the kind (``register_kind``: its label,
+its immediate e-mail, the page it leads to) and call ``notify_staff`` (reviews: a new request for a service of the
+bouquet).
 
 A notification is e-mailed once: ``emailed_at`` is set in the transaction that queues its e-mail, the rows
 locked (SKIP LOCKED) and claimed with ``UPDATE … WHERE emailed_at IS NULL``; the outbox key of a digest names
@@ -164,6 +167,8 @@ IMMEDIATE_EMAIL = "applications/email/staff_dossier_submitted"
 IMMEDIATE_EMAILS = {MESSAGE: "applications/email/message_staff"}
 # Where the notification leads on the dossier's page.
 KIND_ANCHORS = {MESSAGE: "#messages"}
+# Kinds registered by higher floors: kind → link(dossier), the path their notification leads to.
+KIND_LINKS = {}
 DIGEST_EMAIL = "applications/email/daily_digest"
 
 
@@ -185,17 +190,20 @@ def dossier_staff(dossier):
     return User.objects.filter(condition, is_active=True).distinct()
 
 
-def notify_submission(dossier, action):
-    """Notify the dossier's staff of its (re)submission; call it inside the transaction of the transition.
+def register_kind(kind, *, label, email, link):
+    """Declare a kind of staff notification of a higher floor: its ``label`` in the digest, the templates of its
+    immediate ``email`` (given ``recipient`` and ``item``), and ``link(dossier)``, the path it leads to."""
+    KIND_LABELS[kind] = label
+    IMMEDIATE_EMAILS[kind] = email
+    KIND_LINKS[kind] = link
 
-    The event is the transition's audit row, written just before: one notification per (recipient, event), dated
-    with the transition. Returns how many people were notified.
-    """
-    transition = dossier.transitions.order_by("-pk").first()
-    kind = KIND_BY_ACTION[action]
-    event_key = f"submit:{dossier.pk}:{transition.pk}"
+
+def notify_staff(dossier, kind, event_key, at):
+    """Notify the dossier's staff of an event (``event_key``, unique for the kind); call it inside the event's
+    transaction. One notification per (recipient, event), dated ``at``, e-mailed at once or in the digest as each
+    recipient chose. Returns how many people were notified."""
     notifications = [
-        StaffNotification(recipient=user, kind=kind, dossier=dossier, event_key=event_key, created_at=transition.at)
+        StaffNotification(recipient=user, kind=kind, dossier=dossier, event_key=event_key, created_at=at)
         for user in dossier_staff(dossier)
     ]
     StaffNotification.objects.bulk_create(notifications, ignore_conflicts=True)
@@ -203,22 +211,24 @@ def notify_submission(dossier, action):
     return len(notifications)
 
 
-def notify_message(message):
-    """Notify the dossier's staff of a message from the porteur's side; call it inside the message's transaction.
+def notify_submission(dossier, action):
+    """Notify the dossier's staff of its (re)submission; call it inside the transaction of the transition.
 
-    One notification per (recipient, message), e-mailed at once or in the digest as each recipient chose.
+    The event is the transition's audit row, written just before. Returns how many people were notified.
     """
-    dossier = message.dossier
-    event_key = f"message:{message.pk}"
-    notifications = [
-        StaffNotification(
-            recipient=user, kind=MESSAGE, dossier=dossier, event_key=event_key, created_at=message.created_at
-        )
-        for user in dossier_staff(dossier)
-    ]
-    StaffNotification.objects.bulk_create(notifications, ignore_conflicts=True)
-    email_immediately(MESSAGE, event_key, now=timezone.now())
-    return len(notifications)
+    transition = dossier.transitions.order_by("-pk").first()
+    return notify_staff(dossier, KIND_BY_ACTION[action], f"submit:{dossier.pk}:{transition.pk}", transition.at)
+
+
+def notify_message(message):
+    """Notify the dossier's staff of a message from the porteur's side; call it inside the message's transaction."""
+    return notify_staff(message.dossier, MESSAGE, f"message:{message.pk}", message.created_at)
+
+
+def notification_path(notification):
+    dossier = notification.dossier
+    link = KIND_LINKS.get(notification.kind)
+    return link(dossier) if link else dossier.get_absolute_url() + KIND_ANCHORS.get(notification.kind, "")
 
 
 def notification_item(notification):
@@ -229,7 +239,7 @@ def notification_item(notification):
         "region": dossier.region.name if dossier.region else "—",
         "kind": KIND_LABELS.get(notification.kind, notification.kind),
         "at": notification.created_at,
-        "url": absolute_url(dossier.get_absolute_url()) + KIND_ANCHORS.get(notification.kind, ""),
+        "url": absolute_url(notification_path(notification)),
     }
 
 
