@@ -1,6 +1,7 @@
 """The reviews app in the Django admin, for instructeurs (permissions in reviews/rules.py): the evaluation grids
 and their criteria; assignments (due dates) and the reviewers' declarations of interests; reviews and regional
-opinions read-only (they are written through the scoring and opinion pages)."""
+opinions read-only (they are written through the scoring and opinion pages); the list of PTCE compagnons, and the
+requests to the bouquet de services read-only (staff follow them on their pages)."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -16,6 +17,9 @@ from ptce_ami.core.admin import ReadOnlyMixin
 from reviews.forms.assignments import DeclaredOrganisationForm
 from reviews.models import (
     Assignment,
+    BouquetRequest,
+    BouquetRequestChange,
+    Compagnon,
     Criterion,
     DeclaredOrganisation,
     Grid,
@@ -222,3 +226,39 @@ class RegionalOpinionAdmin(ReadOnlyMixin, ObjectPermissionsModelAdmin):
     list_filter = ["region", "opinion"]
     list_select_related = ["dossier", "region", "author"]
     search_fields = ["dossier__reference", "dossier__name"]
+
+
+# The bouquet de services ---------------------------------------------------------------------------------------
+
+
+@admin.register(Compagnon)
+class CompagnonAdmin(ObjectPermissionsModelAdmin):
+    list_display = ["name", "region", "active", "request_count"]
+    list_filter = ["active", "region"]
+    list_select_related = ["region"]
+    search_fields = ["name", "topics", "note"]
+    fields = ["name", "region", "contact_email", "topics", "active", "source_url", "note"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(request_total=models.Count("requests"))
+
+    @admin.display(description=_("demandes"), ordering="request_total")
+    def request_count(self, compagnon):
+        return compagnon.request_total
+
+
+class BouquetRequestChangeInline(ReadOnlyMixin, ObjectPermissionsTabularInline):
+    model = BouquetRequestChange
+    extra = 0
+    fields = ["at", "by", "from_status", "to_status", "compagnon"]
+    readonly_fields = fields
+
+
+@admin.register(BouquetRequest)
+class BouquetRequestAdmin(ReadOnlyMixin, ObjectPermissionsModelAdmin):
+    list_display = ["dossier", "service", "status", "compagnon", "requested_at", "updated_at"]
+    list_filter = ["status", "service", "dossier__region"]
+    list_select_related = ["dossier", "compagnon"]
+    search_fields = ["dossier__reference", "dossier__name"]
+    inlines = [BouquetRequestChangeInline]

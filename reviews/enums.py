@@ -46,3 +46,11 @@ class RequestStatus(models.TextChoices):
     REQUESTED = "requested", _("Demandé")
     IN_PROGRESS = "in_progress", _("En cours")
     DONE = "done", _("Réalisé")
+
+
+# DSFR badge colour of each status (the label says it in words).
+REQUEST_STATUS_BADGES = {
+    RequestStatus.REQUESTED: "fr-badge--new",
+    RequestStatus.IN_PROGRESS: "fr-badge--info",
+    RequestStatus.DONE: "fr-badge--success",
+}

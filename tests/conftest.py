@@ -28,6 +28,7 @@ def require_service(available, reason):
 SEED_DATA = [
     ("applications.migrations.0003_sectors", "create_sectors"),
     ("reviews.migrations.0002_default_grids", "create_default_grids"),
+    ("reviews.migrations.0007_issue11_emergents_compagnons", "create_compagnons"),
 ]
 
 

@@ -4,13 +4,14 @@ offered to phase-1 laureates."""
 
 from reviews.models.evaluation import *  # noqa: F403
 from reviews.models.evaluation import __all__ as _evaluation
-from reviews.models.followup import BouquetRequest, Compagnon
+from reviews.models.followup import BouquetRequest, BouquetRequestChange, Compagnon
 from reviews.models.grants import FollowUpSession, Grant, Payment, ProgressReport
 from reviews.models.selection import CommitteeSession, Decision
 
 __all__ = [
     *_evaluation,
     "BouquetRequest",
+    "BouquetRequestChange",
     "CommitteeSession",
     "Compagnon",
     "Decision",
