@@ -46,8 +46,10 @@ from reviews.rules import WORKFLOW_PERMS
 from reviews.services import instruction as services
 from reviews.services import selection as filters
 from reviews.views import assignments as assignment_views
+from reviews.views import bouquet as bouquet_views
 from reviews.views import evaluation as evaluation_views
 from reviews.views import exports as export_views
+from reviews.views.lists import page_links, query_without
 
 PAGE_SIZE = 50
 COLUMNS = (
@@ -95,13 +97,6 @@ class SortLink:
     next_direction: str
 
 
-def query_without(query, *names):
-    query = query.copy()
-    for name in names:
-        query.pop(name, None)
-    return query
-
-
 def sort_links(query, sort):
     links = []
     for key, label in COLUMNS:
@@ -113,24 +108,6 @@ def sort_links(query, sort):
         next_direction = _("ordre décroissant") if target.startswith("-") else _("ordre croissant")
         links.append(SortLink(key, label, f"?{params.urlencode()}", direction, next_direction))
     return links
-
-
-def page_links(query, page):
-    params = query_without(query, "page")
-
-    def url(number):
-        params["page"] = number
-        return f"?{params.urlencode()}"
-
-    paginator = page.paginator
-    window = range(max(1, page.number - 2), min(paginator.num_pages, page.number + 2) + 1)
-    return {
-        "first": url(1) if page.number > 1 else "",
-        "previous": url(page.previous_page_number()) if page.has_previous() else "",
-        "next": url(page.next_page_number()) if page.has_next() else "",
-        "last": url(paginator.num_pages) if page.number < paginator.num_pages else "",
-        "pages": [(number, url(number)) for number in window],
-    }
 
 
 def state_counters(queryset, params):
@@ -286,6 +263,7 @@ def page_context(request, dossier, *, override_form=None, annotation_form=None, 
     context.update(message_views.thread_context(dossier, user) or {})
     context.update(assignment_views.dossier_panel_context(dossier, user) or {})
     context.update(evaluation_views.dossier_reviews_context(dossier, user) or {})
+    context.update(bouquet_views.dossier_bouquet_context(dossier, user))
     context.update(
         {
             "dossier": dossier,

@@ -1,0 +1,26 @@
+"""What the staff lists share: their query strings and their pagination links."""
+
+
+def query_without(query, *names):
+    query = query.copy()
+    for name in names:
+        query.pop(name, None)
+    return query
+
+
+def page_links(query, page):
+    params = query_without(query, "page")
+
+    def url(number):
+        params["page"] = number
+        return f"?{params.urlencode()}"
+
+    paginator = page.paginator
+    window = range(max(1, page.number - 2), min(paginator.num_pages, page.number + 2) + 1)
+    return {
+        "first": url(1) if page.number > 1 else "",
+        "previous": url(page.previous_page_number()) if page.has_previous() else "",
+        "next": url(page.next_page_number()) if page.has_next() else "",
+        "last": url(paginator.num_pages) if page.number < paginator.num_pages else "",
+        "pages": [(number, url(number)) for number in window],
+    }
