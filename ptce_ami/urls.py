@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from ptce_ami.site import views as site_views
+from reviews.urls import bouquet
 
 admin.site.site_header = _("AMI PTCE — administration")
 admin.site.site_title = _("AMI PTCE")
@@ -13,6 +14,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("compte/", include("ptce_ami.accounts.urls")),
     path("territoires/", include("territories.urls")),
+    # A dossier's bouquet de services (reviews) sits beside its pages (applications).
+    path("dossiers/<str:reference>/bouquet/", include((bouquet.porteur_patterns, "bouquet"))),
     path("dossiers/", include("applications.urls")),
     path("instruction/", include("reviews.urls")),
     path("", include("ptce_ami.site.urls")),

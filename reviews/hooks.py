@@ -1,12 +1,16 @@
 """What the reviews app registers with the lower floors (called by ReviewsConfig.ready(), once the models are
-loaded): how a reviewer reaches the dossiers assigned to them, and the reviewers' deadline reminders."""
+loaded): how a reviewer reaches the dossiers assigned to them, the reviewers' deadline reminders, and the staff
+notifications of new requests to the bouquet de services."""
 
 from django.db.models import Exists, OuterRef, Q
 
 from applications.models import register_role_scope
 from ptce_ami.accounts.enums import Role
 from reviews.models import Assignment, AssignmentStatus
-from reviews.services import reminders  # noqa: F401 -- registers the reviewers' reminder source
+from reviews.services import (
+    notifications,
+    reminders,  # noqa: F401 -- registers the reviewers' reminder source
+)
 
 
 def reviewer_scope(user):
@@ -20,3 +24,4 @@ def reviewer_scope(user):
 
 def connect():
     register_role_scope(Role.EVALUATEUR, reviewer_scope)
+    notifications.connect()

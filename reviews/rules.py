@@ -10,7 +10,12 @@ from django.utils.translation import gettext_lazy as _
 
 from applications import workflow
 from applications.enums import DossierState
-from applications.rules import dossier_was_submitted, is_dossier_staff, is_partenaire_of_dossier_region
+from applications.rules import (
+    dossier_was_submitted,
+    is_dossier_editor,
+    is_dossier_staff,
+    is_partenaire_of_dossier_region,
+)
 from ptce_ami.accounts.permissions import add_action, add_perm
 from ptce_ami.accounts.rules import is_evaluateur, is_instructeur, is_partenaire, is_staff_or_partenaire
 from reviews.models import AssignmentStatus
@@ -94,6 +99,35 @@ rules.add_perm("reviews.view_reviews_in_full", is_instructeur)
 rules.add_perm("reviews.view_reviews_summary", is_instructeur | is_partenaire_of_dossier_region)
 
 
+# The bouquet de services of the PTCE émergents --------------------------------------------------------------------
+@rules.predicate
+def dossier_is_ptce_emergent(user, dossier):
+    return dossier is not None and dossier.is_ptce_emergent
+
+
+# The porteurs (owner and co-editors) of a phase-1 laureate request services; another dossier's porteurs are told
+# why the page is closed to them. Staff follow the requests: the national cell (instructeurs) changes their status
+# and pairs a PTCE with a compagnon; regional partners read their regions' requests (DESIGN §2: their part is the
+# regional opinion and rank; the compagnons are a national list, operated with Avise).
+add_perm(
+    "reviews.request_services",
+    is_dossier_editor & dossier_is_ptce_emergent,
+    refusal=_(
+        "Le bouquet de services est réservé aux PTCE émergents : les lauréats de la phase 1, une fois la décision "
+        "du comité publiée."
+    ),
+)
+rules.add_perm("reviews.view_bouquet_requests", is_instructeur | is_partenaire)
+add_perm(
+    "reviews.follow_bouquet_requests",
+    is_instructeur,
+    refusal=_(
+        "Les instructeurs de l'État suivent les demandes du bouquet de services et désignent les PTCE compagnons ; "
+        "les partenaires régionaux consultent celles de leur région."
+    ),
+)
+
+
 # Assignments and conflicts of interest: the Django admin ------------------------------------------------------
 # Instructeurs edit the grids and follow assignments and declarations there; reviews and regional opinions are
 # read-only (they are written through the scoring and opinion pages).
@@ -108,6 +142,10 @@ _ADMIN_PERMS = {
     "review": ("view",),
     "score": ("view",),
     "regionalopinion": ("view",),
+    # The list of compagnons is kept in the admin; requests are followed on their pages (read-only here).
+    "compagnon": ("view", "add", "change", "delete"),
+    "bouquetrequest": ("view",),
+    "bouquetrequestchange": ("view",),
 }
 for _model, _actions in _ADMIN_PERMS.items():
     for _action in _actions:

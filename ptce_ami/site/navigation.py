@@ -38,10 +38,12 @@ ROLE_ITEMS = {
     Role.PARTENAIRE: [
         NavItem(_("Dossiers de ma région"), "reviews:dossier_list", prefix="/instruction/"),
         NavItem(_("Avis régionaux"), "reviews:regional_opinions", prefix="/instruction/evaluations/avis-regionaux/"),
+        NavItem(_("Bouquet de services"), "reviews:bouquet_requests", prefix="/instruction/bouquet/"),
     ],
     Role.INSTRUCTEUR: [
         NavItem(_("Dossiers"), "reviews:dossier_list", prefix="/instruction/"),
         NavItem(_("Évaluateurs"), "reviews:reviewers", prefix="/instruction/affectations/"),
+        NavItem(_("Bouquet de services"), "reviews:bouquet_requests", prefix="/instruction/bouquet/"),
     ],
 }
 ROLE_ITEMS[Role.ADMINISTRATEUR] = ROLE_ITEMS[Role.INSTRUCTEUR]

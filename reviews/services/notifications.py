@@ -1,14 +1,37 @@
 """Every e-mail of the reviews app, through the outbox (ptce_ami.core.outbox), one template set each
-(templates/reviews/email/<name>_*): the reviewers' assignment notices and the staff's "export ready". The reviewers'
-deadline reminders are sent by the reminders' engine (reviews/services/reminders.py declares them)."""
+(templates/reviews/email/<name>_*): the reviewers' assignment notices, the staff's "export ready", the porteurs'
+news of their requests to the bouquet de services. The reviewers' deadline reminders are sent by the reminders'
+engine (reviews/services/reminders.py declares them).
+
+Staff hear of a new request to the bouquet through the staff notifications of the applications app (at once or in
+the daily digest, as each one chose), as of a new submission: ``connect`` declares the kind.
+"""
 
 from collections import defaultdict
 
+from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
+from applications.services import notifications as staff_notifications
+from applications.services.notifications import porteur_recipients
 from ptce_ami.core.emails import absolute_url
 from ptce_ami.core.outbox import queue_email
+
+BOUQUET_REQUESTED = "bouquet_requested"
+BOUQUET_CHANGE_EMAIL = "reviews/email/bouquet_request_update"
+
+
+def connect():
+    """Called by ReviewsConfig.ready() (reviews/hooks.py)."""
+    staff_notifications.register_kind(
+        BOUQUET_REQUESTED,
+        label=_("Nouvelle demande au bouquet de services"),
+        email="reviews/email/staff_bouquet_request",
+        link=lambda dossier: reverse("reviews:dossier", kwargs={"reference": dossier.reference}) + "#bouquet",
+    )
 
 
 def notify_reviewers(assignments):
@@ -40,3 +63,37 @@ def notify_export_ready(export):
         {"export": export, "export_url": url},
         key=f"export-ready:{export.pk}",
     )
+
+
+# The bouquet de services -----------------------------------------------------------------------------------------
+
+
+def notify_new_bouquet_request(request):
+    """Notify the dossier's staff of a new request (inside the request's transaction)."""
+    return staff_notifications.notify_staff(
+        request.dossier, BOUQUET_REQUESTED, f"bouquet:{request.pk}", request.requested_at
+    )
+
+
+def notify_bouquet_change(change):
+    """One e-mail per porteur (owner, co-editors) about a change of status or compagnon of their request: once per
+    change. Staff's notes are not in it (they stay with staff)."""
+    request = change.request
+    dossier = request.dossier
+    context = {
+        "dossier": dossier,
+        "bouquet_request": request,
+        "change": change,
+        "bouquet_url": absolute_url(reverse("bouquet:services", kwargs={"reference": dossier.reference})),
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        return [
+            queue_email(
+                BOUQUET_CHANGE_EMAIL,
+                recipient,
+                {**context, "recipient": recipient},
+                key=f"bouquet-change:{change.pk}:{recipient}",
+                related=dossier,
+            )
+            for recipient in porteur_recipients(dossier)
+        ]

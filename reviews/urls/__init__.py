@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from reviews.urls import assignments, evaluation, exports, instruction
+from reviews.urls import assignments, bouquet, evaluation, exports, instruction
 
 app_name = "reviews"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("exports/", include(exports.urlpatterns)),
     path("affectations/", include(assignments.urlpatterns)),
     path("evaluations/", include(evaluation.urlpatterns)),
+    path("bouquet/", include(bouquet.staff_patterns)),
 ]

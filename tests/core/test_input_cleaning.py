@@ -19,10 +19,11 @@ from applications.forms.dossiers import PorteurForm
 from applications.models import EligibilityResult
 from ptce_ami.core.forms import BaseForm, InputCleaningMixin, cleaned_input
 from ptce_ami.core.text import clean_text
+from reviews.services.bouquet import offers
 from reviews.services.selection import DossierFilter
 from tests.accounts.factories import UserFactory
 from tests.applications.factories import DossierFactory, PhaseFactory
-from tests.reviews.factories import GridFactory
+from tests.reviews.factories import BouquetRequestFactory, GridFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -41,6 +42,8 @@ ARGUMENTS = {
     "action": lambda: "reopen",
     "result": lambda: EligibilityResult(rule_id="R1", status=RuleStatus.FAIL),
     "user": lambda: UserFactory(),
+    "offers": lambda: offers(DossierFactory()),
+    "bouquet_request": lambda: BouquetRequestFactory(),
 }
 
 

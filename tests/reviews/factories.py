@@ -3,11 +3,16 @@
 import factory
 from django.utils import timezone
 
-from applications.enums import DossierState
+from applications.enums import BouquetNeed, DossierState
+from applications.services.workflow import transition
+from reviews.enums import DecisionOutcome
 from reviews.models import (
     Assignment,
     AssignmentStatus,
+    BouquetRequest,
+    Compagnon,
     Criterion,
+    Decision,
     DeclaredOrganisation,
     Grid,
     Recommendation,
@@ -107,3 +112,45 @@ class RegionalOpinionFactory(factory.django.DjangoModelFactory):
     text = "Le pôle est bien connu de la CRESS et de la région."
     rank = 1
     author = factory.SubFactory(UserFactory, partenaire=True)
+
+
+class CompagnonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Compagnon
+
+    name = factory.Sequence(lambda n: f"PTCE compagnon n° {n + 1}")
+    contact_email = factory.Sequence(lambda n: f"compagnon{n + 1}@example.org")
+
+
+class BouquetRequestFactory(factory.django.DjangoModelFactory):
+    """A request of a dossier (by default a draft: make it a PTCE émergent with tests.reviews.bouquet helpers)."""
+
+    class Meta:
+        model = BouquetRequest
+
+    dossier = factory.SubFactory(DossierFactory)
+    service = BouquetNeed.TSF
+    porteur_note = "Nous cherchons un pôle qui a structuré son animation."
+    requested_by = factory.LazyAttribute(lambda request: request.dossier.owner)
+
+
+def decide(dossier, *, outcome=DecisionOutcome.LAUREATE, amount=None, published=True, by=None):
+    """A committee decision on ``dossier`` (submitted), as the committee and the publication make it (their pages are
+    another part): the dossier is instructed and declared eligible; a published decision moves it to its outcome
+    through the workflow, a provisional one leaves it eligible. Returns the Decision."""
+    by = by or UserFactory(instructeur=True)
+    for action in ("start_review", "declare_eligible"):
+        transition(dossier, action, by=by)
+    decision = Decision.objects.create(
+        dossier=dossier,
+        outcome=outcome,
+        amount=amount,
+        motivation="Une coopération solide et un territoire engagé.",
+        decided_by=by,
+        published_at=timezone.now() if published else None,
+        published_by=by if published else None,
+    )
+    if published:
+        action = "select_laureate" if outcome == DecisionOutcome.LAUREATE else "not_retain"
+        transition(dossier, action, by=by)
+    return decision

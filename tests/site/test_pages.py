@@ -75,8 +75,31 @@ def test_partner_home_lists_their_regions_and_cress(client):
             "evaluateur",
             ["Accueil", CALL, "Mes évaluations", "Dossiers à évaluer", "Déclaration d'intérêts", "Mon compte"],
         ),
-        ("partenaire", ["Accueil", CALL, "Ma région", "Dossiers de ma région", "Avis régionaux", "Mon compte"]),
-        ("instructeur", ["Accueil", CALL, "Instruction", "Dossiers", "Évaluateurs", "Administration", "Mon compte"]),
+        (
+            "partenaire",
+            [
+                "Accueil",
+                CALL,
+                "Ma région",
+                "Dossiers de ma région",
+                "Avis régionaux",
+                "Bouquet de services",
+                "Mon compte",
+            ],
+        ),
+        (
+            "instructeur",
+            [
+                "Accueil",
+                CALL,
+                "Instruction",
+                "Dossiers",
+                "Évaluateurs",
+                "Bouquet de services",
+                "Administration",
+                "Mon compte",
+            ],
+        ),
     ],
 )
 def test_main_navigation_by_role(client, role, labels):
