@@ -43,7 +43,7 @@ class ServiceRequestForm(BaseForm):
         max_length=NOTE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_(
-            "Facultatif. Ce que vous attendez de ce service, les thèmes qui vous intéressent, vos disponibilités : "
+            "Ce que vous attendez de ce service, les thèmes qui vous intéressent, vos disponibilités : "
             "l'équipe s'en sert pour organiser l'accompagnement."
         ),
     )
