@@ -167,7 +167,7 @@ def departements_of_epcis(epci_ids):
     if not epci_ids:
         return found
     communes = Commune.objects.filter(epci__in=epci_ids).select_related("departement").only("epci", "departement")
-    for commune in communes.distinct():
+    for commune in communes:
         found[commune.epci_id].add(commune.departement)
     return found
 
