@@ -319,6 +319,11 @@ def build_http_client(*, timeout=None, **kwargs):
     return httpx.Client(headers=headers, timeout=timeout, **kwargs)
 
 
+def is_enabled():
+    """Whether the lookup is switched on (COMPANY_LOOKUP_URL set)."""
+    return bool(getattr(settings, "COMPANY_LOOKUP_URL", ""))
+
+
 def lookup_siret(siret, *, client=None):
     """Look an establishment up by SIRET; returns a LookupResult and never raises.
 
