@@ -283,7 +283,7 @@ class LaureateRecordAdmin(ImportMixin, ObjectPermissionsModelAdmin):
     resource_classes = [LaureateRecordResource]
     import_formats = IMPORT_FORMATS
     import_template_name = "admin/applications/laureaterecord/import.html"
-    list_display = ["name", "call", "kind", "region_name", "lead_siren", "contact_email", "claimed"]
+    list_display = ["name", "call", "region_name", "lead_siren", "contact_email", "claimed"]
     list_filter = ["kind", "year", ("region", admin.RelatedOnlyFieldListFilter), SirenKnownFilter, ClaimedFilter]
     list_select_related = ["claimed_by"]
     search_fields = ["name", "aliases", "lead", "lead_siren", "contact_email", "region_name", "call"]
