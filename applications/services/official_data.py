@@ -21,10 +21,11 @@ FOUND, NOT_FOUND, UNAVAILABLE = LookupStatus.FOUND.value, LookupStatus.NOT_FOUND
 READ = (FOUND, NOT_FOUND)
 
 
-def as_official_data(result):
+def as_official_data(member, result):
+    """The stored data, with the SIRET it is about (the rules ignore it once the porteur changes the SIRET)."""
     if result.found:
         return {"status": FOUND, **result.company.as_dict()}
-    return {"status": str(result.status)}
+    return {"status": str(result.status), "siret": compact(member.siret)}
 
 
 def members_to_read(dossier, *, missing_only):
@@ -61,11 +62,11 @@ def look_up(members, client):
     found, down = [], False
     for member in members:
         if down:
-            found.append({"status": UNAVAILABLE})
+            found.append({"status": UNAVAILABLE, "siret": compact(member.siret)})
             continue
         result = companies.lookup_siret(member.siret, client=client)
         if result.status == LookupStatus.DISABLED:
             return None
         down = result.status == LookupStatus.UNAVAILABLE
-        found.append(as_official_data(result))
+        found.append(as_official_data(member, result))
     return found

@@ -364,3 +364,11 @@ def test_the_staff_page_costs_the_same_queries_whatever_the_members(client, dire
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
+
+
+def test_data_of_a_siret_the_porteur_changed_since_is_not_compared(directory, dossier):
+    change(dossier, ENTERPRISE, siret=CEASED)
+    official_data.record(dossier)
+    change(dossier, ENTERPRISE, siret=SAS)  # corrected during a correction request, not yet resubmitted
+
+    assert results(dossier, "R04") == {"R04": DECLARED["R04"]}

@@ -18,7 +18,7 @@ from applications.eligibility.rules.base import label_of, lower_first, name_of, 
 from applications.enums import OTHER_ART9_CATEGORIES, EssLegalForm, MemberCategory
 from ptce_ami.core.companies import CompanyInfo, ess_legal_form_from_code
 from ptce_ami.core.dates import day_month_year
-from ptce_ami.core.siret import format_siret
+from ptce_ami.core.siret import compact, format_siret
 
 FOUND, NOT_FOUND, UNAVAILABLE = "found", "not_found", "unavailable"
 
@@ -48,8 +48,12 @@ class Official:
 
 
 def official(member):
+    """What the directory said of the member's SIRET; nothing when the porteur changed the SIRET since (the data
+    was of another establishment: the next submission reads the new one)."""
     data = member.official_data or {}
     status = data.get("status", "")
+    if data.get("siret", compact(member.siret)) != compact(member.siret):
+        return Official("")
     if status == FOUND:
         return Official(FOUND, CompanyInfo.from_dict(data))
     return Official(status if status in (NOT_FOUND, UNAVAILABLE) else "")
