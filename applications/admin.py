@@ -300,6 +300,18 @@ class LaureateRecordAdmin(ImportMixin, ObjectPermissionsModelAdmin):
     def has_import_permission(self, request):
         return has_perm(request.user, "applications.import_laureaterecord")
 
+    def import_action(self, request, **kwargs):
+        """The library keeps the uploaded file until the import is confirmed; a file whose preview cannot be confirmed
+        (errors) is removed at once: it may hold porteurs' addresses."""
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        form = context.get("form")
+        upload = form.cleaned_data.get("import_file") if form is not None and hasattr(form, "cleaned_data") else None
+        stored = getattr(upload, "tmp_storage_name", None)
+        if stored and "confirm_form" not in context:
+            self.get_tmp_storage_class()(name=stored, **self.get_tmp_storage_class_kwargs()).remove()
+        return response
+
     def get_actions(self, request):
         # Deleting goes through each record's page, where a claimed one is refused (rules).
         actions = super().get_actions(request)

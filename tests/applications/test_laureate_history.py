@@ -4,6 +4,7 @@ R07 reading the model, by SIREN first, then by name."""
 
 import io
 import re
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -169,7 +170,15 @@ La Fabrique du Bocage;;Normandie;2024;fabrique@bocage.fr
 """
 
 
-def test_the_preview_shows_errors_at_their_line_and_column_and_writes_nothing(instructeur_client, referential):
+def waiting_files(settings):
+    """The uploaded files waiting for their confirmation (django-import-export's MediaStorage)."""
+    folder = Path(settings.MEDIA_ROOT) / "django-import-export"
+    return sorted(folder.iterdir()) if folder.exists() else []
+
+
+def test_the_preview_shows_errors_at_their_line_and_column_and_writes_nothing(
+    instructeur_client, referential, settings
+):
     before = LaureateRecord.objects.count()
     content = (
         "nom,siren,région,année,courriel\n"
@@ -196,16 +205,19 @@ def test_the_preview_shows_errors_at_their_line_and_column_and_writes_nothing(in
     page = response.content.decode()
     assert "Des lignes du fichier sont à corriger" in page and "Ligne du fichier" in page
     assert LaureateRecord.objects.count() == before
+    assert waiting_files(settings) == []  # a file that cannot be confirmed is not kept
 
 
-def test_a_valid_file_is_previewed_then_written_on_confirmation(instructeur_client, referential):
+def test_a_valid_file_is_previewed_then_written_on_confirmation(instructeur_client, referential, settings):
     before = LaureateRecord.objects.count()
 
     preview = upload(instructeur_client, PHASE1_CSV)
 
     assert [row.import_type for row in preview.context["result"].valid_rows()] == ["new", "new"]
     assert LaureateRecord.objects.count() == before  # the preview wrote nothing
+    assert len(waiting_files(settings)) == 1
     assert confirm(instructeur_client, preview).status_code == 302
+    assert waiting_files(settings) == []
     deux_vallees = LaureateRecord.objects.get(name="Pôle des Deux Vallées")
     assert (deux_vallees.kind, deux_vallees.call, deux_vallees.year) == (LaureateCall.PHASE1, "AMI 2024 phase 1", 2024)
     assert (deux_vallees.lead_siren, deux_vallees.contact_email) == (SIREN_A, "contact@deuxvallees.fr")
