@@ -7,10 +7,11 @@ UV_VERSION := 0.13.9
 # Unbuffered output: the lines keep their order when piped (`make run 2>&1 | tee run.log`).
 DEMO_ENV := DEBUG=true PYTHONUNBUFFERED=1
 # The demo's e-mails (with their PDF receipts), while seeding and while serving, go to files (filemail:/// then an
-# absolute path) instead of the console; seeding logs only warnings.
+# absolute path) instead of the console; seeding logs only warnings, and does not look the demo's made-up SIRETs up
+# in the company directory (the server does, for the SIRETs people type).
 DEMO_EMAILS := var/demo-emails
 SERVE_ENV := $(DEMO_ENV) EMAIL_URL=filemail:///$(CURDIR)/$(DEMO_EMAILS)
-SEED_ENV := $(SERVE_ENV) LOG_LEVEL=WARNING
+SEED_ENV := $(SERVE_ENV) LOG_LEVEL=WARNING COMPANY_LOOKUP_URL=
 
 .DEFAULT_GOAL := help
 .PHONY: help install system-packages run demo-data test quality fix worker beat clean

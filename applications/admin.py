@@ -7,11 +7,24 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
+from import_export.admin import ImportMixin
 from rules.contrib.admin import ObjectPermissionsModelAdmin, ObjectPermissionsTabularInline
 
 from applications.enums import AttachmentKind, DossierState, NoticeStatus
-from applications.models import Dossier, DossierTransition, Edition, Label, Message, Notice, Phase, Sector
+from applications.forms.laureates import IMPORT_FORMATS, LaureateRecordForm, LaureateRecordResource
+from applications.models import (
+    Dossier,
+    DossierTransition,
+    Edition,
+    Label,
+    LaureateRecord,
+    Message,
+    Notice,
+    Phase,
+    Sector,
+)
 from applications.services import letters, notices
+from ptce_ami.accounts.permissions import has_perm
 from ptce_ami.core.admin import ReadOnlyMixin, retry_selected
 
 
@@ -231,3 +244,80 @@ class MessageAdmin(ReadOnlyMixin, ObjectPermissionsModelAdmin):
     ordering = ["-created_at", "-pk"]
     fields = ["dossier", "author", "from_staff", "awaiting_reply", "created_at", "body"]
     readonly_fields = fields
+
+
+class SirenKnownFilter(admin.SimpleListFilter):
+    title = _("SIREN de la structure porteuse")
+    parameter_name = "siren"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("renseigné")), ("no", _("à compléter"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(lead_siren="")
+        if self.value() == "no":
+            return queryset.filter(lead_siren="")
+        return queryset
+
+
+class ClaimedFilter(admin.SimpleListFilter):
+    title = _("réclamé par son porteur")
+    parameter_name = "claimed"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("oui")), ("no", _("non"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(claimed_by__isnull=self.value() == "no")
+        return queryset
+
+
+@admin.register(LaureateRecord)
+class LaureateRecordAdmin(ImportMixin, ObjectPermissionsModelAdmin):
+    """The laureate history behind rule R07 and the phase-1 laureates selected before the platform: State staff add
+    the SIREN and the other names, and import lists (CSV/XLSX) after a validated preview."""
+
+    form = LaureateRecordForm
+    resource_classes = [LaureateRecordResource]
+    import_formats = IMPORT_FORMATS
+    import_template_name = "admin/applications/laureaterecord/import.html"
+    list_display = ["name", "call", "region_name", "lead_siren", "contact_email", "claimed"]
+    list_filter = ["kind", "year", ("region", admin.RelatedOnlyFieldListFilter), SirenKnownFilter, ClaimedFilter]
+    list_select_related = ["claimed_by"]
+    search_fields = ["name", "aliases", "lead", "lead_siren", "contact_email", "region_name", "call"]
+    ordering = ["-year", "name"]
+    fieldsets = [
+        (None, {"fields": ["name", "aliases", "year", "call", "kind"]}),
+        (_("Structure porteuse"), {"fields": ["lead", "lead_siren", "contact_email"]}),
+        (_("Région"), {"fields": ["region_name", "region"]}),
+        (_("Source"), {"fields": ["source_url", "note"]}),
+        (_("Réclamation"), {"fields": ["claimed_by", "claimed_at", "created_at"]}),
+    ]
+    readonly_fields = ["claimed_by", "claimed_at", "created_at"]
+
+    def has_import_permission(self, request):
+        return has_perm(request.user, "applications.import_laureaterecord")
+
+    def import_action(self, request, **kwargs):
+        """The library keeps the uploaded file until the import is confirmed; a file whose preview cannot be confirmed
+        (errors) is removed at once: it may hold porteurs' addresses."""
+        response = super().import_action(request, **kwargs)
+        context = getattr(response, "context_data", None) or {}
+        form = context.get("form")
+        upload = form.cleaned_data.get("import_file") if form is not None and hasattr(form, "cleaned_data") else None
+        stored = getattr(upload, "tmp_storage_name", None)
+        if stored and "confirm_form" not in context:
+            self.get_tmp_storage_class()(name=stored, **self.get_tmp_storage_class_kwargs()).remove()
+        return response
+
+    def get_actions(self, request):
+        # Deleting goes through each record's page, where a claimed one is refused (rules).
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.display(description=_("réclamé"), boolean=True)
+    def claimed(self, record):
+        return record.claimed_by_id is not None

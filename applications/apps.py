@@ -8,6 +8,9 @@ class ApplicationsConfig(AppConfig):
     verbose_name = "Candidatures"
 
     def ready(self):
-        from applications.services import notifications, reminders  # noqa: F401 -- reminders registers sources
+        # reminders registers its sources when imported
+        from applications.services import laureate_history, notifications, reminders  # noqa: F401
+        from territories.signals import referential_loaded
 
         notifications.connect()
+        referential_loaded.connect(laureate_history.link_regions, dispatch_uid="applications.link_laureate_regions")

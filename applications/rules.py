@@ -105,6 +105,18 @@ for model in ("edition", "phase", "sector", "label"):
     for action in ("view", "add", "change"):
         rules.add_perm(f"applications.{action}_{model}", is_instructeur)
 
+
+# The laureate history behind rule R07 (and the phase-1 laureates selected before the platform): State staff complete
+# it in the Django admin and import lists (CSV/XLSX); a record a porteur has claimed is kept.
+@rules.predicate
+def laureate_is_claimed(user, record):
+    return getattr(record, "claimed_by_id", None) is not None
+
+
+for action in ("view", "add", "change", "import"):
+    rules.add_perm(f"applications.{action}_laureaterecord", is_instructeur)
+rules.add_perm("applications.delete_laureaterecord", is_instructeur & ~laureate_is_claimed)
+
 # PDF notices in the Django admin: instructeurs follow their production and queue failed ones again.
 rules.add_perm("applications.view_notice", is_instructeur)
 rules.add_perm("applications.change_notice", is_instructeur)

@@ -31,6 +31,7 @@ ENV = {
     "EMAIL_URL": f"filemail:///{FOLDER / 'emails'}",  # an absolute path needs four slashes
     "MEDIA_ROOT": str(FOLDER / "media"),
     "LOG_LEVEL": "WARNING",
+    "COMPANY_LOOKUP_URL": "",  # the benches measure the platform, never the company directory's network
 }
 
 

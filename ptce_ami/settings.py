@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "django_filters",
     "django_celery_beat",
+    "import_export",
     "rules.apps.AutodiscoverRulesConfig",
     # Ours, from the ground floor up (DESIGN §3).
     "ptce_ami.core",
@@ -249,5 +250,11 @@ TERRITORY_AUTOCOMPLETE_LIMIT = 10
 # Company lookup (Recherche d'entreprises); empty disables it
 COMPANY_LOOKUP_URL = env.str("COMPANY_LOOKUP_URL", default="https://recherche-entreprises.api.gouv.fr/search")
 COMPANY_LOOKUP_TIMEOUT = env.int("COMPANY_LOOKUP_TIMEOUT", default=3)
+
+# Imports in the admin (django-import-export: the laureate history): the file waits between the preview and the
+# confirmation in the default storage (private, shared by every web process; removed once imported), and the
+# preview is a dry run inside a transaction rolled back.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
+IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 ATTACHMENT_MAX_SIZE = env.int("ATTACHMENT_MAX_SIZE", default=10 * 1024 * 1024)  # bytes, per uploaded file

@@ -18,6 +18,7 @@ from django.db import transaction
 from ptce_ami.core.text import normalize_search
 from territories.enums import CommuneKind
 from territories.models import EPCI, Commune, Departement, ReferentialVersion, Region
+from territories.signals import referential_loaded
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 SUPPORTED_FORMAT = 1
@@ -122,7 +123,9 @@ def load_referential(path):
         ]
         changed = any(table_counts.changed for table_counts in counts)
         version_created = record_version(data["source"], checksum, touch=changed)
-    return LoadReport(data["source"], checksum, counts, version_created)
+        report = LoadReport(data["source"], checksum, counts, version_created)
+        referential_loaded.send(sender=load_referential, report=report)
+    return report
 
 
 def region_values(data):

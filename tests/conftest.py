@@ -22,13 +22,14 @@ def require_service(available, reason):
     pytest.skip(reason)
 
 
-# The data migrations whose rows the pages and the demo need (sectors, default grids). A transactional test flushes
-# the database when it ends and pytest-django's serialized rollback does not bring these rows back, so each
-# transactional test that needs them seeds them again (the functions are idempotent).
+# The data migrations whose rows the pages and the demo need (sectors, default grids, the laureate history). A
+# transactional test flushes the database when it ends and pytest-django's serialized rollback does not bring these
+# rows back, so each transactional test that needs them seeds them again (the functions are idempotent).
 SEED_DATA = [
     ("applications.migrations.0003_sectors", "create_sectors"),
     ("reviews.migrations.0002_default_grids", "create_default_grids"),
-    ("reviews.migrations.0007_issue11_emergents_compagnons", "create_compagnons"),
+    ("reviews.migrations.0007_compagnons", "create_compagnons"),
+    ("applications.migrations.0009_laureate_history_rows", "create_laureates"),
 ]
 
 

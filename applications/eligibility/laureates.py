@@ -1,22 +1,18 @@
-"""The history of State PTCE calls' laureates (rule R07), kept as reference data in ``data/laureates.csv``.
+"""The history of State PTCE calls' laureates (rule R07), read from the LaureateRecord model.
 
-One row per laureate: year, call ("AAP 2013", "AMI 2021 phase 2"…), name, aliases (other names met in the
-sources, separated by "|"), lead structure, region, SIREN (empty when unknown), funded ("oui" for the
-calls that gave money: the 2013 and 2015 AAP and the AMI phase 2; "non" for phase-1 labels), source URL and
-a note. Names are matched on a normalised key: lower case, no accents, no punctuation, no stop words.
+Staff complete the history in the admin (SIREN, aliases, CSV/XLSX import); the published lists were loaded by a data
+migration (applications/migrations/0009_laureate_history_rows.py, sources in docs/laureate-history.md).
+An eligibility run reads it once (one query, whatever the number of laureates and members) and matches by SIREN first,
+then by name, on a normalised key: lower case, no accents, no punctuation, no stop words.
 """
 
-import csv
 import difflib
 import re
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
+from applications.enums import LaureateCall
+from applications.models import LaureateRecord
 from ptce_ami.core.text import normalize_search
-
-DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "laureates.csv"
-COLUMNS = ("year", "call", "name", "aliases", "lead", "region", "siren", "funded", "source_url", "note")
 
 # Words that say nothing about which pôle it is: articles, the name of the scheme, legal forms.
 STOP_WORDS = frozenset(
@@ -50,6 +46,7 @@ _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 MIN_KEY_LENGTH = 4
 # Ratio of difflib.SequenceMatcher above which two keys are "close" ("autonhomme" / "autonhommes": 0.95).
 CLOSE_RATIO = 0.9
+ALIAS_SEPARATOR = "|"
 
 
 def name_key(value):
@@ -58,6 +55,10 @@ def name_key(value):
     ligatures = (value or "").replace("œ", "oe").replace("Œ", "Oe").replace("æ", "ae").replace("Æ", "Ae")
     words = _NOT_ALNUM.split(normalize_search(ligatures))
     return "".join(word for word in words if word and word not in STOP_WORDS)
+
+
+def split_aliases(value):
+    return tuple(alias.strip() for alias in (value or "").split(ALIAS_SEPARATOR) if alias.strip())
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,23 @@ class Laureate:
     funded: bool
     source_url: str
     note: str = ""
+    pk: int | None = None  # the LaureateRecord; two records of the same content stay two laureates
+
+    @classmethod
+    def from_record(cls, record):
+        return cls(
+            year=record.year,
+            call=record.call,
+            name=record.name,
+            aliases=split_aliases(record.aliases),
+            lead=record.lead,
+            region=record.region_name,
+            siren=record.lead_siren,
+            funded=record.kind == LaureateCall.FUNDED,
+            source_url=record.source_url,
+            note=record.note,
+            pk=record.pk,
+        )
 
     @property
     def edition(self):
@@ -80,7 +98,7 @@ class Laureate:
 
     @property
     def is_ami_phase1(self):
-        return self.call.startswith("AMI") and self.call.endswith("phase 1")
+        return not self.funded and self.call.startswith("AMI")
 
     @property
     def is_ami(self):
@@ -115,11 +133,6 @@ class LaureateHistory:
     def __len__(self):
         return len(self.laureates)
 
-    @classmethod
-    def from_csv(cls, path=DEFAULT_PATH):
-        with open(path, encoding="utf-8", newline="") as handle:
-            return cls(parse_rows(csv.DictReader(handle)))
-
     def funded(self):
         return [laureate for laureate in self.laureates if laureate.funded]
 
@@ -146,35 +159,7 @@ class LaureateHistory:
         return list(matches.values())
 
 
-def parse_rows(rows):
-    """Laureates from CSV rows; a malformed row raises ValueError naming its line."""
-    laureates = []
-    for line, row in enumerate(rows, start=2):
-        if set(row) != set(COLUMNS) or None in row.values():
-            raise ValueError(f"laureates.csv, line {line}: expected the columns {', '.join(COLUMNS)}")
-        siren = row["siren"].replace(" ", "")
-        if siren and not (siren.isdigit() and len(siren) == 9):
-            raise ValueError(f"laureates.csv, line {line}: SIREN {siren!r} is not 9 digits")
-        if row["funded"] not in ("oui", "non") or not row["name"] or not row["year"].isdigit():
-            raise ValueError(f"laureates.csv, line {line}: year, name and funded (oui/non) are required")
-        laureates.append(
-            Laureate(
-                year=int(row["year"]),
-                call=row["call"],
-                name=row["name"],
-                aliases=tuple(alias.strip() for alias in row["aliases"].split("|") if alias.strip()),
-                lead=row["lead"],
-                region=row["region"],
-                siren=siren,
-                funded=row["funded"] == "oui",
-                source_url=row["source_url"],
-                note=row["note"],
-            )
-        )
-    return laureates
-
-
-@lru_cache(maxsize=1)
 def load_history():
-    """The history shipped with the code, read once per process."""
-    return LaureateHistory.from_csv(DEFAULT_PATH)
+    """The laureates of the history, as staff keep it in the admin: one query. An eligibility run reads it once
+    (EligibilityContext.history); pass ``history=`` to ``evaluate`` to share it between dossiers."""
+    return LaureateHistory(Laureate.from_record(record) for record in LaureateRecord.objects.order_by("year", "pk"))

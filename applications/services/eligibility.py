@@ -8,6 +8,7 @@ from django.utils import timezone
 from applications import eligibility
 from applications.enums import RuleStatus
 from applications.models import EligibilityResult, EligibilityRun, EligibilityTrigger
+from applications.services import official_data
 from applications.workflow import MotivationRequired
 from ptce_ami.core.queue import enqueue
 
@@ -32,10 +33,14 @@ def request_run(dossier, *, trigger, by=None, version=None):
 
 
 def run(dossier, *, key, trigger=EligibilityTrigger.ON_DEMAND, by=None, version=None):
-    """Evaluate every rule and store the results; returns the run (the existing one if ``key`` was done)."""
+    """Read the members' official data (services.official_data: network, in the task, never in a request), evaluate
+    every rule and store the results; returns the run (the existing one if ``key`` was done)."""
     existing = EligibilityRun.objects.filter(key=key).first()
     if existing is not None:
         return existing
+    # The company directory first (what it says of each member), so that rules R01, R03–R05 compare with it: all
+    # members at submission, those not read yet on a later run.
+    official_data.record(dossier, missing_only=trigger != EligibilityTrigger.SUBMISSION)
     results = eligibility.evaluate(dossier)
     try:
         with transaction.atomic():

@@ -1,11 +1,13 @@
 """Template helpers of the read-only dossier pages (porteur, staff, reviewer): what their summary shows."""
 
+import datetime
 from dataclasses import dataclass
 
 from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from applications.eligibility.rules.official import member_mismatches, official
 from applications.services.steps import TERRITORY_FIELDS
 
 register = template.Library()
@@ -48,3 +50,22 @@ def dossier_summary(dossier, sections, members, attachments):
             ngettext("%(count)d pièce", "%(count)d pièces", len(attachments)) % {"count": len(attachments)},
         ),
     ]
+
+
+@dataclass(frozen=True)
+class OfficialView:
+    status: str  # found, not_found, unavailable, "" (never looked up)
+    company: object  # CompanyInfo or None
+    ceased_on: object  # a date, when the company has ceased
+    mismatches: list
+
+
+@register.simple_tag
+def official_data(member):
+    """``{% official_data member as official %}``: what the company directory said of a member at submission, and
+    where it contradicts the declaration (as rules R01, R03–R05 say it). No query."""
+    data = official(member)
+    ceased_on = None
+    if data.found and data.company.ceased_on:
+        ceased_on = datetime.date.fromisoformat(data.company.ceased_on)
+    return OfficialView(data.status, data.company, ceased_on, member_mismatches(member))

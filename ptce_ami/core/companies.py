@@ -11,7 +11,13 @@ documentation), so callers should show a hint and let the user go on.
 Response format: the API's OpenAPI description (annuaire-entreprises-data-gouv-fr/search-api,
 ``app/doc/open-api.yml``). A search whose ``q`` is exactly 14 digits is a direct SIRET search; the result's
 ``matching_etablissements`` then holds only the searched establishment. ``etat_administratif`` is "A"/"C"
-(active/ceased) for the legal unit and "A"/"F" (active/closed) for an establishment.
+(active/ceased) for the legal unit and "A"/"F" (active/closed) for an establishment; ``date_fermeture`` dates
+the ceasing. ``complements.est_ess`` is the ESS flag (ESS France and INSEE), ``complements.collectivite_territoriale``
+an object (``code``, ``code_insee``, ``niveau``: "commune", "département", "région"…) for a local authority and null
+otherwise, ``nature_juridique`` the INSEE catégorie juridique (level III, 4 digits).
+
+What is kept of an answer (``CompanyInfo``) is also stored on each member at submission as its official data
+(``CompanyInfo.as_dict``, read back with ``CompanyInfo.from_dict``), for the eligibility rules and the staff.
 
 Settings, read at call time: ``COMPANY_LOOKUP_URL`` (empty or None disables the lookup) and
 ``COMPANY_LOOKUP_TIMEOUT`` (seconds, default 3).
@@ -35,7 +41,7 @@ DEFAULT_TIMEOUT = 3
 FOUND_CACHE_SECONDS = 60 * 60 * 24
 NOT_FOUND_CACHE_SECONDS = 60 * 10
 # Bump the version when CompanyInfo changes, so that old cached entries are ignored.
-CACHE_KEY = "core:company-lookup:v1:{siret}"
+CACHE_KEY = "core:company-lookup:v2:{siret}"
 
 # ---------------------------------------------------------------------------------------------------------------
 # INSEE catégories juridiques → ESS legal forms (art. 1 of the loi 2014-856: ESS "by legal form").
@@ -227,10 +233,46 @@ class CompanyInfo:
     is_public_body: bool
     is_active: bool  # the legal unit is active and, when known, the establishment is open
     naf_code: str | None
+    # Added with the official data of members (cache key v2): what the rules compare with the declared data.
+    # "commune", "département"… ("" without a level): the directory lists it as a local authority; None: it does not.
+    collectivite_level: str | None = None
+    legal_unit_active: bool = True  # etat_administratif of the legal unit: "A" (True) or "C", ceased (False)
+    ceased_on: str | None = None  # date_fermeture of the legal unit (ISO date), when it ceased
+    establishment_open: bool | None = None  # etat_administratif of the searched establishment; None: not in the answer
 
     @property
     def ess_legal_form(self):
         return ess_legal_form_from_code(self.legal_form_code)
+
+    @property
+    def is_public_law(self):
+        """Its legal category is of public law (level I category 7), or the directory lists it as a collectivité."""
+        return is_public_law_code(self.legal_form_code) or self.collectivite_level is not None
+
+    @property
+    def is_individual(self):
+        """Level I category 1: an entrepreneur individuel, a natural person rather than a legal one."""
+        return str(self.legal_form_code or "").startswith("1")
+
+    @property
+    def is_collectivite(self):
+        """A collectivité territoriale or a groupement of them: the directory says so, or the code is 72xx
+        (collectivités territoriales), 734x (EPCI, pôles métropolitains…) or 735x (syndicats, ententes, PETR)."""
+        code = str(self.legal_form_code or "")
+        return self.collectivite_level is not None or code[:2] == "72" or code[:3] in ("734", "735")
+
+    def as_dict(self):
+        """Plain data (JSON, cache)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data):
+        """A CompanyInfo from ``as_dict`` data, also one stored before a field was added (it gets its default)."""
+        fields = dataclasses.fields(cls)
+        values = {field.name: None if field.default is dataclasses.MISSING else field.default for field in fields}
+        values.update({"name": "", "is_association": False, "is_public_body": False, "is_active": True})
+        values.update({key: value for key, value in data.items() if key in values})
+        return cls(**values)
 
 
 class LookupStatus(enum.StrEnum):
@@ -275,6 +317,11 @@ def build_http_client(*, timeout=None, **kwargs):
     }
     timeout = _timeout() if timeout is None else timeout
     return httpx.Client(headers=headers, timeout=timeout, **kwargs)
+
+
+def is_enabled():
+    """Whether the lookup is switched on (COMPANY_LOOKUP_URL set)."""
+    return bool(getattr(settings, "COMPANY_LOOKUP_URL", ""))
 
 
 def lookup_siret(siret, *, client=None):
@@ -379,7 +426,21 @@ def _company_from_result(result, siret):
         is_public_body=is_public_law_code(code) or bool(complements.get("collectivite_territoriale")),
         is_active=_is_active(result, establishment),
         naf_code=_text(result.get("activite_principale")) or _text(establishment.get("activite_principale")),
+        collectivite_level=_collectivite_level(complements.get("collectivite_territoriale")),
+        legal_unit_active=result.get("etat_administratif") == "A",
+        ceased_on=_text(result.get("date_fermeture")) if result.get("etat_administratif") == "C" else None,
+        establishment_open=establishment.get("etat_administratif") == "A" if establishment else None,
     )
+
+
+def _collectivite_level(value):
+    """The ``niveau`` of the ``collectivite_territoriale`` object ("commune"…), "" when it has none; None when the
+    directory does not list the unit as a local authority."""
+    if not value:
+        return None
+    if not isinstance(value, dict):
+        raise MalformedResponse("'collectivite_territoriale' is not an object")
+    return _text(value.get("niveau")) or ""
 
 
 def _find_establishment(result, siret):
@@ -443,13 +504,13 @@ def _cache_get(siret):
     if entry.get("status") == LookupStatus.NOT_FOUND:
         return LookupResult(LookupStatus.NOT_FOUND)
     if entry.get("status") == LookupStatus.FOUND:
-        return LookupResult(LookupStatus.FOUND, CompanyInfo(**entry["company"]))
+        return LookupResult(LookupStatus.FOUND, CompanyInfo.from_dict(entry["company"]))
     return None
 
 
 def _cache_set(siret, result):
     if result.found:
-        entry = {"status": str(result.status), "company": dataclasses.asdict(result.company)}
+        entry = {"status": str(result.status), "company": result.company.as_dict()}
         seconds = FOUND_CACHE_SECONDS
     else:
         entry, seconds = {"status": str(result.status)}, NOT_FOUND_CACHE_SECONDS

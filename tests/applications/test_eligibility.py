@@ -21,7 +21,7 @@ from applications.eligibility import (
     summary,
 )
 from applications.eligibility.budget import check_budget
-from applications.eligibility.laureates import Laureate, LaureateHistory, load_history, name_key, parse_rows
+from applications.eligibility.laureates import Laureate, LaureateHistory, load_history, name_key
 from applications.enums import (
     AttachmentKind,
     DossierState,
@@ -1044,16 +1044,17 @@ def test_r12_valid_sirets_and_no_duplicate(referential, mutate, status, explanat
 # The laureate history ----------------------------------------------------------------------------------------
 
 
-def test_laureate_history_is_loaded_from_the_csv():
-    history = load_history()
+def test_laureate_history_is_loaded_from_the_model_with_the_shipped_lists(django_assert_num_queries):
+    with django_assert_num_queries(1):
+        history = load_history()
 
     calls = {}
     for laureate in history.laureates:
         calls[laureate.call] = calls.get(laureate.call, 0) + 1
-    assert len(history) == 59
+    assert len(history) == 61
     assert calls == {
         "AAP 2013": 21,
-        "AMI 2021 phase 1": 8,
+        "AMI 2021 phase 1": 10,
         "AMI 2021 phase 2": 15,
         "AMI 2022 phase 2": 1,
         "AMI 2023 phase 2": 14,
@@ -1079,16 +1080,6 @@ def test_name_key_normalises_names(value, key):
     assert name_key(value) == key
 
 
-def test_laureate_csv_rows_are_validated():
-    row = dict.fromkeys(
-        ("year", "call", "name", "aliases", "lead", "region", "siren", "funded", "source_url", "note"), ""
-    )
-    row.update(year="2021", call="AMI 2021 phase 2", name="Réuniverre", funded="oui", siren="12345")
-
-    with pytest.raises(ValueError, match="line 2: SIREN '12345' is not 9 digits"):
-        parse_rows([row])
-
-
 # evaluate() --------------------------------------------------------------------------------------------------
 
 
@@ -1104,8 +1095,9 @@ def dossier_with_members(count, **kwargs):
 def test_evaluate_query_count_does_not_grow_with_members(referential, django_assert_num_queries, count):
     dossier = dossier_with_members(count)
 
-    # Phase, members (with communes and parents), attachments, and the territory's communes, EPCI, départements.
-    with django_assert_num_queries(6):
+    # Phase, members (with communes and parents), attachments, the territory's communes, EPCI, départements, and
+    # the laureate history.
+    with django_assert_num_queries(7):
         results = evaluate(dossier)
 
     assert len(results) == 12
@@ -1119,7 +1111,7 @@ def test_evaluate_phase2_query_count(referential, django_assert_num_queries, cou
     )
 
     # One more: the continued phase-1 dossier with its phase and edition.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         results = evaluate(dossier)
 
     assert results[7].status == PASS
@@ -1130,8 +1122,8 @@ def test_evaluate_draft_with_the_summary_page_parts(referential, django_assert_n
     dossier = dossier_with_members(count)
     members, attachments = dossier.loaded_parts()
 
-    # Phase, the territory (3), and the parents of the communes the page did not load (the districts).
-    with django_assert_num_queries(5):
+    # Phase, the territory (3), the parents of the communes the page did not load (the districts), the history.
+    with django_assert_num_queries(6):
         results = evaluate_draft(dossier, members=members, attachments=attachments)
 
     assert [result.rule_id for result in results] == list(DRAFT_RULE_IDS)

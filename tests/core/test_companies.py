@@ -38,6 +38,7 @@ SCIC_SIRET = "89105432200013"
 SAS_SIRET = "52318977700023"  # a secondary establishment, not the head office
 COMMUNE_SIRET = "21190272100011"
 CLOSED_SIRET = "44219876800032"
+CEASED_SIRET = "79315440200028"
 
 
 def recorded(name):
@@ -105,8 +106,13 @@ def test_association_is_found_with_its_ess_flags():
         is_public_body=False,
         is_active=True,
         naf_code="88.99B",
+        collectivite_level=None,
+        legal_unit_active=True,
+        ceased_on=None,
+        establishment_open=True,
     )
     assert result.company.ess_legal_form == "association"
+    assert not result.company.is_public_law and not result.company.is_collectivite
 
 
 def test_request_is_a_direct_siret_search_with_a_descriptive_user_agent():
@@ -156,6 +162,8 @@ def test_commune_is_a_public_body():
     company = lookup(COMMUNE_SIRET, FakeApi(recorded("commune"))).company
 
     assert company.is_public_body is True
+    assert company.is_public_law and company.is_collectivite
+    assert company.collectivite_level == "commune"
     assert company.is_association is False
     assert company.legal_form_label == "Commune et commune nouvelle"
     assert (company.commune_code, company.postcode) == ("19272", "19000")
@@ -169,11 +177,72 @@ def test_closed_establishment_is_not_active():
     assert company.ess_legal_form == "cooperative_scop"
 
 
+def test_closed_establishment_of_an_active_company_is_not_a_ceased_company():
+    company = lookup(CLOSED_SIRET, FakeApi(recorded("closed_establishment"))).company
+
+    assert (company.legal_unit_active, company.ceased_on, company.establishment_open) == (True, None, False)
+
+
+def test_ceased_company_says_since_when():
+    company = lookup(CEASED_SIRET, FakeApi(recorded("ceased"))).company
+
+    assert company.is_active is False
+    assert (company.legal_unit_active, company.ceased_on, company.establishment_open) == (False, "2023-06-30", False)
+    assert (company.legal_form_code, company.legal_form_label) == (
+        "5499",
+        "Société à responsabilité limitée (sans autre indication)",
+    )
+    assert company.is_ess is False
+
+
 def test_ceased_legal_unit_is_not_active():
     payload = recorded("association")
     payload["results"][0]["etat_administratif"] = "C"
 
     assert lookup(ASSOCIATION_SIRET, FakeApi(payload)).company.is_active is False
+
+
+@pytest.mark.parametrize(
+    ("code", "public_law", "collectivite", "individual"),
+    [
+        ("7210", True, True, False),  # commune
+        ("7346", True, True, False),  # communauté de communes
+        ("7383", True, False, False),  # université (EPSCP)
+        ("5710", False, False, False),
+        ("9220", False, False, False),
+        ("1000", False, False, True),
+    ],
+)
+def test_legal_category_tells_public_law_collectivites_and_individuals(code, public_law, collectivite, individual):
+    payload = recorded("sas")
+    payload["results"][0]["nature_juridique"] = code
+
+    company = lookup(SAS_SIRET, FakeApi(payload)).company
+
+    assert (company.is_public_law, company.is_collectivite, company.is_individual) == (
+        public_law,
+        collectivite,
+        individual,
+    )
+
+
+def test_a_collectivite_object_without_level_still_marks_a_local_authority():
+    payload = recorded("commune")
+    payload["results"][0]["complements"]["collectivite_territoriale"] = {"code": "19272"}
+    payload["results"][0]["nature_juridique"] = "9900"
+
+    company = lookup(COMMUNE_SIRET, FakeApi(payload)).company
+
+    assert company.collectivite_level == ""
+    assert company.is_collectivite and company.is_public_law
+
+
+def test_stored_data_without_the_new_fields_reads_with_their_defaults():
+    company = lookup(SCIC_SIRET, FakeApi(recorded("scic"))).company
+    old = {key: value for key, value in company.as_dict().items() if key not in ("legal_unit_active", "ceased_on")}
+
+    assert CompanyInfo.from_dict(old) == company
+    assert CompanyInfo.from_dict({"siren": "891054322", "unknown": 1}).legal_unit_active is True
 
 
 def test_head_office_is_used_when_matching_establishments_are_missing():
@@ -244,6 +313,12 @@ def test_invalid_siret_is_not_found_without_a_request():
         (httpx.Response(200, json={"results": "none"}), "malformed response"),
         (httpx.Response(200, json={"results": [{"siren": "834127656", "siege": "?"}]}), "malformed response"),
         (httpx.Response(200, json=["not", "an", "object"]), "malformed response"),
+        (
+            httpx.Response(
+                200, json={"results": [{"siren": "834127656", "complements": {"collectivite_territoriale": "?"}}]}
+            ),
+            "malformed response",
+        ),
     ],
 )
 def test_failures_make_the_lookup_unavailable_and_are_logged(answer, reason, caplog):

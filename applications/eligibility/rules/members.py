@@ -1,4 +1,7 @@
-"""Rules on the members of the pôle: R01–R05 (décret 2015-431, art. 3, 1° and 2°) and R12 (identification)."""
+"""Rules on the members of the pôle: R01–R05 (décret 2015-431, art. 3, 1° and 2°) and R12 (identification).
+
+R01 and R03–R05 judge the declared data, then compare it with the members' official data (rules/official.py): a
+mismatch is a warning that explains itself."""
 
 from collections import defaultdict
 
@@ -25,6 +28,13 @@ from applications.eligibility.rules.base import (
     siren_of,
     warning,
     worst,
+)
+from applications.eligibility.rules.official import (
+    art9_mismatches,
+    enterprise_mismatches,
+    ess_mismatches,
+    lead_mismatches,
+    with_official,
 )
 from applications.enums import OTHER_ART9_CATEGORIES, EssLegalForm, MemberCategory
 from ptce_ami.core.siret import compact, format_siret, validate_siret
@@ -56,6 +66,11 @@ def without_siret_others(members):
 @rule("R01", gettext_lazy("Structure porteuse de droit privé"), f"{DECREE}, 1°", draft_computable=True)
 def lead_is_private_law_person(context):
     lead = context.lead
+    declared = lead_declared_private(lead)
+    return with_official(declared, [lead] if lead else [], lead_mismatches)
+
+
+def lead_declared_private(lead):
     if lead is None:
         return failed(_("La structure porteuse n'est pas renseignée."))
     values = {"name": name_of(lead), "category": label_of(MemberCategory, lead.category)}
@@ -149,6 +164,11 @@ def at_least_three_legal_persons(context):
 
 @rule("R03", gettext_lazy("Au moins une entreprise de l'ESS"), f"{DECREE}, 2° ; {LAW_ART1}", draft_computable=True)
 def at_least_one_ess_enterprise(context):
+    declared_ess = [member for member in context.members if member.category == MemberCategory.ESS_ENTERPRISE]
+    return with_official(ess_declared(context), declared_ess, ess_mismatches)
+
+
+def ess_declared(context):
     ess = [member for member in context.members if is_ess_enterprise(member)]
     if ess:
         return passed(
@@ -179,7 +199,7 @@ def at_least_one_other_enterprise(context):
     enterprises = [member for member in context.members if member.category == MemberCategory.ENTERPRISE]
     if not enterprises:
         return failed(_("Aucune entreprise hors ESS parmi les membres."))
-    return passed(
+    declared = passed(
         ngettext(
             "%(count)d entreprise hors ESS parmi les membres : %(names)s.",
             "%(count)d entreprises hors ESS parmi les membres : %(names)s.",
@@ -187,6 +207,7 @@ def at_least_one_other_enterprise(context):
         )
         % {"count": len(enterprises), "names": names(enterprises)}
     )
+    return with_official(declared, enterprises, enterprise_mismatches)
 
 
 @rule(
@@ -194,6 +215,10 @@ def at_least_one_other_enterprise(context):
 )
 def at_least_one_other_art9_actor(context):
     actors = [member for member in context.members if member.category in OTHER_ART9_CATEGORIES]
+    return with_official(art9_declared(context, actors), actors, art9_mismatches)
+
+
+def art9_declared(context, actors):
     if actors:
         return passed(
             ngettext(

@@ -32,6 +32,6 @@ def delete_compagnons(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reviews", "0006_issue11_emergents_bouquet_history")]
+    dependencies = [("reviews", "0006_bouquet_request_history")]
 
     operations = [migrations.RunPython(create_compagnons, delete_compagnons)]
