@@ -99,6 +99,19 @@ rules.add_perm("reviews.view_reviews_in_full", is_instructeur)
 rules.add_perm("reviews.view_reviews_summary", is_instructeur | is_partenaire_of_dossier_region)
 
 
+# The selection committee and the publication of its decisions: the national cell's (DESIGN §2). Other roles are
+# not told these pages exist (404); the porteurs read a decision once published, on their dossier's page.
+rules.add_perm("reviews.view_committee", is_instructeur)
+add_perm(
+    "reviews.propose_decision",
+    is_instructeur & dossier_allows("select_laureate"),
+    refusal=_("Le comité ne décide que des dossiers recevables ; seuls les instructeurs de l'État y proposent."),
+)
+rules.add_perm("reviews.manage_committee_sessions", is_instructeur)
+rules.add_perm("reviews.publish_decisions", is_instructeur)
+rules.add_perm("reviews.reopen_decision", is_instructeur)
+
+
 # The bouquet de services of the PTCE émergents --------------------------------------------------------------------
 @rules.predicate
 def dossier_is_ptce_emergent(user, dossier):

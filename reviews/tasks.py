@@ -5,10 +5,14 @@ Tasks are leaves: they import the services, and services queue them by name (``p
 
 import logging
 
+from django.contrib.auth import get_user_model
+
+from applications.models import Notice
+from applications.services.notices import NoticeRenderError
 from ptce_ami.core import reminders
-from ptce_ami.core.queue import durable_task
-from reviews.models import Export
-from reviews.services import exports
+from ptce_ami.core.queue import TRANSIENT_ERRORS, durable_task
+from reviews.models import CommitteeSession, Export
+from reviews.services import committee, exports, publication
 
 logger = logging.getLogger(__name__)
 
@@ -28,3 +32,24 @@ def build_export(self, *, export_id):
 def remind_assignments(self):
     """Sweep (beat, hourly): remind reviewers of their pending assignments at D-7 and D-1 before they are due."""
     return reminders.sweep("reviews.remind_assignments")
+
+
+@durable_task("reviews.render_minutes")
+def render_minutes(self, *, session_id):
+    """Make and store the minutes' PDF of an adopted committee session (a session that has it is left alone)."""
+    session = CommitteeSession.objects.filter(pk=session_id).first()
+    if session is None:
+        logger.warning("render_minutes: session %s does not exist", session_id)
+        return None
+    return bool(committee.render_minutes(session).minutes)
+
+
+@durable_task("reviews.send_decision_letter", autoretry_for=(*TRANSIENT_ERRORS, NoticeRenderError), max_retries=3)
+def send_decision_letter(self, *, notice_id, by_id=None):
+    """Make a published decision letter's PDF, then e-mail it to each porteur of the dossier (once each)."""
+    notice = Notice.objects.select_related("dossier").filter(pk=notice_id).first()
+    if notice is None:
+        logger.warning("send_decision_letter: notice %s does not exist", notice_id)
+        return None
+    by = get_user_model().objects.filter(pk=by_id).first() if by_id else None
+    return len(publication.send_decision_letter(notice, by))

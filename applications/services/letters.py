@@ -129,11 +129,12 @@ def issue(dossier, kind, html):
 
 
 @transaction.atomic
-def issue_decision_letter(dossier, *, by):
+def issue_decision_letter(dossier, *, by, amount=None):
     """Issue the decision letter of a laureate or not-retained dossier: a new notice each time (number + 1).
 
-    The motivation is the comment of the latest transition into the dossier's state. LetterRefused if the dossier
-    is not decided, or not retained without a motivation.
+    The motivation is the comment of the latest transition into the dossier's state; ``amount`` (euros), when
+    given, is announced in a phase-2 laureate's letter. LetterRefused if the dossier is not decided, or not
+    retained without a motivation.
     """
     dossier = locked_dossier(dossier)
     if dossier.state not in DossierState.decided():
@@ -152,7 +153,11 @@ def issue_decision_letter(dossier, *, by):
             % {"reference": dossier.reference}
         )
     decided_at = decision.at if decision else timezone.now()
-    html = render_decision_html(dossier, outcome=dossier.state, motivation=motivation, decided_at=decided_at)
+    if dossier.state != DossierState.LAUREATE:
+        amount = None
+    html = render_decision_html(
+        dossier, outcome=dossier.state, motivation=motivation, decided_at=decided_at, amount=amount
+    )
     notice = issue(dossier, DECISION_KINDS[dossier.state], html)
     logger.info("Decision letter n° %s of %s issued by %s", notice.number, dossier.reference, by)
     return notice

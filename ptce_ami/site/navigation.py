@@ -43,6 +43,7 @@ ROLE_ITEMS = {
     Role.INSTRUCTEUR: [
         NavItem(_("Dossiers"), "reviews:dossier_list", prefix="/instruction/"),
         NavItem(_("Évaluateurs"), "reviews:reviewers", prefix="/instruction/affectations/"),
+        NavItem(_("Comité de sélection"), "reviews:committee", prefix="/instruction/comite/"),
         NavItem(_("Bouquet de services"), "reviews:bouquet_requests", prefix="/instruction/bouquet/"),
     ],
 }

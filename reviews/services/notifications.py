@@ -97,3 +97,27 @@ def notify_bouquet_change(change):
             )
             for recipient in porteur_recipients(dossier)
         ]
+
+
+DECISION_REOPENED_EMAIL = "reviews/email/decision_reopened"
+
+
+def send_decision_reopened(decision, dossier):
+    """One e-mail per porteur: the published decision on their dossier is reopened, with the motivation; once each."""
+    context = {
+        "dossier": dossier,
+        "decision": decision,
+        "motivation": decision.revoke_motivation,
+        "dossier_url": absolute_url(dossier.get_absolute_url()),
+    }
+    with translation.override(settings.LANGUAGE_CODE):
+        return [
+            queue_email(
+                DECISION_REOPENED_EMAIL,
+                recipient,
+                {**context, "recipient": recipient},
+                key=f"decision-reopened:{decision.pk}:{recipient}",
+                related=dossier,
+            )
+            for recipient in porteur_recipients(dossier)
+        ]

@@ -47,6 +47,7 @@ from reviews.services import instruction as services
 from reviews.services import selection as filters
 from reviews.views import assignments as assignment_views
 from reviews.views import bouquet as bouquet_views
+from reviews.views import committee as committee_views
 from reviews.views import evaluation as evaluation_views
 from reviews.views import exports as export_views
 from reviews.views.lists import page_links, query_without
@@ -264,6 +265,7 @@ def page_context(request, dossier, *, override_form=None, annotation_form=None, 
     context.update(assignment_views.dossier_panel_context(dossier, user) or {})
     context.update(evaluation_views.dossier_reviews_context(dossier, user) or {})
     context.update(bouquet_views.dossier_bouquet_context(dossier, user))
+    context.update(committee_views.dossier_decisions_context(dossier, user))
     context.update(
         {
             "dossier": dossier,

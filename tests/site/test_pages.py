@@ -95,6 +95,7 @@ def test_partner_home_lists_their_regions_and_cress(client):
                 "Instruction",
                 "Dossiers",
                 "Évaluateurs",
+                "Comité de sélection",
                 "Bouquet de services",
                 "Administration",
                 "Mon compte",
