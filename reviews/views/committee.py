@@ -69,6 +69,8 @@ def phase_list(request):
 class Row:
     dossier: Dossier
     decision: Decision | None
+    score: object
+    opinion: object
     flags: list
     requested: str
     amount: str
@@ -93,12 +95,27 @@ def sort_links(query, sort):
     return links
 
 
+def related(dossier, name):
+    """A reverse one-to-one loaded by select_related, or None when the dossier has none."""
+    return getattr(dossier, name, None)
+
+
 def rows(dossiers):
     result = []
     for dossier in dossiers:
         decision = dossier.current_decisions[0] if dossier.current_decisions else None
         amount = money(decision.amount) if decision else ""
-        result.append(Row(dossier, decision, priority_flags(dossier), money(dossier.requested_amount), amount))
+        result.append(
+            Row(
+                dossier,
+                decision,
+                related(dossier, "score"),
+                related(dossier, "regional_opinion"),
+                priority_flags(dossier),
+                money(dossier.requested_amount),
+                amount,
+            )
+        )
     return result
 
 
@@ -178,6 +195,7 @@ def propose(request, reference):
         "decision": decision,
         "form": form,
         "flags": priority_flags(dossier),
+        "score": related(dossier, "score"),
         "requested": money(committee.candidates(dossier.phase).get(pk=dossier.pk).requested_amount),
         **header(dossier.phase),
     }
