@@ -14,7 +14,7 @@ import pytest
 from django import forms
 from django.http import QueryDict
 
-from applications.enums import RuleStatus
+from applications.enums import PhaseKind, RuleStatus
 from applications.forms.dossiers import PorteurForm
 from applications.models import EligibilityResult
 from ptce_ami.core.forms import BaseForm, InputCleaningMixin, cleaned_input
@@ -44,6 +44,7 @@ ARGUMENTS = {
     "user": lambda: UserFactory(),
     "offers": lambda: offers(DossierFactory()),
     "bouquet_request": lambda: BouquetRequestFactory(),
+    "phase": lambda: PhaseFactory(kind=PhaseKind.PHASE2),
 }
 
 
