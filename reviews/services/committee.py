@@ -240,7 +240,9 @@ def propose(dossier, *, outcome, motivation, by, amount=None):
 @transaction.atomic
 def withdraw(decision, *, by):
     """Withdraw a provisional decision not yet adopted: the dossier has no proposal any more."""
-    decision = Decision.objects.select_for_update().select_related("session", "dossier").get(pk=decision.pk)
+    decision = (
+        Decision.objects.select_for_update(of=("self",)).select_related("session", "dossier").get(pk=decision.pk)
+    )
     if decision.revoked_at is not None:
         return
     if is_frozen(decision):
