@@ -3,6 +3,7 @@ porteurs' page, in the applications app, reads it through this tag: applications
 
 from django import template
 
+from applications.enums import DossierState
 from ptce_ami.core.money import euros as format_euros
 from reviews.models import Decision
 
@@ -18,6 +19,6 @@ def euros(value):
 @register.simple_tag
 def published_decision(dossier):
     """The dossier's current published decision (one query), or None: a provisional one is never shown here."""
-    if dossier is None or dossier.pk is None:
-        return None
+    if dossier is None or dossier.pk is None or dossier.state not in DossierState.decided():
+        return None  # a published decision moves the dossier to its outcome: no query for the others
     return Decision.objects.published().filter(dossier=dossier).first()

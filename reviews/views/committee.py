@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications.models import Dossier, Phase
@@ -304,7 +305,12 @@ def publish(request, pk):
         if published:
             messages.success(
                 request,
-                _("%(count)d décisions publiées : les lettres et les courriels partent.") % {"count": len(published)},
+                ngettext(
+                    "%(count)d décision publiée : sa lettre et ses courriels partent.",
+                    "%(count)d décisions publiées : les lettres et les courriels partent.",
+                    len(published),
+                )
+                % {"count": len(published)},
             )
         else:
             messages.warning(request, _("Ces décisions sont déjà publiées : rien n'est envoyé une seconde fois."))
