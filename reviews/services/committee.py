@@ -239,13 +239,17 @@ def propose(dossier, *, outcome, motivation, by, amount=None):
 
 @transaction.atomic
 def withdraw(decision, *, by):
-    """Withdraw a provisional decision not yet adopted: the dossier has no proposal any more."""
+    """Withdraw a provisional decision not yet adopted (or adopted, on a dossier no longer eligible): the dossier has
+    no proposal any more."""
     decision = (
         Decision.objects.select_for_update(of=("self",)).select_related("session", "dossier").get(pk=decision.pk)
     )
     if decision.revoked_at is not None:
         return
-    if is_frozen(decision):
+    # An adopted decision stays as adopted, unless its dossier left the running meanwhile (withdrawn, reopened):
+    # the list cannot be published with it.
+    stale = decision.published_at is None and decision.dossier.state != DossierState.ELIGIBLE
+    if is_frozen(decision) and not stale:
         raise ProposalRefused(frozen_refusal(decision))
     logger.info("Decision %s on %s withdrawn by %s", decision.pk, decision.dossier.reference, by)
     decision.delete()

@@ -27,6 +27,7 @@ from applications.models import Dossier, Notice
 from applications.services import letters, notices
 from applications.services import notifications as applications_notifications
 from applications.services.workflow import transition
+from applications.workflow import InvalidTransition
 from ptce_ami.core.emails import absolute_url
 from ptce_ami.core.queue import enqueue
 from reviews.enums import DecisionOutcome, SessionStatus
@@ -136,7 +137,17 @@ def publish(session, *, by):
 
 def publish_decision(decision, *, by, at):
     dossier = decision.dossier
-    transition(dossier, ACTIONS[decision.outcome], by=by, comment=decision.motivation, at=at)
+    try:
+        transition(dossier, ACTIONS[decision.outcome], by=by, comment=decision.motivation, at=at)
+    except InvalidTransition:
+        # The whole publication rolls back: a list is published as adopted, or not at all.
+        raise ProposalRefused(
+            _(
+                "Le dossier %(reference)s n'est plus recevable (état : %(state)s) : rien n'est publié. Retirez sa "
+                "décision de la liste adoptée, puis publiez."
+            )
+            % {"reference": dossier.reference, "state": dossier.get_state_display()}
+        ) from None
     decision.published_at, decision.published_by = at, by
     decision.save(update_fields=["published_at", "published_by"])
     notice = letters.issue_decision_letter(dossier, by=by, amount=decision.amount)

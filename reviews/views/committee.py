@@ -208,7 +208,7 @@ def propose(request, reference):
 def withdraw(request, pk):
     require_committee(request)
     require_perm(request, "reviews.manage_committee_sessions")
-    decision = get_object_or_404(Decision.objects.current().select_related("dossier__phase"), pk=pk)
+    decision = get_object_or_404(Decision.objects.current().select_related("dossier__phase", "session"), pk=pk)
     try:
         committee.withdraw(decision, by=request.user)
     except committee.ProposalRefused as refusal:
@@ -218,7 +218,7 @@ def withdraw(request, pk):
             request,
             _("La proposition sur le dossier %(reference)s est retirée.") % {"reference": decision.dossier.reference},
         )
-    return redirect(phase_url(decision.dossier.phase))
+    return redirect(session_url(decision.session) if decision.session_id else phase_url(decision.dossier.phase))
 
 
 # Sessions --------------------------------------------------------------------------------------------------------
@@ -352,9 +352,8 @@ def reopen(request, pk):
                 % {"reference": decision.dossier.reference},
             )
             return redirect(reverse("reviews:dossier", kwargs={"reference": decision.dossier.reference}))
-    return render(
-        request, "reviews/committee/reopen.html", {"decision": decision, "dossier": decision.dossier, "form": form}
-    )
+    context = {"decision": decision, "dossier": decision.dossier, "form": form}
+    return render(request, "reviews/committee/reopen.html", context, status=400 if form.errors else 200)
 
 
 # The staff dossier page's panel ----------------------------------------------------------------------------------

@@ -371,3 +371,31 @@ def test_reopening_needs_a_motivation_is_logged_and_tells_the_porteur(
     assert committee.commitment(decision.dossier.phase).committed == Decimal(0)
     with pytest.raises(ProposalRefused):
         publication.reopen(decision, motivation="Encore", by=staff)
+
+
+def test_a_list_with_a_dossier_no_longer_eligible_publishes_nothing_until_it_is_withdrawn(
+    adopted, staff, fake_pdf, mailoutbox, django_capture_on_commit_callbacks
+):
+    decision = adopted.decisions.get(outcome=NOT_RETAINED)
+    dossier = decision.dossier
+    dossier.state = DossierState.WITHDRAWN
+    dossier.save(update_fields=["state"])
+
+    with pytest.raises(ProposalRefused) as refused:
+        publication.publish(adopted, by=staff)
+    committee.withdraw(decision, by=staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        published = publication.publish(adopted, by=staff)
+
+    assert dossier.reference in refused.value.message
+    assert [d.outcome for d in published] == [LAUREATE]
+    assert len(mailoutbox) == 1
+
+
+def test_an_adopted_decision_on_an_eligible_dossier_cannot_be_withdrawn(adopted, staff):
+    decision = adopted.decisions.get(outcome=LAUREATE)
+
+    with pytest.raises(ProposalRefused):
+        committee.withdraw(decision, by=staff)
+
+    assert Decision.objects.filter(pk=decision.pk).exists()

@@ -332,3 +332,51 @@ def test_the_staff_dossier_page_shows_who_proposed_and_published_and_offers_reop
     assert reopened.status_code == 302
     dossier.refresh_from_db()
     assert dossier.state == DossierState.IN_REVIEW
+
+
+def test_the_minutes_are_downloaded_by_instructeurs_only(
+    client, referential, phase2, staff, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        _dossier, session = adopt_one(phase2, staff)
+    url = reverse("reviews:committee_minutes", kwargs={"pk": session.pk})
+    client.force_login(staff)
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    client.force_login(UserFactory(partenaire=True))
+    assert client.get(url).status_code == 404
+
+
+def test_reopening_without_a_motive_says_so_at_the_field(
+    client, referential, phase2, staff, django_capture_on_commit_callbacks
+):
+    dossier, session = adopt_one(phase2, staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        publication.publish(session, by=staff)
+    decision = Decision.objects.get(dossier=dossier)
+    client.force_login(staff)
+
+    response = client.post(reverse("reviews:committee_reopen", kwargs={"pk": decision.pk}), {"motivation": " "})
+
+    assert response.status_code == 400
+    assert response.context["form"].errors["motivation"] == ["La réouverture doit être motivée."]
+    dossier.refresh_from_db()
+    assert dossier.state == DossierState.LAUREATE
+
+
+def test_a_phase1_proposal_has_no_amount_field(client, referential, staff):
+    phase1 = PhaseFactory(kind=PhaseKind.PHASE1, closed=True)
+    dossier = candidate(phase1)
+    client.force_login(staff)
+    url = reverse("reviews:committee_propose", kwargs={"reference": dossier.reference})
+
+    page = client.get(url)
+    response = client.post(url, {"outcome": "laureate", "motivation": MOTIVATION})
+
+    assert "amount" not in page.context["form"].fields
+    assert response.status_code == 302
+    assert Decision.objects.get(dossier=dossier).amount is None
