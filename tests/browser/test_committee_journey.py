@@ -78,6 +78,7 @@ def test_the_committee_selects_within_the_envelope_publishes_and_the_porteur_rea
     log_in_as(page, call["instructeur"])
 
     page.get_by_role("navigation", name="Menu principal").get_by_role("link", name="Comité de sélection").click()
+    assert_accessible(page)
     page.get_by_role("link", name=re.compile("AMI PTCE 2023")).click()
     page.wait_for_url(re.compile(r"/instruction/comite/phases/\d+/$"))
     rows = page.locator("#candidats tbody tr")
@@ -118,6 +119,7 @@ def test_the_committee_selects_within_the_envelope_publishes_and_the_porteur_rea
     page.reload()
     assert page.get_by_role("link", name="Procès-verbal (PDF)").is_visible()
     screenshot(page, "committee-session-adopted")
+    assert_accessible(page)
 
     page.get_by_role("link", name="Préparer la publication").click()
     page.wait_for_url(re.compile(r"/publication/$"))
