@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from reviews.urls import assignments, bouquet, evaluation, exports, instruction
+from reviews.urls import assignments, bouquet, evaluation, exports, grants, instruction
 
 app_name = "reviews"
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("affectations/", include(assignments.urlpatterns)),
     path("evaluations/", include(evaluation.urlpatterns)),
     path("bouquet/", include(bouquet.staff_patterns)),
+    path("aides/", include(grants.staff_patterns)),
 ]

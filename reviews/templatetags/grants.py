@@ -1,0 +1,24 @@
+"""``{% grant_panel dossier %}``: the « Mon aide » section of a phase-2 laureate's dossier page (the porteurs'): its
+tranches and the reports to file, with their links. Nothing, and no query, for any other dossier."""
+
+from django import template
+
+from applications.enums import DossierState, PhaseKind
+from ptce_ami.accounts import permissions
+from reviews.models import Grant
+
+register = template.Library()
+
+
+@register.inclusion_tag("reviews/grants/_porteur_panel.html", takes_context=True)
+def grant_panel(context, dossier):
+    user = context["request"].user
+    if dossier.state != DossierState.LAUREATE or dossier.phase.kind != PhaseKind.PHASE2:
+        return {"grant": None}
+    grant = Grant.objects.filter(dossier=dossier).prefetch_related("payments", "reports").first()
+    return {
+        "grant": grant,
+        "dossier": dossier,
+        "can_file": permissions.has_perm(user, "reviews.file_reports", dossier),
+        "can_view_staff": permissions.has_perm(user, "reviews.view_grants"),
+    }
