@@ -11,20 +11,24 @@ from applications.models import Notice
 from applications.services.notices import NoticeRenderError
 from ptce_ami.core import reminders
 from ptce_ami.core.queue import TRANSIENT_ERRORS, durable_task
-from reviews.models import Decision, Export, Grant
-from reviews.services import exports, grants
+from reviews.models import Decision, Export, ExportKind, Grant
+from reviews.services import exports, finance_exports, grants
 
 logger = logging.getLogger(__name__)
 
 
 @durable_task("reviews.build_export")
 def build_export(self, *, export_id):
-    """Write the file of an export of the instruction list (CSV or XLSX); a ready export is left as it is."""
+    """Write the file of an export (CSV or XLSX): the instruction list's dossiers, or the finance team's decisions,
+    grants and payments; a ready export is left as it is."""
     export = Export.objects.select_related("requested_by").filter(pk=export_id).first()
     if export is None:
         logger.warning("build_export: export %s does not exist", export_id)
         return None
-    exports.build_export(export)
+    if export.kind == ExportKind.DOSSIERS:
+        exports.build_export(export)
+    else:
+        finance_exports.build_export(export)
     return export.status
 
 
