@@ -55,7 +55,7 @@ class ReportForm(BaseForm):
 
     narrative = forms.CharField(
         label=_("Bilan des actions menées"),
-        required=False,
+        error_messages={"required": _("Décrivez les actions menées avant de déposer le rapport.")},
         max_length=NARRATIVE_MAX_LENGTH,
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text=_("Les actions réalisées au regard du plan d'action, les difficultés rencontrées, les suites."),
@@ -72,22 +72,15 @@ class ReportForm(BaseForm):
         for line in spending:
             fields[f"spent_{line.category}"] = amount_field(
                 line.label,
-                required=False,
+                error_messages={"required": _("Indiquez le montant dépensé (0 si rien n'a été dépensé).")},
                 help_text=_("Prévu au budget sur les deux années : %(planned)s.") % {"planned": euros(line.planned)},
             )
         self.base_fields = fields
         super().__init__(*args, **kwargs)
-
-    def clean(self):
-        data = super().clean()
-        if not self.submitting:
-            return data
-        if not (data.get("narrative") or "").strip():
-            self.add_error("narrative", _("Décrivez les actions menées avant de déposer le rapport."))
-        for field_name in self.categories:
-            if data.get(field_name) is None and field_name not in self.errors:
-                self.add_error(field_name, _("Indiquez le montant dépensé (0 si rien n'a été dépensé)."))
-        return data
+        if self.is_bound and not submitting:
+            # A draft keeps whatever is filled in; only submitting needs every answer.
+            for name in ("narrative", *self.categories):
+                self.fields[name].required = False
 
     def indicator_values(self):
         return {name: self.cleaned_data.get(field_name, "") for field_name, name in self.indicator_names.items()}
