@@ -22,3 +22,14 @@ def grant_panel(context, dossier):
         "can_file": permissions.has_perm(user, "reviews.file_reports", dossier),
         "can_view_staff": permissions.has_perm(user, "reviews.view_grants"),
     }
+
+
+@register.inclusion_tag("reviews/grants/_staff_panel.html", takes_context=True)
+def grant_summary(context, dossier):
+    """The grant of a phase-2 laureate on the staff dossier page: its state, amount and a link to its page."""
+    user = context["request"].user
+    if dossier.state != DossierState.LAUREATE or dossier.phase.kind != PhaseKind.PHASE2:
+        return {"grant": None}
+    if not permissions.has_perm(user, "reviews.view_grants"):
+        return {"grant": None}
+    return {"grant": Grant.objects.filter(dossier=dossier).first(), "dossier": dossier}

@@ -289,6 +289,14 @@ def test_a_partner_lists_only_the_grants_of_their_regions(client, people, region
     assert Grant.objects.count() == 2
 
 
+def test_the_staff_dossier_page_links_the_grant_page(client, grant, people):
+    client.force_login(people["instructeur"])
+
+    content = client.get(reverse("reviews:dossier", kwargs={"reference": grant.dossier.reference})).content.decode()
+
+    assert grant_url(grant) in content
+
+
 def test_the_staff_navigation_links_the_grant_list(client, people):
     client.force_login(people["instructeur"])
 
