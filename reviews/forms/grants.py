@@ -116,7 +116,7 @@ class PaymentForm(BaseForm):
     def __init__(self, *args, payment, **kwargs):
         kwargs.setdefault("prefix", f"payment-{payment.pk}")
         super().__init__(*args, **kwargs)
-        self.fields["paid_on"].label = _("%(label)s versée le") % {"label": payment.label}
+        self.fields["paid_on"].label = _("Date du versement « %(label)s »") % {"label": payment.label}
         self.helper = submit_helper("payment", _("Enregistrer le versement"))
 
 

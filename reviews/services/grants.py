@@ -66,7 +66,7 @@ class GrantRefused(Exception):
 def on_decision_published(sender, *, decision, by, **kwargs):
     """Receiver of ``decision_published`` (connected by reviews/hooks.py): a phase-2 laureate's grant is opened by a
     worker once the publication commits."""
-    if decision.outcome != DecisionOutcome.LAUREATE:
+    if decision.outcome != DecisionOutcome.LAUREATE or decision.dossier.phase.kind != PhaseKind.PHASE2:
         return
     enqueue("reviews.open_grant", decision_id=decision.pk, by_id=by.pk if by else None)
 

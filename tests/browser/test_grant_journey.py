@@ -92,7 +92,7 @@ def test_the_porteur_files_the_year1_report_staff_approve_it_and_the_tranche_is_
     assert page.get_by_text("Le rapport est approuvé").is_visible()
     second = grant["grant"].payments.get(position=2)
     assert second.status == PaymentStatus.PAYABLE
-    page.get_by_label("Deuxième versement versée le").fill("2027-04-02")
+    page.get_by_label("Date du versement « Deuxième versement »").fill("2027-04-02")
     page.locator("#versements").get_by_role("button", name="Enregistrer le versement").last.click()
     page.wait_for_load_state()
     assert page.get_by_text("Le versement « Deuxième versement » est enregistré.").is_visible()

@@ -11,7 +11,7 @@ from django.utils import timezone
 from applications.enums import NoticeKind, NoticeStatus, PaymentCondition, ReportKind
 from applications.models import Notice
 from ptce_ami.core import reminders
-from ptce_ami.core.models import OutboundEmail
+from ptce_ami.core.models import OutboundEmail, QueuedTask
 from reviews.enums import DecisionOutcome, GrantEventKind, GrantStatus, PaymentStatus, ReportStatus, Year3Decision
 from reviews.models import FollowUpSession, Grant, GrantEvent, Payment, ProgressReport
 from reviews.services import grants
@@ -107,6 +107,7 @@ def test_only_a_published_phase2_laureate_decision_opens_a_grant(case, django_ca
         publish(decision, by=decision.decided_by)
 
     assert Grant.objects.count() == 0
+    assert QueuedTask.objects.filter(name="reviews.open_grant").count() == (1 if case == "provisional" else 0)
 
 
 def test_tranches_add_up_to_the_grant_when_the_shares_make_100_percent():
