@@ -3,7 +3,7 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
 from ptce_ami.site import views as site_views
-from reviews.urls import bouquet
+from reviews.urls import bouquet, grants
 
 admin.site.site_header = _("AMI PTCE — administration")
 admin.site.site_title = _("AMI PTCE")
@@ -16,6 +16,8 @@ urlpatterns = [
     path("territoires/", include("territories.urls")),
     # A dossier's bouquet de services (reviews) sits beside its pages (applications).
     path("dossiers/<str:reference>/bouquet/", include((bouquet.porteur_patterns, "bouquet"))),
+    # A laureate's grant: the porteurs file their progress reports beside the dossier's pages.
+    path("dossiers/<str:reference>/aide/", include((grants.porteur_patterns, "grants"))),
     path("dossiers/", include("applications.urls")),
     path("instruction/", include("reviews.urls")),
     path("", include("ptce_ami.site.urls")),

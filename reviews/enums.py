@@ -33,6 +33,43 @@ class ReportStatus(models.TextChoices):
     CHANGES_REQUESTED = "changes_requested", _("Compléments demandés")
     APPROVED = "approved", _("Approuvé")
 
+    @classmethod
+    def editable_by_porteur(cls):
+        return (cls.DRAFT, cls.CHANGES_REQUESTED)
+
+
+# DSFR badge colour of each status of a grant, a tranche and a report (the label says it in words).
+GRANT_STATUS_BADGES = {
+    GrantStatus.ACTIVE: "fr-badge--info",
+    GrantStatus.SUSPENDED: "fr-badge--warning",
+    GrantStatus.CLOSED: "fr-badge--success",
+}
+PAYMENT_STATUS_BADGES = {
+    PaymentStatus.SCHEDULED: "fr-badge--new",
+    PaymentStatus.PAYABLE: "fr-badge--info",
+    PaymentStatus.PAID: "fr-badge--success",
+}
+REPORT_STATUS_BADGES = {
+    ReportStatus.DRAFT: "fr-badge--new",
+    ReportStatus.SUBMITTED: "fr-badge--info",
+    ReportStatus.CHANGES_REQUESTED: "fr-badge--warning",
+    ReportStatus.APPROVED: "fr-badge--success",
+}
+
+
+class GrantEventKind(models.TextChoices):
+    """What the history of a grant records (décret 2015-431 art. 5: staggered payments, suspension, follow-up)."""
+
+    OPENED = "opened", _("Aide ouverte")
+    AGREEMENT = "agreement", _("Convention signée")
+    REPORT_SUBMITTED = "report_submitted", _("Rapport déposé")
+    REPORT_APPROVED = "report_approved", _("Rapport approuvé")
+    REPORT_CHANGES = "report_changes", _("Compléments demandés sur un rapport")
+    PAYMENT = "payment", _("Versement enregistré")
+    SUSPENDED = "suspended", _("Aide suspendue")
+    RESUMED = "resumed", _("Aide rétablie")
+    YEAR3 = "year3", _("Aide de 3e année décidée")
+
 
 class Year3Decision(models.TextChoices):
     PENDING = "", _("Non décidée")

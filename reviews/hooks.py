@@ -1,6 +1,7 @@
 """What the reviews app registers with the lower floors (called by ReviewsConfig.ready(), once the models are
-loaded): how a reviewer reaches the dossiers assigned to them, the reviewers' deadline reminders, and the staff
-notifications of new requests to the bouquet de services."""
+loaded): how a reviewer reaches the dossiers assigned to them, the reviewers' deadline reminders, the staff
+notifications of new requests to the bouquet de services and of progress reports, and the opening of a grant when a
+phase-2 laureate decision is published."""
 
 from django.db.models import Exists, OuterRef, Q
 
@@ -8,9 +9,11 @@ from applications.models import register_role_scope
 from ptce_ami.accounts.enums import Role
 from reviews.models import Assignment, AssignmentStatus
 from reviews.services import (
+    grants,
     notifications,
-    reminders,  # noqa: F401 -- registers the reviewers' reminder source
+    reminders,  # noqa: F401 -- registers the reviewers' and the laureates' reminder sources
 )
+from reviews.signals import decision_published
 
 
 def reviewer_scope(user):
@@ -25,3 +28,4 @@ def reviewer_scope(user):
 def connect():
     register_role_scope(Role.EVALUATEUR, reviewer_scope)
     notifications.connect()
+    decision_published.connect(grants.on_decision_published, dispatch_uid="reviews.grants.open_grant")

@@ -141,6 +141,31 @@ add_perm(
 )
 
 
+# Grants of phase-2 laureates ---------------------------------------------------------------------------------------
+# Staff pages: instructeurs manage every grant (agreement, payments, reports' review, suspension, follow-up, year 3);
+# regional partners read their regions' (403 on writes); other roles do not learn the pages exist (404). The
+# porteurs (owner, co-editors) file the reports of their own grant. The finance exports are the national cell's.
+rules.add_perm("reviews.view_grants", is_instructeur | is_partenaire)
+add_perm(
+    "reviews.manage_grants",
+    is_instructeur,
+    refusal=_(
+        "Les instructeurs de l'État suivent les aides : convention, versements, rapports, suspension et comité de "
+        "suivi ; les partenaires régionaux consultent celles de leur région."
+    ),
+)
+add_perm(
+    "reviews.file_reports",
+    is_dossier_editor,
+    refusal=_("Seuls le titulaire du dossier et ses co-éditeurs déposent les rapports d'exécution de l'aide."),
+)
+add_perm(
+    "reviews.export_finance",
+    is_instructeur,
+    refusal=_("Les exports des décisions, des aides et des versements sont réservés aux instructeurs de l'État."),
+)
+
+
 # Assignments and conflicts of interest: the Django admin ------------------------------------------------------
 # Instructeurs edit the grids and follow assignments and declarations there; reviews and regional opinions are
 # read-only (they are written through the scoring and opinion pages).

@@ -11,20 +11,24 @@ from applications.models import Notice
 from applications.services.notices import NoticeRenderError
 from ptce_ami.core import reminders
 from ptce_ami.core.queue import TRANSIENT_ERRORS, durable_task
-from reviews.models import CommitteeSession, Export
-from reviews.services import committee, exports, publication
+from reviews.models import CommitteeSession, Decision, Export, ExportKind, Grant
+from reviews.services import committee, exports, finance_exports, grants, publication
 
 logger = logging.getLogger(__name__)
 
 
 @durable_task("reviews.build_export")
 def build_export(self, *, export_id):
-    """Write the file of an export of the instruction list (CSV or XLSX); a ready export is left as it is."""
+    """Write the file of an export (CSV or XLSX): the instruction list's dossiers, or the finance team's decisions,
+    grants and payments; a ready export is left as it is."""
     export = Export.objects.select_related("requested_by").filter(pk=export_id).first()
     if export is None:
         logger.warning("build_export: export %s does not exist", export_id)
         return None
-    exports.build_export(export)
+    if export.kind == ExportKind.DOSSIERS:
+        exports.build_export(export)
+    else:
+        finance_exports.build_export(export)
     return export.status
 
 
@@ -53,3 +57,35 @@ def send_decision_letter(self, *, notice_id, by_id=None):
         return None
     by = get_user_model().objects.filter(pk=by_id).first() if by_id else None
     return len(publication.send_decision_letter(notice, by))
+
+
+@durable_task("reviews.open_grant")
+def open_grant(self, *, decision_id, by_id=None):
+    """Open the grant of a published phase-2 laureate decision (once: a second delivery finds it)."""
+    decision = Decision.objects.filter(pk=decision_id).first()
+    if decision is None:
+        logger.warning("open_grant: decision %s does not exist", decision_id)
+        return None
+    by = get_user_model().objects.filter(pk=by_id).first() if by_id else None
+    try:
+        return grants.open_grant(decision, by).pk
+    except grants.GrantRefused as refusal:
+        logger.warning("open_grant: decision %s: %s", decision_id, refusal.message)
+        return None
+
+
+@durable_task("reviews.send_grant_notification", autoretry_for=(*TRANSIENT_ERRORS, NoticeRenderError), max_retries=3)
+def send_grant_notification(self, *, grant_id, notice_id):
+    """Make the grant notification's PDF if need be and e-mail it to the porteurs (once per recipient)."""
+    grant = Grant.objects.select_related("dossier").filter(pk=grant_id).first()
+    notice = Notice.objects.select_related("dossier").filter(pk=notice_id).first()
+    if grant is None or notice is None:
+        logger.warning("send_grant_notification: grant %s or notice %s does not exist", grant_id, notice_id)
+        return None
+    return len(grants.send_grant_notification(grant, notice))
+
+
+@durable_task("reviews.remind_reports")
+def remind_reports(self):
+    """Sweep (beat, daily): remind the porteurs of the progress reports to file at D-30 and D-7 before they are due."""
+    return reminders.sweep("reviews.remind_reports")

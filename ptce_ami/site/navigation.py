@@ -39,12 +39,14 @@ ROLE_ITEMS = {
         NavItem(_("Dossiers de ma région"), "reviews:dossier_list", prefix="/instruction/"),
         NavItem(_("Avis régionaux"), "reviews:regional_opinions", prefix="/instruction/evaluations/avis-regionaux/"),
         NavItem(_("Bouquet de services"), "reviews:bouquet_requests", prefix="/instruction/bouquet/"),
+        NavItem(_("Aides"), "reviews:grant_list", prefix="/instruction/aides/"),
     ],
     Role.INSTRUCTEUR: [
         NavItem(_("Dossiers"), "reviews:dossier_list", prefix="/instruction/"),
         NavItem(_("Évaluateurs"), "reviews:reviewers", prefix="/instruction/affectations/"),
         NavItem(_("Comité de sélection"), "reviews:committee", prefix="/instruction/comite/"),
         NavItem(_("Bouquet de services"), "reviews:bouquet_requests", prefix="/instruction/bouquet/"),
+        NavItem(_("Aides"), "reviews:grant_list", prefix="/instruction/aides/"),
     ],
 }
 ROLE_ITEMS[Role.ADMINISTRATEUR] = ROLE_ITEMS[Role.INSTRUCTEUR]

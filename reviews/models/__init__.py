@@ -5,7 +5,7 @@ offered to phase-1 laureates."""
 from reviews.models.evaluation import *  # noqa: F403
 from reviews.models.evaluation import __all__ as _evaluation
 from reviews.models.followup import BouquetRequest, BouquetRequestChange, Compagnon
-from reviews.models.grants import FollowUpSession, Grant, Payment, ProgressReport
+from reviews.models.grants import FollowUpSession, Grant, GrantEvent, Payment, ProgressReport
 from reviews.models.selection import CommitteeSession, Decision
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "Decision",
     "FollowUpSession",
     "Grant",
+    "GrantEvent",
     "Payment",
     "ProgressReport",
 ]

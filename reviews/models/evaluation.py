@@ -392,6 +392,14 @@ class ExportFormat(models.TextChoices):
     XLSX = "xlsx", "XLSX (tableur)"
 
 
+class ExportKind(models.TextChoices):
+    """What an export holds: the instruction list's dossiers, or the finance team's decisions, grants and payments."""
+
+    DOSSIERS = "dossiers", _("Dossiers de la sélection")
+    DECISIONS = "decisions", _("Décisions du comité")
+    GRANTS = "grants", _("Aides et versements")
+
+
 class ExportStatus(models.TextChoices):
     PENDING = "pending", _("En attente")
     RUNNING = "running", _("En cours")
@@ -407,6 +415,7 @@ class Export(models.Model):
     """An export of the instruction list's selection, built by a worker, downloadable by who asked for it."""
 
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("contenu"), max_length=10, choices=ExportKind.choices, default=ExportKind.DOSSIERS)
     query = models.CharField(_("filtres"), max_length=2000, blank=True)
     format = models.CharField(_("format"), max_length=4, choices=ExportFormat.choices)
     status = models.CharField(_("état"), max_length=8, choices=ExportStatus.choices, default=ExportStatus.PENDING)
@@ -461,6 +470,7 @@ __all__ = [
     "RegionalOpinion",
     "SavedFilter",
     "ExportFormat",
+    "ExportKind",
     "ExportStatus",
     "export_path",
     "Export",

@@ -8,8 +8,24 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.enums import PaymentCondition, ReportKind
-from reviews.enums import GrantStatus, PaymentStatus, ReportStatus, Year3Decision
+from applications.models import Dossier
+from reviews.enums import (
+    GRANT_STATUS_BADGES,
+    PAYMENT_STATUS_BADGES,
+    REPORT_STATUS_BADGES,
+    GrantEventKind,
+    GrantStatus,
+    PaymentStatus,
+    ReportStatus,
+    Year3Decision,
+)
 from reviews.models.selection import Decision
+
+
+class GrantQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """The grants of the dossiers ``user`` may see (a regional partner: their regions'; 404 otherwise)."""
+        return self.filter(dossier__in=Dossier.objects.visible_to(user))
 
 
 class Grant(models.Model):
@@ -39,6 +55,8 @@ class Grant(models.Model):
     year3_decided_at = models.DateTimeField(_("3e année décidée le"), null=True, blank=True)
     created_at = models.DateTimeField(_("créée le"), default=timezone.now)
 
+    objects = GrantQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("aide")
         verbose_name_plural = _("aides")
@@ -46,6 +64,14 @@ class Grant(models.Model):
 
     def __str__(self):
         return f"{self.dossier_id} {self.amount} €"
+
+    @property
+    def status_badge(self):
+        return GRANT_STATUS_BADGES[GrantStatus(self.status)]
+
+    @property
+    def is_suspended(self):
+        return self.status == GrantStatus.SUSPENDED
 
 
 class ProgressReport(models.Model):
@@ -77,6 +103,14 @@ class ProgressReport(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} {self.grant_id}"
 
+    @property
+    def status_badge(self):
+        return REPORT_STATUS_BADGES[ReportStatus(self.status)]
+
+    @property
+    def editable_by_porteur(self):
+        return self.status in ReportStatus.editable_by_porteur()
+
 
 class Payment(models.Model):
     """A tranche of a grant, from the phase's schedule: payable once its condition is met (a report approved)."""
@@ -103,6 +137,10 @@ class Payment(models.Model):
     def __str__(self):
         return f"{self.label} {self.amount} €"
 
+    @property
+    def status_badge(self):
+        return PAYMENT_STATUS_BADGES[PaymentStatus(self.status)]
+
 
 class FollowUpSession(models.Model):
     """A meeting of the grant's follow-up committee (at least twice a year, décret 2015-431 art. 5)."""
@@ -121,3 +159,24 @@ class FollowUpSession(models.Model):
 
     def __str__(self):
         return f"{self.grant_id} {self.held_on:%d/%m/%Y}"
+
+
+class GrantEvent(models.Model):
+    """One line of a grant's history: who did what and when, with the motivation (suspension, resumption…)."""
+
+    grant = models.ForeignKey(Grant, verbose_name=_("aide"), on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("événement"), max_length=20, choices=GrantEventKind.choices)
+    at = models.DateTimeField(_("le"), default=timezone.now)
+    # For traceability and accountability: an account that acted on a grant cannot be deleted.
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("par"), on_delete=models.RESTRICT, null=True, related_name="+"
+    )
+    detail = models.TextField(_("précisions"), blank=True)
+
+    class Meta:
+        verbose_name = _("événement d'une aide")
+        verbose_name_plural = _("historique des aides")
+        ordering = ["grant", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.grant_id} {self.kind} {self.at:%Y-%m-%d}"

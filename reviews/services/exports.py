@@ -48,7 +48,7 @@ from applications.models import Dossier, DossierTransition, EligibilityRun, Memb
 from ptce_ami.accounts import permissions
 from ptce_ami.core.emails import absolute_url
 from ptce_ami.core.queue import enqueue
-from reviews.models import Export, ExportFormat, ExportStatus, Opinion, Recommendation, Review
+from reviews.models import Export, ExportFormat, ExportKind, ExportStatus, Opinion, Recommendation, Review
 from reviews.services import notifications
 from reviews.services.selection import filtered_dossiers
 
@@ -331,7 +331,7 @@ def clean_text(value):
 class CsvWriter:
     """UTF-8 with a BOM, ``;`` between fields, decimal commas and dd/mm/yyyy dates: what French spreadsheets read."""
 
-    def __init__(self, handle, columns):
+    def __init__(self, handle, columns, title=None):
         self.stream = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="", write_through=True)
         self.writer = csv.writer(self.stream, delimiter=";", quoting=csv.QUOTE_MINIMAL)
         self.writer.writerow([str(column.header) for column in columns])
@@ -365,10 +365,10 @@ class CsvWriter:
 class XlsxWriter:
     """openpyxl in write-only mode: bold frozen header, real dates and numbers, text never read as a formula."""
 
-    def __init__(self, handle, columns):
+    def __init__(self, handle, columns, title=None):
         self.handle = handle
         self.workbook = Workbook(write_only=True)
-        self.sheet = self.workbook.create_sheet(str(_("Dossiers")))
+        self.sheet = self.workbook.create_sheet(str(title or _("Dossiers")))
         self.sheet.freeze_panes = "A2"
         for index, column in enumerate(columns, start=1):
             self.sheet.column_dimensions[self.letter(index)].width = column.width
@@ -417,9 +417,10 @@ class XlsxWriter:
 WRITERS = {ExportFormat.CSV: CsvWriter, ExportFormat.XLSX: XlsxWriter}
 
 
-def write(handle, export_format, columns, chunks, on_chunk=None):
-    """Write the header and one row per dossier of ``chunks`` to the binary ``handle``; returns the row count."""
-    writer = WRITERS[export_format](handle, columns)
+def write(handle, export_format, columns, chunks, on_chunk=None, title=None):
+    """Write the header and one row per object (a dossier) of ``chunks`` to the binary ``handle``; returns the row
+    count. ``title``: the XLSX sheet's name."""
+    writer = WRITERS[export_format](handle, columns, title=title)
     done = 0
     try:
         for dossiers in chunks:
@@ -443,20 +444,23 @@ def file_name(export):
     return f"dossiers-ptce-{stamp}.{export.format}"
 
 
-def request_export(user, *, query, export_format):
-    """Record an export of ``user``'s selection (the list's ``query`` string) and queue its build after commit.
+def request_export(user, *, query, export_format, kind=ExportKind.DOSSIERS):
+    """Record an export of ``user``'s selection (the list's ``query`` string; the finance exports take none) and
+    queue its build after commit.
 
     Without a broker the build runs inline once the transaction commits (the demo, the tests).
     """
+    query = query if kind == ExportKind.DOSSIERS else ""
     with transaction.atomic():
-        export = Export.objects.create(requested_by=user, query=query, format=export_format)
+        export = Export.objects.create(requested_by=user, query=query, format=export_format, kind=kind)
         enqueue("reviews.build_export", export_id=export.pk)
     export.refresh_from_db()
     return export
 
 
-def build_export(export):
-    """Write the file of ``export`` and mark it ready; on any error mark it failed with the error, never raise.
+def build_export(export, write_file=None):
+    """Write the file of ``export`` (with ``write_file(export)``, by default the dossiers') and mark it ready; on any
+    error mark it failed with the error, never raise.
 
     Progress (``total``, then ``done`` after each chunk) is written as it goes, for the progress page.
     A ready export is left as it is (a task delivered twice builds once).
@@ -466,7 +470,7 @@ def build_export(export):
     Export.objects.filter(pk=export.pk).update(status=ExportStatus.RUNNING, done=0, error="")
     try:
         with translation.override("fr"):
-            write_file(export)
+            (write_file or write_dossiers_file)(export)
     except Exception as error:  # noqa: BLE001 -- recorded on the export; the user sees a message, never a 500
         logger.exception("export %s failed", export.pk)
         export.status, export.error = ExportStatus.FAILED, f"{type(error).__name__}: {error}"
@@ -479,7 +483,7 @@ def build_export(export):
     return export
 
 
-def write_file(export):
+def write_dossiers_file(export):
     pks = selection_pks(export.requested_by, export.query)
     export.total, export.done = len(pks), 0
     Export.objects.filter(pk=export.pk).update(total=export.total)

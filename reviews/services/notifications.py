@@ -22,6 +22,10 @@ from ptce_ami.core.outbox import queue_email
 
 BOUQUET_REQUESTED = "bouquet_requested"
 BOUQUET_CHANGE_EMAIL = "reviews/email/bouquet_request_update"
+REPORT_SUBMITTED = "grant_report_submitted"
+GRANT_NOTIFICATION_EMAIL = "reviews/email/grant_opened"
+GRANT_CHANGE_EMAIL = "reviews/email/grant_status"
+REPORT_REVIEWED_EMAIL = "reviews/email/report_reviewed"
 
 
 def connect():
@@ -31,6 +35,12 @@ def connect():
         label=_("Nouvelle demande au bouquet de services"),
         email="reviews/email/staff_bouquet_request",
         link=lambda dossier: reverse("reviews:dossier", kwargs={"reference": dossier.reference}) + "#bouquet",
+    )
+    staff_notifications.register_kind(
+        REPORT_SUBMITTED,
+        label=_("Rapport d'exécution déposé"),
+        email="reviews/email/staff_report_submitted",
+        link=lambda dossier: reverse("reviews:grant", kwargs={"reference": dossier.reference}) + "#rapports",
     )
 
 
@@ -121,3 +131,50 @@ def send_decision_reopened(decision, dossier):
             )
             for recipient in porteur_recipients(dossier)
         ]
+
+
+# Grants of phase-2 laureates ---------------------------------------------------------------------------------------
+
+
+def grant_context(grant):
+    dossier = grant.dossier
+    return {
+        "dossier": dossier,
+        "grant": grant,
+        "grant_url": absolute_url(dossier.get_absolute_url()) + "#mon-aide",
+    }
+
+
+def send_grant_notification(grant, notice):
+    """The grant notification PDF, attached, to each porteur (owner, co-editors): once per notice and recipient."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return staff_notifications.email_notice(
+            notice, GRANT_NOTIFICATION_EMAIL, "grant-notification", grant_context(grant)
+        )
+
+
+def email_porteurs(template, dossier, context, key):
+    with translation.override(settings.LANGUAGE_CODE):
+        return [
+            queue_email(
+                template, recipient, {**context, "recipient": recipient}, key=f"{key}:{recipient}", related=dossier
+            )
+            for recipient in porteur_recipients(dossier)
+        ]
+
+
+def notify_grant_change(grant, event):
+    """The porteurs are told of a suspension (with its motivation) or a resumption of their grant, once per event."""
+    context = {**grant_context(grant), "event": event}
+    return email_porteurs(GRANT_CHANGE_EMAIL, grant.dossier, context, f"grant-event:{event.pk}")
+
+
+def notify_report_submitted(report, event):
+    """The dossier's staff hear of a report to review (inside the submission's transaction)."""
+    return staff_notifications.notify_staff(report.grant.dossier, REPORT_SUBMITTED, f"report:{event.pk}", event.at)
+
+
+def notify_report_reviewed(report, event):
+    """The porteurs learn that their report is approved, or what to complete, once per review."""
+    context = {**grant_context(report.grant), "report": report, "event": event}
+    return email_porteurs(REPORT_REVIEWED_EMAIL, report.grant.dossier, context, f"report-review:{event.pk}")

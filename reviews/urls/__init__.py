@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from reviews.urls import assignments, bouquet, committee, evaluation, exports, instruction
+from reviews.urls import assignments, bouquet, committee, evaluation, exports, grants, instruction
 
 app_name = "reviews"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("evaluations/", include(evaluation.urlpatterns)),
     path("bouquet/", include(bouquet.staff_patterns)),
     path("comite/", include(committee.urlpatterns)),
+    path("aides/", include(grants.staff_patterns)),
 ]

@@ -9,10 +9,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from applications.views.base import can
+from applications.views.base import can, require_perm
 from ptce_ami.core.downloads import protected_download
 from reviews.forms.exports import ExportForm
-from reviews.models import Export, ExportStatus
+from reviews.models import Export, ExportKind, ExportStatus
 from reviews.services import exports
 
 RECENT_EXPORTS = 20
@@ -44,8 +44,11 @@ def export_create(request):
     if not form.is_valid():
         messages.error(request, _("L'export n'a pas pu être demandé : choisissez le format CSV ou XLSX."))
         return redirect("reviews:export_list")
+    kind = form.cleaned_data["kind"]
+    if kind != ExportKind.DOSSIERS:
+        require_perm(request, "reviews.export_finance")
     export = exports.request_export(
-        request.user, query=form.cleaned_data["query"], export_format=form.cleaned_data["format"]
+        request.user, query=form.cleaned_data["query"], export_format=form.cleaned_data["format"], kind=kind
     )
     return redirect("reviews:export_detail", pk=export.pk)
 
@@ -54,7 +57,13 @@ def export_create(request):
 def export_list(request):
     require_exporter(request)
     exports = Export.objects.filter(requested_by=request.user)[:RECENT_EXPORTS]
-    return render(request, "reviews/exports/export_list.html", {"exports": exports, "form": ExportForm()})
+    context = {
+        "exports": exports,
+        "form": ExportForm(),
+        "can_export_finance": can(request, "reviews.export_finance"),
+        "export_kinds": [ExportKind.DECISIONS, ExportKind.GRANTS],
+    }
+    return render(request, "reviews/exports/export_list.html", context)
 
 
 @login_required
@@ -84,8 +93,10 @@ def status_data(export):
         "done": export.done,
         "total": export.total,
         "progress": export.progress,
-        "count": ngettext(
-            "%(done)d dossier écrit sur %(total)d", "%(done)d dossiers écrits sur %(total)d", export.done
+        "count": (
+            ngettext("%(done)d dossier écrit sur %(total)d", "%(done)d dossiers écrits sur %(total)d", export.done)
+            if export.kind == ExportKind.DOSSIERS
+            else ngettext("%(done)d ligne écrite sur %(total)d", "%(done)d lignes écrites sur %(total)d", export.done)
         )
         % {"done": export.done, "total": export.total},
         "finished": export.status in (ExportStatus.READY, ExportStatus.FAILED),

@@ -9,6 +9,7 @@ import importlib
 import inspect
 import pkgutil
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django import forms
@@ -20,6 +21,7 @@ from applications.models import EligibilityResult
 from ptce_ami.core.forms import BaseForm, InputCleaningMixin, cleaned_input
 from ptce_ami.core.text import clean_text
 from reviews.services.bouquet import offers
+from reviews.services.grants import SpendingLine
 from reviews.services.selection import DossierFilter
 from tests.accounts.factories import UserFactory
 from tests.applications.factories import DossierFactory, PhaseFactory
@@ -45,6 +47,10 @@ ARGUMENTS = {
     "offers": lambda: offers(DossierFactory()),
     "bouquet_request": lambda: BouquetRequestFactory(),
     "phase": lambda: PhaseFactory(kind=PhaseKind.PHASE2),
+    "payment": lambda: SimpleNamespace(pk=1, label="Premier versement"),
+    "report": lambda: SimpleNamespace(pk=1),
+    "indicators": lambda: ["Emplois créés ou consolidés"],
+    "spending": lambda: [SpendingLine("personnel", "Personnel", Decimal(1000), None)],
 }
 
 
