@@ -307,14 +307,18 @@ def test_publishing_moves_the_dossiers_issues_the_letters_and_emails_them_once(
 ):
     publisher = UserFactory(instructeur=True)
     received = []
-    decision_published.connect(lambda sender, decision, by, **kw: received.append((decision.pk, by)), weak=False)
+
+    def receive(sender, decision, by, **kwargs):
+        received.append((decision.pk, by))
+
+    decision_published.connect(receive, weak=False)
 
     with django_capture_on_commit_callbacks(execute=True):
         published = publication.publish(adopted, by=publisher)
     with django_capture_on_commit_callbacks(execute=True):
         again = publication.publish(adopted, by=publisher)
 
-    decision_published.receivers.clear()
+    decision_published.disconnect(receive)
     assert len(published) == 2 and again == []
     assert sorted(received) == sorted((decision.pk, publisher) for decision in published)
     states = {decision.dossier.reference: decision.dossier.state for decision in published}
@@ -326,8 +330,10 @@ def test_publishing_moves_the_dossiers_issues_the_letters_and_emails_them_once(
     letters = Notice.objects.filter(kind__in=[NoticeKind.LAUREATE_LETTER, NoticeKind.NOT_RETAINED_LETTER])
     assert letters.count() == 2
     assert all(letter.published_at and letter.status == NoticeStatus.READY for letter in letters)
-    assert len(mailoutbox) == 2
-    assert {message.subject for message in mailoutbox} == {
+    # The two letters, and the grant notification of the phase-2 laureate (opened on publication), once each.
+    letter_emails = [m for m in mailoutbox if m.attachments[0][0].startswith("lettre-de-decision-")]
+    assert len(mailoutbox) == 3 and len(letter_emails) == 2
+    assert {message.subject for message in letter_emails} == {
         f"AMI PTCE — un document est disponible pour le dossier {d.dossier.reference}" for d in published
     }
     assert all(message.attachments[0][2] == "application/pdf" for message in mailoutbox)
@@ -389,7 +395,11 @@ def test_a_list_with_a_dossier_no_longer_eligible_publishes_nothing_until_it_is_
 
     assert dossier.reference in refused.value.message
     assert [d.outcome for d in published] == [LAUREATE]
-    assert len(mailoutbox) == 1
+    # The laureate's letter, and its grant notification (a phase-2 laureate): nothing for the withdrawn dossier.
+    assert sorted(m.attachments[0][0].split("-PTCE")[0] for m in mailoutbox) == [
+        "lettre-de-decision",
+        "notification-de-l-aide",
+    ]
 
 
 def test_an_adopted_decision_on_an_eligible_dossier_cannot_be_withdrawn(adopted, staff):
