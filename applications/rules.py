@@ -110,7 +110,7 @@ for model in ("edition", "phase", "sector", "label"):
 # it in the Django admin and import lists (CSV/XLSX); a record a porteur has claimed is kept.
 @rules.predicate
 def laureate_is_claimed(user, record):
-    return getattr(record, "claimed_by_id", None) is not None
+    return record is not None and record.is_claimed
 
 
 for action in ("view", "add", "change", "import"):
