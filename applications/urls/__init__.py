@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from applications.views import attachments, corrections, messages, porteur, steps
+from applications.views import attachments, budget, corrections, messages, porteur, steps
 from applications.views.corrections import correction_section
 
 app_name = "applications"
@@ -20,6 +20,8 @@ dossier_patterns = [
         name="attachment_delete",
     ),
     path("pieces/<int:attachment_id>/telecharger/", attachments.attachment_download, name="attachment_download"),
+    path("budget/", budget.budget_step, name="budget"),
+    path("aide/", budget.grant_step, name="grant"),
     path("co-editeurs/", steps.coeditors, name="coeditors"),
     path("co-editeurs/<int:invitation_id>/retirer/", steps.coeditor_delete, name="coeditor_delete"),
     path("recapitulatif/", porteur.summary, name="summary"),
