@@ -98,6 +98,12 @@ def missing_member_fields(step, member, prefix=""):
         items.append(
             Missing(step, _("Le SIRET de %(name)s n'est pas renseigné.") % {"name": name}, f"id_{prefix}siret")
         )
+    elif member.siret and len(member.siret) != 14:  # a claimed laureate's lead starts with its SIREN only
+        message = _("Le SIRET de %(name)s est incomplet : indiquez ses 14 chiffres.") % {"name": name}
+        items.append(Missing(step, message, f"id_{prefix}siret"))
+    if not member.category:
+        message = _("La catégorie de %(name)s n'est pas indiquée.") % {"name": name}
+        items.append(Missing(step, message, f"id_{prefix}category_0"))
     if member.category == MemberCategory.ESS_ENTERPRISE and not member.ess_legal_form:
         message = _("La forme juridique de l'ESS de %(name)s n'est pas indiquée.") % {"name": name}
         items.append(Missing(step, message, f"id_{prefix}ess_legal_form_0"))

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications import eligibility
-from applications.enums import NoticeKind, NoticeStatus
+from applications.enums import NoticeKind, NoticeStatus, PhaseKind
 from applications.forms.dossiers import WithdrawForm
 from applications.models import Dossier, DossierTransition, EligibilityTrigger, Notice, Phase
 from applications.services import completeness, snapshots
@@ -22,6 +22,7 @@ from applications.services.submission import SubmissionRefused, submit_dossier, 
 from applications.views.base import can, get_visible_dossier, require_action, require_perm
 from applications.views.corrections import correction_context
 from applications.views.messages import thread_context
+from applications.views.phase2 import phase2_context
 from applications.workflow import InvalidTransition
 from ptce_ami.core.dates import format_datetime
 from ptce_ami.core.downloads import protected_download
@@ -42,10 +43,13 @@ def dossier_list(request):
     unread = unread_counts(request.user, [dossier.pk for dossier in dossiers])
     for dossier in dossiers:
         dossier.unread_messages = unread.get(dossier.pk, 0)
+    phases = list(open_phases())
     context = {
         "dossiers": dossiers,
-        "open_phases": open_phases(),
+        "open_phases": phases,
         "can_create": can(request, "applications.create_dossier"),
+        # The phase 2 open now, as services.phase2.open_phase2 finds it (the first to close), without a query.
+        "phase2_open": next((phase for phase in phases if phase.kind == PhaseKind.PHASE2), None),
     }
     return render(request, "applications/dossier_list.html", context)
 
@@ -102,6 +106,7 @@ def dossier_detail(request, reference):
         "steps": dossier_steps(dossier),
         **correction_context(dossier),
         **thread_context(dossier, request.user),
+        **phase2_context(request, dossier),
     }
     return render(request, "applications/dossier_detail.html", context)
 

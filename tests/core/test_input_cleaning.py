@@ -44,6 +44,8 @@ ARGUMENTS = {
     "user": lambda: UserFactory(),
     "offers": lambda: offers(DossierFactory()),
     "bouquet_request": lambda: BouquetRequestFactory(),
+    "side": lambda: "resources",
+    "phase": lambda: PhaseFactory(phase2=True),
 }
 
 
