@@ -17,7 +17,7 @@ from applications.services import budget
 from ptce_ami.core.forms import BaseForm
 from ptce_ami.core.money import euros
 
-YEAR_CHOICES = [(1, _("Année 1")), (2, _("Année 2"))]
+YEAR_CHOICES = [(1, "1"), (2, "2")]  # under the column "Année"
 AMOUNT = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
 CATEGORIES = {
     BudgetSide.CHARGES: [(c.value, c.label) for c in BudgetCategory.charges()],
@@ -29,7 +29,9 @@ LINE_FIELDS = ("year", "category", "label", "funder", "status", "amount")
 
 class BudgetLineForm(BaseForm):
     year = forms.TypedChoiceField(label=_("Année"), choices=YEAR_CHOICES, coerce=int, initial=1)
-    category = forms.ChoiceField(label=_("Catégorie"))
+    category = forms.ChoiceField(
+        label=_("Catégorie"), error_messages={"required": _("Choisissez la catégorie de cette ligne.")}
+    )
     label = forms.CharField(label=_("Intitulé"), max_length=200, required=False)
     funder = forms.CharField(
         label=_("Financeur"), max_length=200, required=False, help_text=_("Pour un cofinancement.")
@@ -40,13 +42,16 @@ class BudgetLineForm(BaseForm):
         choices=[("", "—"), *FundingStatus.choices],
         help_text=_("Acquis ou sollicité."),
     )
-    amount = forms.DecimalField(label=_("Montant (€)"), required=False, **AMOUNT)
+    amount = forms.DecimalField(
+        label=_("Montant (€)"),
+        error_messages={"required": _("Indiquez le montant de cette ligne, en euros.")},
+        **AMOUNT,
+    )
 
     def __init__(self, *args, side, **kwargs):
         super().__init__(*args, **kwargs)
         self.side = side
         self.fields["category"].choices = [("", "—"), *CATEGORIES[side]]
-        self.fields["category"].required = False
         if side == BudgetSide.CHARGES:
             del self.fields["funder"], self.fields["status"]
 
@@ -54,10 +59,6 @@ class BudgetLineForm(BaseForm):
         cleaned = super().clean()
         if self.errors:
             return cleaned
-        if cleaned.get("category") in ("", None):
-            self.add_error("category", gettext("Choisissez la catégorie de cette ligne."))
-        if cleaned.get("amount") is None:
-            self.add_error("amount", gettext("Indiquez le montant de cette ligne, en euros."))
         line = SimpleNamespace(side=self.side, **{name: cleaned.get(name) or "" for name in LINE_FIELDS})
         for name, message in budget.line_problems(line).items():
             self.add_error(name, message)
@@ -102,7 +103,10 @@ def budget_formset(side, data=None, initial=None, extra_rows=0):
 
 
 def line_initial(line):
-    return {name: getattr(line, name) for name in LINE_FIELDS}
+    values = {name: getattr(line, name) for name in LINE_FIELDS}
+    if line.amount == line.amount.to_integral_value():
+        values["amount"] = int(line.amount)  # "60000", not "60000,00"
+    return values
 
 
 class GrantForm(BaseForm):
