@@ -123,7 +123,7 @@ for model in ("edition", "phase", "sector", "label"):
 # it in the Django admin and import lists (CSV/XLSX); a record a porteur has claimed is kept.
 @rules.predicate
 def laureate_is_claimed(user, record):
-    return record is not None and record.is_claimed
+    return bool(getattr(record, "is_claimed", False))
 
 
 for action in ("view", "add", "change", "import"):
