@@ -67,6 +67,11 @@ def dossier_is_under_instruction(user, dossier):
     return dossier is not None and dossier.state in DossierState.under_instruction()
 
 
+@rules.predicate
+def dossier_is_ptce_emergent(user, dossier):
+    return dossier is not None and dossier.is_ptce_emergent
+
+
 is_dossier_staff = is_instructeur | is_partenaire_of_dossier_region
 
 add_perm(
@@ -96,6 +101,14 @@ add_action(
 )
 add_action("applications.withdraw_dossier", actor=is_dossier_owner, when=dossier_is_withdrawable, refusal=ONLY_OWNER)
 add_action("applications.invite_coeditor", actor=is_dossier_owner, when=dossier_is_editable, refusal=ONLY_OWNER)
+# A phase-1 laureate's owner starts its phase-2 dossier (pre-filled from it).
+add_perm(
+    "applications.start_phase2",
+    is_dossier_owner & dossier_is_ptce_emergent,
+    refusal=_(
+        "Seul le titulaire du dossier d'un lauréat de la phase 1 démarre à partir de lui un dossier de phase 2."
+    ),
+)
 # The porteurs' pages of a dossier (editing steps, summary, co-editors): its owner and co-editors.
 add_perm("applications.edit_as_porteur", is_dossier_editor, refusal=ONLY_EDITORS)
 
@@ -110,7 +123,7 @@ for model in ("edition", "phase", "sector", "label"):
 # it in the Django admin and import lists (CSV/XLSX); a record a porteur has claimed is kept.
 @rules.predicate
 def laureate_is_claimed(user, record):
-    return getattr(record, "claimed_by_id", None) is not None
+    return bool(getattr(record, "is_claimed", False))
 
 
 for action in ("view", "add", "change", "import"):

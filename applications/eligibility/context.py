@@ -14,8 +14,8 @@ class EligibilityContext:
     """The dossier and its parts. Lists given by the caller (already loaded) are used as they are.
 
     ``members`` should come with their commune loaded (``select_related("commune")``); missing parents of
-    communes déléguées or districts are fetched in one query. ``budget_lines`` stays None until the budget is
-    entered in the platform (rule R11 then says so).
+    communes déléguées or districts are fetched in one query. ``budget_lines`` (rule R11) are the dossier's
+    BudgetLine rows unless given.
     """
 
     def __init__(
@@ -23,8 +23,13 @@ class EligibilityContext:
     ):
         self.dossier = dossier
         self.now = now or timezone.now()
-        self.budget_lines = budget_lines
-        self._given = {"members": members, "attachments": attachments, "territory": territory, "history": history}
+        self._given = {
+            "members": members,
+            "attachments": attachments,
+            "territory": territory,
+            "history": history,
+            "budget_lines": budget_lines,
+        }
 
     @cached_property
     def phase(self):
@@ -61,12 +66,22 @@ class EligibilityContext:
         return territory
 
     @cached_property
+    def budget_lines(self):
+        lines = self._given["budget_lines"]
+        return list(self.dossier.budget_lines.all()) if lines is None else list(lines)
+
+    @cached_property
     def continued(self):
         """The phase-1 dossier this one continues, with its phase and edition, or None."""
         if not self.dossier.continues_id:
             return None
         manager = type(self.dossier)._default_manager
         return manager.select_related("phase__edition").filter(pk=self.dossier.continues_id).first()
+
+    @cached_property
+    def prior_laureate(self):
+        """The phase-1 laureate of an earlier edition (LaureateRecord) claimed for this dossier, or None."""
+        return self.dossier.prior_laureate if self.dossier.prior_laureate_id else None
 
     @cached_property
     def history(self):

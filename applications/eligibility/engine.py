@@ -7,10 +7,13 @@ from django.utils.translation import gettext as _
 from applications.eligibility.context import EligibilityContext
 from applications.eligibility.results import RuleResult, RuleStatus
 from applications.eligibility.rules import RULES
+from applications.enums import PhaseKind
 
 logger = logging.getLogger(__name__)
 
 DRAFT_RULE_IDS = tuple(item.id for item in RULES if item.draft_computable)
+# Phase 2: the prerequisite (R08) and the budget (R11) are shown before submission too (issue 11), in rule order.
+PHASE2_DRAFT_RULE_IDS = tuple(item.id for item in RULES if item.draft_computable or item.id in ("R08", "R11"))
 
 
 def evaluate(
@@ -46,7 +49,7 @@ def evaluate(
 
 def evaluate_draft(dossier, **kwargs):
     """The rules a draft already allows to check (what the porteur sees before submission)."""
-    kwargs.setdefault("rule_ids", DRAFT_RULE_IDS)
+    kwargs.setdefault("rule_ids", PHASE2_DRAFT_RULE_IDS if dossier.phase.kind == PhaseKind.PHASE2 else DRAFT_RULE_IDS)
     return evaluate(dossier, **kwargs)
 
 

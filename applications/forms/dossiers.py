@@ -8,7 +8,7 @@ from crispy_forms.layout import Field, Fieldset, Layout, Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from applications.enums import BouquetNeed, MemberCategory, MemberRole
+from applications.enums import ActionLever, BouquetNeed, MemberCategory, MemberRole
 from applications.models import Dossier, MemberStructure, Sector
 from applications.services.completeness import MEMBER_REQUIRED_FIELDS, REQUIRED_FIELDS
 from applications.services.steps import LEAD_FIELDS, form_fields
@@ -290,6 +290,86 @@ class EngagementsForm(StepForm):
         )
 
 
+class PlanForm(StepForm):
+    step = "plan"
+    action_levers = forms.MultipleChoiceField(
+        label=_("Leviers du plan d'action"),
+        choices=ActionLever.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("L'aide finance d'abord l'animation du pôle ; cochez les leviers sur lesquels porte le plan."),
+    )
+
+    class Meta:
+        model = Dossier
+        fields = form_fields("plan")
+        widgets = {"action_plan": forms.Textarea(attrs={"rows": 12})}
+        help_texts = {
+            "action_plan": _(
+                "Les actions prévues sur les deux années, en commençant par l'animation du pôle : objectifs, "
+                "calendrier, structures impliquées, résultats attendus."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = StepHelper("action_levers", "action_plan", "fingerprint")
+
+
+class MoyensForm(StepForm):
+    step = "moyens"
+
+    class Meta:
+        model = Dossier
+        fields = form_fields("moyens")
+        widgets = {"staffing": TEXTAREA, "staffing_fte": forms.NumberInput(attrs={"step": "0.1", "min": "0"})}
+        help_texts = {
+            "staffing": _("Qui anime et coordonne le pôle, avec quelles compétences, recrutements prévus."),
+            "staffing_fte": _("En équivalents temps plein, par exemple 1,5."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = StepHelper("staffing", "staffing_fte", "fingerprint")
+
+
+class ApresForm(StepForm):
+    step = "apres"
+
+    class Meta:
+        model = Dossier
+        fields = form_fields("apres")
+        widgets = {"post_grant_plan": TEXTAREA}
+        help_texts = {
+            "post_grant_plan": _(
+                "Comment le pôle finance son animation à partir de la troisième année : ressources propres, "
+                "cotisations, collectivités, autres financeurs."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = StepHelper("post_grant_plan", "fingerprint")
+
+
+class IndicateursForm(StepForm):
+    step = "indicateurs"
+
+    class Meta:
+        model = Dossier
+        fields = form_fields("indicateurs")
+        widgets = {"indicators": TEXTAREA}
+        help_texts = {
+            "indicators": _(
+                "Les indicateurs suivis (emplois, structures coopérant, projets, impact social et environnemental), "
+                "leur valeur de départ, la cible à deux ans, et comment l'évaluation est menée."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = StepHelper("indicators", "fingerprint")
+
+
 STEP_FORMS = {
     "pole": PoleForm,
     "porteur": PorteurForm,
@@ -298,6 +378,10 @@ STEP_FORMS = {
     "projet": ProjetForm,
     "besoins": BesoinsForm,
     "engagements": EngagementsForm,
+    "plan": PlanForm,
+    "moyens": MoyensForm,
+    "apres": ApresForm,
+    "indicateurs": IndicateursForm,
 }
 
 

@@ -10,9 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from applications.enums import PhaseKind
 from applications.forms.attachments import ACCEPT, validate_upload
 from applications.models.exchanges import Message
-from applications.services.steps import STEPS
+from applications.services.steps import steps_for
 from ptce_ami.core import files
 from ptce_ami.core.forms import BaseForm
 from ptce_ami.core.validators import validate_plausible_date
@@ -89,8 +90,8 @@ class MessageForm(BaseForm):
         )
 
 
-def section_choices():
-    return [(step.slug, step.title) for step in STEPS]
+def section_choices(kind=PhaseKind.PHASE1):
+    return [(step.slug, step.title) for step in steps_for(kind)]
 
 
 class CorrectionRequestForm(BaseForm):
@@ -120,8 +121,9 @@ class CorrectionRequestForm(BaseForm):
         },
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, kind=PhaseKind.PHASE1, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["sections"].choices = section_choices(kind)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(

@@ -55,3 +55,13 @@ class LaureateRecord(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.call})"
+
+    @property
+    def is_claimed(self):
+        """A porteur has claimed it (applications.rules.laureate_is_claimed reads this)."""
+        return self.claimed_by_id is not None
+
+    @property
+    def is_phase1_laureate(self):
+        """Selected in phase 1 ("PTCE émergent"): the prerequisite of phase 2 (rule R08), what a porteur claims."""
+        return self.kind == LaureateCall.PHASE1

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.enums import MemberCategory, MemberRole
 from applications.models import Dossier
-from applications.services.steps import STEPS
+from applications.services import budget
+from applications.services.steps import dossier_steps
 
 # The fields each step must have before submission: the checks below and the forms (which mark them as
 # required, though a draft may be saved without them) both read this table.
@@ -18,6 +19,11 @@ REQUIRED_FIELDS = {
     "projet": ("innovation", "economic_model", "expected_impact"),
     "besoins": ("bouquet_needs",),
     "engagements": ("charter_adherence", "certify_accurate"),
+    # Phase 2.
+    "plan": ("action_levers", "action_plan"),
+    "moyens": ("staffing",),
+    "apres": ("post_grant_plan",),
+    "indicateurs": ("indicators",),
 }
 MEMBER_REQUIRED_FIELDS = ("name", "siret", "category", "commune")
 
@@ -45,10 +51,16 @@ def missing_items(dossier, members, attachments):
         "besoins": missing_needs,
         "pieces": missing_attachments,
         "engagements": missing_commitments,
+        "plan": missing_plan,
+        "moyens": missing_narratives,
+        "aide": missing_grant,
+        "budget": missing_budget,
+        "apres": missing_narratives,
+        "indicateurs": missing_narratives,
     }
     context = {"dossier": dossier, "members": members, "attachments": attachments}
     items = []
-    for step in STEPS:
+    for step in dossier_steps(dossier):
         items.extend(checks[step.slug](step.slug, **context))
     return items
 
@@ -86,6 +98,12 @@ def missing_member_fields(step, member, prefix=""):
         items.append(
             Missing(step, _("Le SIRET de %(name)s n'est pas renseigné.") % {"name": name}, f"id_{prefix}siret")
         )
+    elif member.siret and len(member.siret) != 14:  # a claimed laureate's lead starts with its SIREN only
+        message = _("Le SIRET de %(name)s est incomplet : indiquez ses 14 chiffres.") % {"name": name}
+        items.append(Missing(step, message, f"id_{prefix}siret"))
+    if not member.category:
+        message = _("La catégorie de %(name)s n'est pas indiquée.") % {"name": name}
+        items.append(Missing(step, message, f"id_{prefix}category_0"))
     if member.category == MemberCategory.ESS_ENTERPRISE and not member.ess_legal_form:
         message = _("La forme juridique de l'ESS de %(name)s n'est pas indiquée.") % {"name": name}
         items.append(Missing(step, message, f"id_{prefix}ess_legal_form_0"))
@@ -143,3 +161,29 @@ def missing_commitments(step, dossier, **context):
     if not dossier.certify_accurate:
         items.append(Missing(step, _("La certification sur l'honneur n'est pas cochée."), "id_certify_accurate"))
     return items
+
+
+def missing_plan(step, dossier, **context):
+    items = []
+    if not dossier.action_levers:
+        items.append(Missing(step, _("Choisissez au moins un levier du plan d'action."), "id_action_levers_0"))
+    return items + required(step, dossier, "action_plan")
+
+
+def missing_grant(step, dossier, **context):
+    lines = list(dossier.budget_lines.all())
+    amount = budget.requested_grant(lines)
+    if not amount:
+        return [Missing(step, _("Le montant de l'aide demandée n'est pas renseigné."), "id_year1")]
+    phase = dossier.phase
+    problems = budget.grant_problems(amount, min_grant=phase.min_grant, max_grant=phase.max_grant)
+    return [Missing(step, message, "id_year1") for message in problems]
+
+
+def missing_budget(step, dossier, **context):
+    """Each co-financer named with its status; each year filled and balanced (said at the year's total)."""
+    found = budget.check_dossier(dossier)
+    items = [Missing(step, message, "budget-lignes") for message in found.line_messages()]
+    for year in budget.YEARS:
+        items += [Missing(step, message, f"budget-annee-{year}") for message in found.years.get(year, [])]
+    return items + [Missing(step, message, "budget-total") for message in found.total]

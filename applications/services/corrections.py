@@ -16,7 +16,7 @@ from applications.enums import DossierState
 from applications.models import CorrectionRequest
 from applications.services import notifications
 from applications.services.messages import post_message
-from applications.services.steps import STEP_SLUGS, STEPS_BY_SLUG
+from applications.services.steps import slugs_for, steps_for
 from applications.services.workflow import transition
 from ptce_ami.core.emails import absolute_url
 
@@ -27,10 +27,10 @@ class InvalidCorrectionRequest(ValueError):
     """No reason, no section, an unknown section or a due date already past (the form says it in French)."""
 
 
-def check_request(reason, sections, due_at, now):
+def check_request(reason, sections, due_at, now, slugs):
     if not reason.strip():
         raise InvalidCorrectionRequest("a reason is required")
-    if not sections or any(section not in STEP_SLUGS for section in sections):
+    if not sections or any(section not in slugs for section in sections):
         raise InvalidCorrectionRequest("at least one known section is required")
     if due_at <= now:
         raise InvalidCorrectionRequest("the due date must be ahead")
@@ -45,8 +45,9 @@ def request_corrections(dossier, *, by, reason, sections, due_at, now=None):
     owner and the co-editors after commit.
     """
     now = now or timezone.now()
-    check_request(reason, sections, due_at, now)
-    sections = [slug for slug in STEP_SLUGS if slug in set(sections)]  # the form's order
+    slugs = slugs_for(dossier.phase.kind)
+    check_request(reason, sections, due_at, now, slugs)
+    sections = [slug for slug in slugs if slug in set(sections)]  # the form's order
     transition(dossier, "request_corrections", by=by, comment=reason, at=now)
     correction = CorrectionRequest.objects.create(
         dossier=dossier, requested_by=by, reason=reason, sections=sections, due_at=due_at, created_at=now
@@ -79,7 +80,7 @@ def pending_correction(dossier):
 
 def section_steps(correction):
     """The steps named by the request, in the form's order."""
-    return [STEPS_BY_SLUG[slug] for slug in correction.sections if slug in STEPS_BY_SLUG]
+    return [step for step in steps_for(correction.dossier.phase.kind) if step.slug in correction.sections]
 
 
 def section_is_open(dossier, slug, correction):

@@ -67,10 +67,12 @@ def excerpt(value, limit=EXCERPT_LENGTH):
 
 
 def receipt_sections(data):
+    """Each section's fields cut to an excerpt; a phase-2 budget's table (lines and totals) as it was submitted."""
     return [
         {
             "title": section["title"],
             "fields": [{"label": field["label"], **excerpt(field["value"])} for field in section["fields"]],
+            "budget": section.get("budget"),
         }
         for section in data["sections"]
     ]

@@ -76,6 +76,14 @@ def send_coeditor_invitation(invitation):
     )
 
 
+def send_claim_link(record, user, url, *, key):
+    """The one-time link with which a porteur claims a phase-1 laureate of the history, to the record's contact
+    address (not to the account that asked: the address staff imported proves the claim)."""
+    context = {"record": record, "user": user, "claim_url": url}
+    with translation.override(settings.LANGUAGE_CODE):
+        return queue_email("applications/email/laureate_claim", record.contact_email, context, key=key)
+
+
 def notify_porteurs(message):
     """One e-mail per porteur (owner, co-editors) about a staff message: the reference and the link, not the
     text (it may hold personal data; the porteur reads it once signed in)."""

@@ -8,8 +8,10 @@ from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
-from applications.enums import AttachmentKind, BouquetNeed
-from applications.services.steps import STEPS
+from applications.enums import ActionLever, AttachmentKind, BouquetNeed, BudgetCategory, BudgetSide, FundingStatus
+from applications.services import budget
+from applications.services.steps import dossier_steps
+from ptce_ami.core.money import euros
 
 SCHEMA = 1
 
@@ -21,6 +23,8 @@ def display(dossier, name):
     value = getattr(dossier, name)
     if name == "bouquet_needs":
         return ", ".join(str(BouquetNeed(code).label) for code in value)
+    if name == "action_levers":
+        return ", ".join(str(ActionLever(code).label) for code in value if code in ActionLever.values)
     if field.choices:
         return str(getattr(dossier, f"get_{name}_display")())
     if isinstance(value, bool):
@@ -35,22 +39,68 @@ def display(dossier, name):
 
 
 def sections(dossier):
-    return [
-        {
-            "step": step.slug,
-            "title": str(step.title),
-            "fields": [
+    """The dossier's content step by step, as displayed; a phase-2 dossier's budget step holds its table too."""
+    result = []
+    for step in dossier_steps(dossier):
+        if step.kind == "budget":
+            result.append(budget_section(dossier, step))
+        elif step.fields:
+            fields = [
                 {
                     "name": name,
                     "label": str(dossier._meta.get_field(name).verbose_name),
                     "value": display(dossier, name),
                 }
                 for name in step.fields
-            ],
+            ]
+            result.append({"step": step.slug, "title": str(step.title), "fields": fields})
+    return result
+
+
+def budget_section(dossier, step):
+    """The budget as displayed: the aid requested (a field per year and its total), the lines by side, the totals
+    of each year and of both."""
+    lines = list(dossier.budget_lines.all())
+    grant = {line.year: line.amount for line in lines if budget.is_grant(line)}
+    fields = [
+        {
+            "name": f"grant_year{year}",
+            "label": _("Aide demandée, année %(year)d") % {"year": year},
+            "value": euros(grant[year]) if grant.get(year) else "",
         }
-        for step in STEPS
-        if step.fields
+        for year in budget.YEARS
     ]
+    total = budget.requested_grant(lines)
+    fields.append({"name": "grant_total", "label": _("Aide demandée, total"), "value": euros(total) if total else ""})
+    return {
+        "step": step.slug,
+        "title": str(step.title),
+        "fields": fields,
+        "budget": {
+            "lines": [budget_line_data(line) for line in lines],
+            "totals": [
+                {
+                    "label": str(total.label),
+                    "charges": euros(total.charges),
+                    "resources": euros(total.resources),
+                    "balanced": total.balanced,
+                }
+                for total in budget.year_totals(lines)
+            ],
+        },
+    }
+
+
+def budget_line_data(line):
+    return {
+        "year": line.year,
+        "side": str(BudgetSide(line.side).label),
+        "category": str(BudgetCategory(line.category).label) if line.category in BudgetCategory.values else "",
+        "label": line.label,
+        "funder": line.funder,
+        "status": str(FundingStatus(line.status).label) if line.status in FundingStatus.values else "",
+        "amount": euros(line.amount),
+    }
 
 
 def member_data(member):

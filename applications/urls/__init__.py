@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from applications.views import attachments, corrections, messages, porteur, steps
+from applications.views import attachments, budget, corrections, messages, phase2, porteur, steps
 from applications.views.corrections import correction_section
 
 app_name = "applications"
@@ -20,6 +20,9 @@ dossier_patterns = [
         name="attachment_delete",
     ),
     path("pieces/<int:attachment_id>/telecharger/", attachments.attachment_download, name="attachment_download"),
+    path("budget/", budget.budget_step, name="budget"),
+    path("aide/", budget.grant_step, name="grant"),
+    path("phase-2/", phase2.start, name="start_phase2"),
     path("co-editeurs/", steps.coeditors, name="coeditors"),
     path("co-editeurs/<int:invitation_id>/retirer/", steps.coeditor_delete, name="coeditor_delete"),
     path("recapitulatif/", porteur.summary, name="summary"),
@@ -40,5 +43,7 @@ dossier_patterns = [
 urlpatterns = [
     path("", porteur.dossier_list, name="dossier_list"),
     path("nouveau/<int:phase_id>/", porteur.dossier_create, name="dossier_create"),
+    path("laureat-phase-1/", phase2.claim_request, name="claim_request"),
+    path("laureat-phase-1/<str:token>/", phase2.claim_confirm, name="claim_confirm"),
     path("<str:reference>/", include(dossier_patterns)),
 ]

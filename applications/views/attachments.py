@@ -55,7 +55,7 @@ def page_context(dossier, form):
         RequiredKind(kind, [attachment for attachment in current if attachment.kind == kind])
         for kind in dossier.phase.required_attachments()
     ]
-    context = step_context(dossier, get_step(STEP), rows=rows, required_kinds=required)
+    context = step_context(dossier, get_step(STEP, dossier.phase.kind), rows=rows, required_kinds=required)
     context["form"] = form
     return context
 
@@ -131,7 +131,9 @@ def attachment_delete(request, reference, attachment_id):
             return redirect(dossier)
         messages.success(request, _("Pièce retirée : %(name)s.") % {"name": attachment.original_name})
         return redirect("applications:attachments", reference=dossier.reference)
-    context = step_context(dossier, get_step(STEP), attachment=attachment, size=files.format_size(attachment.size))
+    context = step_context(
+        dossier, get_step(STEP, dossier.phase.kind), attachment=attachment, size=files.format_size(attachment.size)
+    )
     return render(request, "applications/attachment_confirm_delete.html", context)
 
 

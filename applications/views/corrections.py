@@ -21,7 +21,7 @@ from applications.services.corrections import (
     section_is_open,
     section_steps,
 )
-from applications.services.steps import STEP_SLUGS, get_step
+from applications.services.steps import STEPS_BY_SLUG, slugs_for
 from applications.services.submission import SubmissionRefused, resubmit_dossier
 from applications.views.base import can, get_visible_dossier, require_action
 from applications.views.messages import safe_next
@@ -37,7 +37,7 @@ def correction_context(dossier):
         "correction": correction,
         "correction_steps": section_steps(correction) if correction else [],
         "correction_late": bool(correction and is_late(correction)),
-        "open_sections": list(correction.sections) if correction else list(STEP_SLUGS),
+        "open_sections": list(correction.sections) if correction else slugs_for(dossier.phase.kind),
     }
 
 
@@ -53,7 +53,7 @@ def request_corrections_view(request, reference):
             request, _("Des corrections ne peuvent être demandées que sur un dossier déposé ou en instruction.")
         )
         return redirect(back)
-    form = CorrectionRequestForm(request.POST or None)
+    form = CorrectionRequestForm(request.POST or None, kind=dossier.phase.kind)
     if form.is_valid():
         try:
             request_corrections(dossier, by=request.user, **form.cleaned_data)
@@ -96,7 +96,7 @@ def locked_section_response(request, dossier, slug):
     """An editor on a step the correction request does not name: 403 on writes, back to the page otherwise."""
     message = _(
         "L'étape « %(title)s » n'est pas concernée par la demande de corrections : elle ne peut pas être modifiée."
-    ) % {"title": get_step(slug).title}
+    ) % {"title": STEPS_BY_SLUG[slug].title}
     if request.method == "POST":
         raise PermissionDenied(message)
     messages.info(request, message)

@@ -10,18 +10,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications import eligibility
-from applications.enums import NoticeKind, NoticeStatus
+from applications.enums import NoticeKind, NoticeStatus, PhaseKind
 from applications.forms.dossiers import WithdrawForm
 from applications.models import Dossier, DossierTransition, EligibilityTrigger, Notice, Phase
 from applications.services import completeness, snapshots
 from applications.services import eligibility as eligibility_services
 from applications.services.dossiers import create_dossier
 from applications.services.messages import unread_counts, with_awaiting_reply
-from applications.services.steps import STEPS
+from applications.services.steps import dossier_steps, steps_for
 from applications.services.submission import SubmissionRefused, submit_dossier, withdraw_dossier
 from applications.views.base import can, get_visible_dossier, require_action, require_perm
 from applications.views.corrections import correction_context
 from applications.views.messages import thread_context
+from applications.views.phase2 import phase2_context
 from applications.workflow import InvalidTransition
 from ptce_ami.core.dates import format_datetime
 from ptce_ami.core.downloads import protected_download
@@ -42,10 +43,13 @@ def dossier_list(request):
     unread = unread_counts(request.user, [dossier.pk for dossier in dossiers])
     for dossier in dossiers:
         dossier.unread_messages = unread.get(dossier.pk, 0)
+    phases = list(open_phases())
     context = {
         "dossiers": dossiers,
-        "open_phases": open_phases(),
+        "open_phases": phases,
         "can_create": can(request, "applications.create_dossier"),
+        # The phase 2 open now, as services.phase2.open_phase2 finds it (the first to close), without a query.
+        "phase2_open": next((phase for phase in phases if phase.kind == PhaseKind.PHASE2), None),
     }
     return render(request, "applications/dossier_list.html", context)
 
@@ -62,7 +66,7 @@ def dossier_create(request, phase_id):
     messages.success(
         request, _("Dossier %(reference)s créé. Il est enregistré à chaque étape.") % {"reference": dossier.reference}
     )
-    return redirect("applications:step", reference=dossier.reference, step=STEPS[0].slug)
+    return redirect("applications:step", reference=dossier.reference, step=steps_for(phase.kind)[0].slug)
 
 
 def detail_queryset():
@@ -99,9 +103,10 @@ def dossier_detail(request, reference):
         if can(request, "applications.view_eligibility", dossier)
         else None,
         "can_run_eligibility": can(request, "applications.run_eligibility", dossier),
-        "steps": STEPS,
+        "steps": dossier_steps(dossier),
         **correction_context(dossier),
         **thread_context(dossier, request.user),
+        **phase2_context(request, dossier),
     }
     return render(request, "applications/dossier_detail.html", context)
 
@@ -114,8 +119,8 @@ def summary(request, reference):
     missing = completeness.missing_items(dossier, members, attachments)
     context = {
         "dossier": dossier,
-        "steps": STEPS,
-        "missing_by_step": group_by_step(missing),
+        "steps": dossier_steps(dossier),
+        "missing_by_step": group_by_step(missing, dossier_steps(dossier)),
         "missing_count": len(missing),
         "incomplete_steps": {item.step for item in missing},
         "eligibility_results": eligibility.evaluate_draft(dossier, members=members, attachments=attachments),
@@ -127,11 +132,11 @@ def summary(request, reference):
     return render(request, "applications/summary.html", context)
 
 
-def group_by_step(missing):
-    grouped = {step.slug: [] for step in STEPS}
+def group_by_step(missing, steps):
+    grouped = {step.slug: [] for step in steps}
     for item in missing:
         grouped[item.step].append(item)
-    return [(step, grouped[step.slug]) for step in STEPS if grouped[step.slug]]
+    return [(step, grouped[step.slug]) for step in steps if grouped[step.slug]]
 
 
 @login_required

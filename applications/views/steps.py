@@ -13,20 +13,20 @@ from applications.forms.dossiers import STEP_FORMS, InvitationForm, LeadForm, Me
 from applications.services import completeness
 from applications.services import dossiers as dossier_services
 from applications.services.dossiers import DossierNotEditable, EditConflict, InvitationError, not_editable_message
-from applications.services.steps import STEPS, get_step, next_step, previous_step
+from applications.services.steps import dossier_steps, get_step, next_step, previous_step
 from applications.views.base import can, get_visible_dossier, is_fetch, require_action, require_perm
 from applications.views.corrections import closed_section, correction_context
 from ptce_ami.core.companies import lookup_siret
 from ptce_ami.core.dates import format_datetime
 
 
-def editable_dossier(request, reference, section=None):
+def editable_dossier(request, reference, section=None, dossier=None):
     """The dossier for an editing page: 404 if unseen, back to its page if no longer editable, 403 if read-only.
 
     During corrections, a ``section`` (step slug) the request does not name is read-only: 403 on POST, back to
     the dossier's page with a message otherwise.
     """
-    dossier = get_visible_dossier(request, reference)
+    dossier = dossier or get_visible_dossier(request, reference)
     if require_action(request, "applications.change_dossier", dossier):
         return dossier, section and closed_section(request, dossier, section)
     return dossier, not_editable_response(request, dossier)
@@ -43,14 +43,15 @@ def step_context(dossier, step, **extra):
     members, attachments = dossier.loaded_parts()
     missing = completeness.missing_items(dossier, members, attachments)
     incomplete_steps = {item.step for item in missing}
+    kind = dossier.phase.kind
     context = {
         "dossier": dossier,
         "step": step,
-        "steps": STEPS,
+        "steps": dossier_steps(dossier),
         "incomplete_steps": incomplete_steps,
         **correction_context(dossier),
-        "next_step": next_step(step),
-        "previous_step": previous_step(step),
+        "next_step": next_step(step, kind),
+        "previous_step": previous_step(step, kind),
         **extra,
     }
     if "forms" in extra:
@@ -67,15 +68,18 @@ def step_context(dossier, step, **extra):
 @login_required
 @require_http_methods(["GET", "POST"])
 def step_edit(request, reference, step):
+    dossier = get_visible_dossier(request, reference)
     try:
-        step = get_step(step)
+        step = get_step(step, dossier.phase.kind)
     except KeyError:
         raise Http404 from None
     if step.kind == "members":
         return redirect("applications:members", reference=reference)
     if step.kind == "attachments":
         return redirect("applications:attachments", reference=reference)
-    dossier, response = editable_dossier(request, reference, step.slug)
+    if step.kind in ("budget", "grant"):
+        return redirect(f"applications:{step.kind}", reference=reference)
+    dossier, response = editable_dossier(request, reference, step.slug, dossier=dossier)
     if response:
         return response
     if request.method == "POST":
@@ -119,7 +123,7 @@ def save_step(request, dossier, step):
 
 
 def following_url(request, dossier, step):
-    following = next_step(step)
+    following = next_step(step, dossier.phase.kind)
     if "save_next" in request.POST and following:
         return reverse("applications:step", kwargs={"reference": dossier.reference, "step": following.slug})
     if "save_next" in request.POST:
@@ -224,23 +228,27 @@ def not_editable_response(request, dossier):
 
 # Members -----------------------------------------------------------------------------------------------------
 
-MEMBERS = get_step("membres")
+MEMBERS = "membres"
+
+
+def members_step(dossier):
+    return get_step(MEMBERS, dossier.phase.kind)
 
 
 @login_required
 def members(request, reference):
-    dossier, response = editable_dossier(request, reference, MEMBERS.slug)
+    dossier, response = editable_dossier(request, reference, MEMBERS)
     if response:
         return response
     member_list = dossier.members.select_related("commune__departement").prefetch_related("attachments")
-    context = step_context(dossier, MEMBERS, members=member_list)
+    context = step_context(dossier, members_step(dossier), members=member_list)
     return render(request, "applications/members.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_create(request, reference):
-    dossier, response = editable_dossier(request, reference, MEMBERS.slug)
+    dossier, response = editable_dossier(request, reference, MEMBERS)
     if response:
         return response
     form = MemberForm(request.POST or None, dossier=dossier)
@@ -251,13 +259,13 @@ def member_create(request, reference):
         member = dossier_services.add_member(dossier, data, by=request.user)
         messages.success(request, _("%(name)s est ajoutée aux membres du pôle.") % {"name": member.name})
         return redirect("applications:members", reference=dossier.reference)
-    return render(request, "applications/member_form.html", step_context(dossier, MEMBERS, form=form))
+    return render(request, "applications/member_form.html", step_context(dossier, members_step(dossier), form=form))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_edit(request, reference, member_id):
-    dossier, response = editable_dossier(request, reference, MEMBERS.slug)
+    dossier, response = editable_dossier(request, reference, MEMBERS)
     if response:
         return response
     member = get_object_or_404(dossier.members.select_related("commune"), pk=member_id)
@@ -287,7 +295,7 @@ def member_edit(request, reference, member_id):
         else:
             messages.success(request, _("%(name)s est enregistrée.") % {"name": member.name})
             return redirect("applications:members", reference=dossier.reference)
-    context = step_context(dossier, MEMBERS, form=form, member=member)
+    context = step_context(dossier, members_step(dossier), form=form, member=member)
     return render(request, "applications/member_form.html", context)
 
 
@@ -310,14 +318,14 @@ def member_lookup(request, dossier, form):
     form.is_valid()
     for name in [name for name in form.errors if name != "siret"]:
         del form.errors[name]  # only the SIRET was asked about: the rest is still being typed
-    context = step_context(dossier, MEMBERS, form=form, member=form.instance.pk and form.instance)
+    context = step_context(dossier, members_step(dossier), form=form, member=form.instance.pk and form.instance)
     return render(request, "applications/member_form.html", context)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def member_delete(request, reference, member_id):
-    dossier, response = editable_dossier(request, reference, MEMBERS.slug)
+    dossier, response = editable_dossier(request, reference, MEMBERS)
     if response:
         return response
     member = get_object_or_404(dossier.members, pk=member_id)
@@ -327,7 +335,7 @@ def member_delete(request, reference, member_id):
         dossier_services.remove_member(member, by=request.user)
         messages.success(request, _("%(name)s est retirée des membres du pôle.") % {"name": member.name})
         return redirect("applications:members", reference=dossier.reference)
-    context = step_context(dossier, MEMBERS, member=member)
+    context = step_context(dossier, members_step(dossier), member=member)
     return render(request, "applications/member_confirm_delete.html", context)
 
 

@@ -51,6 +51,14 @@ class PhaseFactory(factory.django.DjangoModelFactory):
             opens_at=factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=60)),
             closes_at=factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(days=1)),
         )
+        # A phase 2 as in 2026: €30k–80k per dossier over 2 years, €500k.
+        phase2 = factory.Trait(
+            kind=PhaseKind.PHASE2,
+            min_grant=30_000,
+            max_grant=80_000,
+            envelope=500_000,
+            required_attachment_kinds=factory.LazyFunction(lambda: [AttachmentKind.STATUTES.value]),
+        )
 
 
 class DossierFactory(factory.django.DjangoModelFactory):

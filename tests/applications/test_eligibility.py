@@ -879,8 +879,11 @@ def test_r11_not_applicable_in_phase1(referential):
     assert check(complete_dossier(), "R11") == (NOT_APPLICABLE, "Ce critère ne concerne que la phase 2.")
 
 
-def test_r11_phase2_budget_not_entered_yet(referential):
-    assert check(phase2_dossier(), "R11") == (WARNING, "Le budget n'est pas encore saisi dans la plateforme.")
+def test_r11_phase2_budget_not_entered_yet_fails(referential):
+    assert check(phase2_dossier(), "R11") == (
+        FAIL,
+        "L'année 1 du budget n'est pas renseignée. L'année 2 du budget n'est pas renseignée.",
+    )
 
 
 def test_r11_phase2_with_budget_lines(referential):
@@ -924,7 +927,7 @@ def test_r11_phase2_with_budget_lines(referential):
             100_000,
             FAIL,
             "Le budget de l'année 2 n'est pas équilibré : 60\u202f000\u202f€ de charges pour 50\u202f000\u202f€ de "
-            "ressources.",
+            "ressources. Il manque 10\u202f000\u202f€ de ressources.",
             id="unbalanced",
         ),
         pytest.param(
@@ -1110,8 +1113,8 @@ def test_evaluate_phase2_query_count(referential, django_assert_num_queries, cou
         count, phase=PhaseFactory(edition=EditionFactory(year=2026), kind=PhaseKind.PHASE2), continues=previous
     )
 
-    # One more: the continued phase-1 dossier with its phase and edition.
-    with django_assert_num_queries(8):
+    # Two more: the continued phase-1 dossier with its phase and edition, the budget's lines.
+    with django_assert_num_queries(9):
         results = evaluate(dossier)
 
     assert results[7].status == PASS

@@ -15,7 +15,7 @@ import pytest
 from django import forms
 from django.http import QueryDict
 
-from applications.enums import PhaseKind, RuleStatus
+from applications.enums import RuleStatus
 from applications.forms.dossiers import PorteurForm
 from applications.models import EligibilityResult
 from ptce_ami.core.forms import BaseForm, InputCleaningMixin, cleaned_input
@@ -46,11 +46,12 @@ ARGUMENTS = {
     "user": lambda: UserFactory(),
     "offers": lambda: offers(DossierFactory()),
     "bouquet_request": lambda: BouquetRequestFactory(),
-    "phase": lambda: PhaseFactory(kind=PhaseKind.PHASE2),
     "payment": lambda: SimpleNamespace(pk=1, label="Premier versement"),
     "report": lambda: SimpleNamespace(pk=1),
     "indicators": lambda: ["Emplois créés ou consolidés"],
     "spending": lambda: [SpendingLine("personnel", "Personnel", Decimal(1000), None)],
+    "side": lambda: "resources",
+    "phase": lambda: PhaseFactory(phase2=True),
 }
 
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from applications.eligibility.budget import check_budget
-from applications.eligibility.rules.base import AMI_TEXTS, failed, label_of, not_applicable, passed, rule, warning
+from applications.eligibility.rules.base import AMI_TEXTS, failed, label_of, not_applicable, passed, rule
 from applications.enums import AttachmentKind, PhaseKind
 from applications.models import Phase
 from ptce_ami.core.dates import format_datetime, format_deadline
@@ -92,6 +92,4 @@ def required_attachments(context):
 def budget_consistent(context):
     if context.phase.kind != PhaseKind.PHASE2:
         return not_applicable(_("Ce critère ne concerne que la phase 2."))
-    if context.budget_lines is None:
-        return warning(_("Le budget n'est pas encore saisi dans la plateforme."))
-    return check_budget(context.budget_lines, context.phase.max_grant)
+    return check_budget(context.budget_lines, context.phase.max_grant, context.phase.min_grant)

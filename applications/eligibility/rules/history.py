@@ -97,6 +97,8 @@ def phase1_prerequisite(context):
     if context.phase.kind != PhaseKind.PHASE2:
         return not_applicable(_("Ce critère ne concerne que la phase 2."))
     previous = context.continued
+    if previous is None and context.prior_laureate is not None:
+        return prior_laureate_verdict(context.prior_laureate)
     if previous is None:
         return no_phase1_dossier(context)
     values = {"reference": previous.reference, "edition": previous.phase.edition.name}
@@ -115,6 +117,19 @@ def phase1_prerequisite(context):
         return failed(_("Le dossier de phase 1 %(reference)s n'est pas encore déposé.") % values)
     values["state"] = lower_first(label_of(DossierState, previous.state))
     return failed(_("Le dossier de phase 1 %(reference)s n'est plus en lice (%(state)s).") % values)
+
+
+def prior_laureate_verdict(record):
+    """A phase-1 laureate selected before the platform, claimed by its porteur (LaureateRecord)."""
+    values = {"name": record.name, "call": record.call, "year": record.year}
+    if record.is_phase1_laureate:
+        return passed(
+            _("Le pôle est lauréat de la phase 1 : « %(name)s », %(call)s (historique des lauréats).") % values
+        )
+    return failed(
+        _("« %(name)s » (%(call)s) figure dans l'historique des lauréats, mais pas comme lauréat de la phase 1.")
+        % values
+    )
 
 
 def no_phase1_dossier(context):
