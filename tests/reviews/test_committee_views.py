@@ -270,7 +270,11 @@ def test_publishing_twice_through_the_page_sends_once(
     dossier.refresh_from_db()
     assert (first.status_code, second.status_code) == (302, 302)
     assert dossier.state == DossierState.LAUREATE
-    assert len(mailoutbox) == 1
+    # Once each: the decision letter and the grant notification of this phase-2 laureate.
+    assert sorted(m.attachments[0][0].split("-PTCE")[0] for m in mailoutbox) == [
+        "lettre-de-decision",
+        "notification-de-l-aide",
+    ]
     assert Notice.objects.filter(kind=NoticeKind.LAUREATE_LETTER).count() == 1
 
 

@@ -1,11 +1,10 @@
-"""Demo data: one edition with an open phase 1 and a closed phase 2, a user for every role, and dossiers
+"""Demo data: the 2023 edition decided and the 2026 one under way (see demo_selection.py for the calendar), a user for every role, and dossiers
 (drafts and submitted ones, in several regions), their instruction, reviews and regional opinions.
 
 Idempotent: running it again updates the same rows (dates are moved so that phase 1 stays open).
 Refuses to run outside DEBUG unless --force: demo accounts share one known password.
 """
 
-import datetime
 import os
 from pathlib import Path
 
@@ -15,18 +14,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from applications.enums import AttachmentKind, PhaseKind
-from applications.models import Edition, Phase
+from applications.models import Dossier, Edition
 from ptce_ami.accounts.enums import Role
 from ptce_ami.accounts.models import User
 from ptce_ami.core.models import EmailStatus, OutboundEmail
 from ptce_ami.site.demo import seed_dossiers, seed_evaluation
-from reviews.models import Assignment, RegionalOpinion, Review
+from ptce_ami.site.demo_selection import seed_calls, seed_selection
+from reviews.models import Assignment, Decision, Grant, RegionalOpinion, Review
 from territories.models import Region
 
 DEFAULT_PASSWORD = "demo-ptce-2026"
 FILE_EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
-DEMO_YEAR = 2026
 DEMO_USERS = [
     ("porteur@demo.ptce.fr", Role.PORTEUR, "Camille", "Martin", "Régie de quartier Moulins Sud", []),
     ("porteur2@demo.ptce.fr", Role.PORTEUR, "Yannick", "Le Goff", "SCIC Terres de Liens Bretagne", []),
@@ -38,10 +36,6 @@ DEMO_USERS = [
     ("instructeur@demo.ptce.fr", Role.INSTRUCTEUR, "Sophie", "Durand", "DG Trésor — bureau ESS", []),
     ("admin@demo.ptce.fr", Role.ADMINISTRATEUR, "Thomas", "Bernard", "DG Trésor", []),
 ]
-
-
-def paris_datetime(day, hour):
-    return datetime.datetime.combine(day, datetime.time(hour), tzinfo=timezone.get_default_timezone())
 
 
 def emails_summary(emails):
@@ -87,11 +81,18 @@ class Command(BaseCommand):
         emails_before = OutboundEmail.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         with transaction.atomic():
             users = self.seed_users(password)
-            edition, phase1 = self.seed_edition()
+            today = timezone.localdate()
+            phases = seed_calls(today)
             by_email = {user.email: user for user in users}
-            dossiers = seed_dossiers(phase1, by_email)
+            dossiers = seed_dossiers(phases["p1w2"], by_email)
             seed_evaluation(dossiers, by_email)
-        self.stdout.write(f"Édition « {edition} » : {edition.phases.count()} phases, {len(dossiers)} dossiers.")
+            seed_selection(phases, by_email, today)
+        edition = phases["p1w2"].edition
+        self.stdout.write(
+            f"Édition « {edition} » : {edition.phases.count()} phases, {Dossier.objects.filter(phase__edition=edition).count()} dossiers ; "
+            f"{Edition.objects.count()} éditions, {Decision.objects.published().count()} décisions publiées, "
+            f"{Decision.objects.provisional().count()} provisoires, {Grant.objects.count()} aides."
+        )
         self.stdout.write(
             f"Évaluation : {Assignment.objects.count()} affectations, {Review.objects.count()} évaluations, "
             f"{RegionalOpinion.objects.count()} avis régionaux."
@@ -124,37 +125,3 @@ class Command(BaseCommand):
             user.regions.set(region_codes)
             users.append(user)
         return users
-
-    def seed_edition(self):
-        edition, _ = Edition.objects.update_or_create(
-            year=DEMO_YEAR,
-            defaults={"name": f"AMI PTCE {DEMO_YEAR}", "published": True, "envelope": 500_000},
-        )
-        today = timezone.localdate()
-        phase1, _ = Phase.objects.update_or_create(
-            edition=edition,
-            kind=PhaseKind.PHASE1,
-            wave=1,
-            defaults={
-                "opens_at": paris_datetime(today - datetime.timedelta(days=30), 9),
-                "closes_at": paris_datetime(today + datetime.timedelta(days=30), 12),
-                "required_attachment_kinds": [AttachmentKind.STATUTES, AttachmentKind.SWORN_STATEMENT],
-            },
-        )
-        Phase.objects.update_or_create(
-            edition=edition,
-            kind=PhaseKind.PHASE2,
-            wave=1,
-            defaults={
-                "opens_at": paris_datetime(today - datetime.timedelta(days=120), 9),
-                "closes_at": paris_datetime(today - datetime.timedelta(days=60), 12),
-                "max_grant": 80_000,
-                "required_attachment_kinds": [
-                    AttachmentKind.STATUTES,
-                    AttachmentKind.BUDGET,
-                    AttachmentKind.ACCOUNTS,
-                    AttachmentKind.SWORN_STATEMENT,
-                ],
-            },
-        )
-        return edition, phase1
