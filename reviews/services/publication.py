@@ -117,17 +117,18 @@ def letter_preview(decision):
 
 
 @transaction.atomic
-def publish(session, *, by):
+def publish(session, *, by, at=None):
     """Publish the adopted list of ``session``; returns the decisions published (none if it was already published).
 
-    ProposalRefused for a session whose list is not adopted.
+    ``at`` is the moment of publication (now by default; the demo's past committees give theirs): the letters are
+    dated by it. ProposalRefused for a session whose list is not adopted.
     """
     session = CommitteeSession.objects.select_for_update().get(pk=session.pk)
     if session.status == SessionStatus.PUBLISHED:
         return []
     if session.status != SessionStatus.ADOPTED:
         raise ProposalRefused(_("Le comité doit d'abord adopter sa liste : rien n'est publié."))
-    now = timezone.now()
+    now = at or timezone.now()
     published = [publish_decision(decision, by=by, at=now) for decision in publishable_decisions(session)]
     session.status, session.published_at, session.published_by = SessionStatus.PUBLISHED, now, by
     session.save(update_fields=["status", "published_at", "published_by"])

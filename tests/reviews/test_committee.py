@@ -2,6 +2,7 @@
 and the number of laureates, the amounts' bounds, sessions and their adoption, the minutes, publication (once) and
 the reopening of a published decision."""
 
+import datetime
 import io
 from decimal import Decimal
 
@@ -409,3 +410,17 @@ def test_an_adopted_decision_on_an_eligible_dossier_cannot_be_withdrawn(adopted,
         committee.withdraw(decision, by=staff)
 
     assert Decision.objects.filter(pk=decision.pk).exists()
+
+
+def test_a_publication_given_its_moment_dates_the_decisions_the_history_and_the_letters(
+    adopted, staff, fake_pdf, django_capture_on_commit_callbacks
+):
+    moment = datetime.datetime(2026, 5, 18, 10, tzinfo=datetime.UTC)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        published = publication.publish(adopted, by=staff, at=moment)
+
+    assert {decision.published_at for decision in published} == {moment}
+    assert set(DossierTransition.objects.filter(action="select_laureate").values_list("at", flat=True)) == {moment}
+    letter = Notice.objects.get(kind=NoticeKind.LAUREATE_LETTER)
+    assert "18 mai 2026" in notices.notice_html(letter)

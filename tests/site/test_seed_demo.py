@@ -6,28 +6,52 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
-from applications.enums import DossierState, PhaseKind
+from applications.enums import DossierState, NoticeKind, PhaseKind
 from applications.models import Dossier, Edition, Notice, Phase
+from applications.services import notices
 from ptce_ami.accounts.enums import Role
 from ptce_ami.accounts.models import User
 from ptce_ami.core.models import EmailStatus, OutboundEmail
+from ptce_ami.site import demo
+from reviews.enums import (
+    DecisionOutcome,
+    GrantStatus,
+    PaymentStatus,
+    ReportStatus,
+    RequestStatus,
+    SessionStatus,
+)
 from reviews.models import (
     Assignment,
     AssignmentStatus,
+    BouquetRequest,
+    Decision,
     DeclaredOrganisation,
     DossierScore,
+    Grant,
     RegionalOpinion,
     Review,
     ReviewerDeclaration,
     ReviewStatus,
 )
+from reviews.services import committee
 from territories.loader import default_file, load_referential
 from tests.conftest import seed_migration_data
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def quick_pdfs(monkeypatch):
+    """The demo makes some eighty PDFs (receipts, letters, notifications, minutes): laid out by WeasyPrint they
+    would take a minute per test. Their layout is tested with the letters; here a one-page PDF stands for each
+    (`make run` and its test below make the real ones)."""
+    monkeypatch.setattr(notices, "html_to_pdf", lambda html: demo.tiny_pdf("PDF"))
+    monkeypatch.setattr(committee, "html_to_pdf", lambda html: demo.tiny_pdf("PDF"))
 
 
 @pytest.fixture
@@ -64,16 +88,69 @@ def snapshot():
     )
 
 
-def test_seed_demo_creates_every_role_an_open_phase_1_and_a_closed_phase_2(territories):
+def test_seed_demo_creates_every_role_and_calls_that_make_sense_in_time(territories):
     call_command("seed_demo", force=True)
 
-    assert dict(User.objects.values_list("email", "role")) == DEMO_EMAILS
-    assert all(user.check_password("demo-ptce-2026") and user.email_confirmed for user in User.objects.all())
+    logins = User.objects.exclude(password__startswith="!")  # porteurs of the past have unusable passwords
+    assert dict(logins.values_list("email", "role")) == DEMO_EMAILS
+    assert all(user.check_password("demo-ptce-2026") and user.email_confirmed for user in logins)
     assert list(User.objects.get(email="cress-ara@demo.ptce.fr").regions.values_list("code", flat=True)) == ["84"]
-    phase1 = Phase.objects.get(kind=PhaseKind.PHASE1)
-    phase2 = Phase.objects.get(kind=PhaseKind.PHASE2)
-    assert phase1.is_open() and not phase2.is_open()
-    assert (phase1.closes_at - phase1.opens_at).days == 60
+    phases = {(p.edition.year, p.kind, p.wave): p for p in Phase.objects.select_related("edition")}
+    assert sorted(key for key, phase in phases.items() if phase.is_open()) == [
+        (2026, PhaseKind.PHASE1, 2),
+        (2026, PhaseKind.PHASE2, 2),
+    ]
+    # A phase 2 opens after the publication of the phase 1 whose laureates it funds.
+    p1w1, p2w1 = phases[2026, PhaseKind.PHASE1, 1], phases[2026, PhaseKind.PHASE2, 1]
+    published = Decision.objects.published().filter(dossier__phase=p1w1).values_list("published_at", flat=True)
+    assert p1w1.closes_at < max(published) < p2w1.opens_at < p2w1.closes_at < timezone.now()
+    # The seeds' calls: 2023, €1.5M for 15 × €100k over 2 years; 2026, €500k at €30k–80k.
+    call_2023 = phases[2023, PhaseKind.PHASE2, 1]
+    assert (call_2023.edition.envelope, call_2023.max_laureates, call_2023.min_grant, call_2023.max_grant) == (
+        Decimal(1_500_000),
+        15,
+        Decimal(100_000),
+        Decimal(100_000),
+    )
+    assert Edition.objects.get(year=2026).envelope == Decimal(500_000)
+    assert {(p.min_grant, p.max_grant) for p in phases.values() if p.edition.year == 2026 and p.kind == "phase2"} == {
+        (Decimal(30_000), Decimal(80_000))
+    }
+
+
+def test_seed_demo_decides_2023_and_leaves_grants_a_committee_and_phase_2_in_every_state(
+    territories, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", force=True)
+
+    laureates_2023 = Decision.objects.published().filter(
+        dossier__phase__edition__year=2023, outcome=DecisionOutcome.LAUREATE
+    )
+    assert laureates_2023.count() == 15
+    assert set(laureates_2023.values_list("amount", flat=True)) == {Decimal(100_000)}
+    assert len(set(laureates_2023.values_list("dossier__region", flat=True))) >= 10
+    assert all(state == DossierState.LAUREATE for state in laureates_2023.values_list("dossier__state", flat=True))
+    # The current committee: provisional decisions, invisible (the dossiers are still eligible), not adopted.
+    provisional = Decision.objects.provisional()
+    assert provisional.count() == 3
+    assert set(provisional.values_list("dossier__state", flat=True)) == {DossierState.ELIGIBLE}
+    current = Phase.objects.get(edition__year=2026, kind=PhaseKind.PHASE1, wave=2)
+    assert set(provisional.values_list("dossier__phase", flat=True)) == {current.pk}
+    assert list(current.committee_sessions.values_list("status", flat=True)) == [SessionStatus.OPEN]
+    # Phase 2: the porteur's draft pre-filled from its phase-1 laureate, on an open phase.
+    prefilled = Dossier.objects.get(owner__email="porteur@demo.ptce.fr", phase__kind=PhaseKind.PHASE2)
+    assert prefilled.state == DossierState.DRAFT and prefilled.phase.is_open()
+    assert prefilled.continues.is_ptce_emergent and prefilled.name == prefilled.continues.name
+    assert prefilled.members.count() == prefilled.continues.members.count()
+    # Grants: one with one tranche paid and its report awaiting review, one suspended.
+    grants_2026 = Grant.objects.filter(dossier__phase__edition__year=2026)
+    waiting = grants_2026.get(reports__status=ReportStatus.SUBMITTED)
+    assert [p.status for p in waiting.payments.order_by("position")] == [PaymentStatus.PAID, PaymentStatus.SCHEDULED]
+    assert grants_2026.filter(status=GrantStatus.SUSPENDED).count() == 1
+    assert set(BouquetRequest.objects.values_list("status", flat=True)) == set(RequestStatus.values)
+    # Every grant opened on publication has its notification.
+    assert Notice.objects.filter(kind=NoticeKind.GRANT_NOTIFICATION).count() == Grant.objects.count()
 
 
 def test_seed_demo_adds_drafts_and_submitted_dossiers_in_several_regions(
@@ -82,7 +159,7 @@ def test_seed_demo_adds_drafts_and_submitted_dossiers_in_several_regions(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo", force=True)
 
-    dossiers = Dossier.objects.order_by("reference")
+    dossiers = Dossier.objects.filter(phase__kind=PhaseKind.PHASE1, phase__wave=2).order_by("reference")
     assert sorted(dossiers.values_list("state", flat=True)) == sorted(
         [
             DossierState.DRAFT,
@@ -100,7 +177,8 @@ def test_seed_demo_adds_drafts_and_submitted_dossiers_in_several_regions(
         "Occitanie",
     }
     assert all(dossier.members.count() >= 1 for dossier in dossiers)
-    assert Notice.objects.filter(status="ready").count() == 5  # the receipts of the submitted ones
+    # The receipts of the submitted ones
+    assert Notice.objects.filter(dossier__in=dossiers, status="ready").count() == 5
     # Every state change went through the workflow service, which writes the history.
     eligible = dossiers.get(state=DossierState.ELIGIBLE, name="Pôle réemploi du Val d'Allier")
     assert list(eligible.transitions.values_list("action", flat=True)) == [

@@ -1,5 +1,7 @@
-"""Demo data: the 2023 edition decided and the 2026 one under way (see demo_selection.py for the calendar), a user for every role, and dossiers
-(drafts and submitted ones, in several regions), their instruction, reviews and regional opinions.
+"""Demo data: a user for every role; the 2023 edition decided, its grants paid; the 2026 edition under way, with
+drafts and submitted dossiers in several regions, their instruction, reviews and regional opinions, the PTCE
+émergents and their bouquet requests, phase-2 dossiers and grants, and a committee's provisional decisions
+(demo_selection.py has the calendar).
 
 Idempotent: running it again updates the same rows (dates are moved so that phase 1 stays open).
 Refuses to run outside DEBUG unless --force: demo accounts share one known password.
@@ -89,7 +91,8 @@ class Command(BaseCommand):
             seed_selection(phases, by_email, today)
         edition = phases["p1w2"].edition
         self.stdout.write(
-            f"Édition « {edition} » : {edition.phases.count()} phases, {Dossier.objects.filter(phase__edition=edition).count()} dossiers ; "
+            f"Édition « {edition} » : {edition.phases.count()} phases, "
+            f"{Dossier.objects.filter(phase__edition=edition).count()} dossiers ; "
             f"{Edition.objects.count()} éditions, {Decision.objects.published().count()} décisions publiées, "
             f"{Decision.objects.provisional().count()} provisoires, {Grant.objects.count()} aides."
         )
