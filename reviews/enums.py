@@ -69,6 +69,7 @@ class GrantEventKind(models.TextChoices):
     SUSPENDED = "suspended", _("Aide suspendue")
     RESUMED = "resumed", _("Aide rétablie")
     YEAR3 = "year3", _("Aide de 3e année décidée")
+    CLOSED = "closed", _("Aide soldée")
 
 
 class Year3Decision(models.TextChoices):

@@ -237,7 +237,20 @@ def record_payment(payment, *, paid_on, by):
         "date": paid_on.strftime("%d/%m/%Y"),
     }
     log(grant, GrantEventKind.PAYMENT, by, detail)
+    close_if_settled(grant, by)
     return payment
+
+
+def close_if_settled(grant, by):
+    """A grant whose tranches are all paid and whose reports are all approved is settled (« Soldée »)."""
+    if grant.payments.exclude(status=PaymentStatus.PAID).exists():
+        return False
+    if grant.reports.exclude(status=ReportStatus.APPROVED).exists():
+        return False
+    grant.status = GrantStatus.CLOSED
+    grant.save(update_fields=["status"])
+    log(grant, GrantEventKind.CLOSED, by, _("Tous les versements sont effectués et tous les rapports approuvés."))
+    return True
 
 
 # Suspension -------------------------------------------------------------------------------------------------------

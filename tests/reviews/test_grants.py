@@ -170,6 +170,26 @@ def test_staff_record_a_payment_only_on_a_payable_tranche(instructeur):
     assert GrantEvent.objects.filter(grant=grant, kind=GrantEventKind.PAYMENT).count() == 1
 
 
+def test_a_grant_is_settled_once_every_tranche_is_paid_and_every_report_approved(instructeur):
+    grant = open_grant()
+    signed(grant, instructeur)
+    for kind in (ReportKind.INTERIM, ReportKind.FINAL):
+        payable = grant.payments.get(status=PaymentStatus.PAYABLE)
+        grants.record_payment(payable, paid_on=datetime.date(2026, 4, 1), by=instructeur)
+        assert fresh(grant).status == GrantStatus.ACTIVE
+        report = grant.reports.get(kind=kind)
+        grants.save_report(report, narrative="Bilan", indicators={}, spending={}, by=grant.dossier.owner, submit=True)
+        grants.review_report(report, approve=True, notes="", by=instructeur)
+    assert fresh(grant).status == GrantStatus.ACTIVE  # the last tranche is payable, not paid
+
+    grants.record_payment(
+        grant.payments.get(status=PaymentStatus.PAYABLE), paid_on=datetime.date(2028, 4, 1), by=instructeur
+    )
+
+    assert fresh(grant).status == GrantStatus.CLOSED
+    assert GrantEvent.objects.filter(grant=grant, kind=GrantEventKind.CLOSED).count() == 1
+
+
 # Suspension --------------------------------------------------------------------------------------------------------
 
 
