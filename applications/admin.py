@@ -20,12 +20,15 @@ from applications.models import (
     LaureateRecord,
     Message,
     Notice,
+    PaymentStage,
     Phase,
+    ReportRequirement,
     Sector,
 )
 from applications.services import letters, notices
 from ptce_ami.accounts.permissions import has_perm
 from ptce_ami.core.admin import ReadOnlyMixin, retry_selected
+from ptce_ami.core.money import euros
 
 
 class PhaseForm(forms.ModelForm):
@@ -45,7 +48,11 @@ class PhaseForm(forms.ModelForm):
             "wave",
             "opens_at",
             "closes_at",
+            "envelope",
+            "max_laureates",
+            "min_grant",
             "max_grant",
+            "grant_years",
             "required_attachment_kinds",
             "description",
         ]
@@ -55,14 +62,84 @@ class PhaseForm(forms.ModelForm):
         opens_at, closes_at = cleaned.get("opens_at"), cleaned.get("closes_at")
         if opens_at and closes_at and closes_at <= opens_at:
             self.add_error("closes_at", _("La date limite doit suivre l'ouverture de la phase."))
+        low, high = cleaned.get("min_grant"), cleaned.get("max_grant")
+        if low is not None and high is not None and low > high:
+            self.add_error(
+                "min_grant",
+                _("L'aide minimale ne peut pas dépasser l'aide maximale (%(high)s).") % {"high": euros(high)},
+            )
+        self.check_envelopes(cleaned)
         return cleaned
+
+    def check_envelopes(self, cleaned):
+        """A phase's envelope holds at least one minimal grant, and the phases' envelopes fit in the edition's."""
+        envelope, edition = cleaned.get("envelope"), cleaned.get("edition") or getattr(self.instance, "edition", None)
+        if envelope is None:
+            return
+        low = cleaned.get("min_grant")
+        if low is not None and envelope < low:
+            self.add_error(
+                "envelope",
+                _("L'enveloppe (%(envelope)s) ne couvre pas une aide minimale (%(low)s).")
+                % {
+                    "envelope": euros(envelope),
+                    "low": euros(low),
+                },
+            )
+        if edition is None or edition.envelope is None:
+            return
+        others = (
+            Phase.objects.filter(edition=edition, envelope__isnull=False)
+            .exclude(pk=self.instance.pk)
+            .aggregate(total=models.Sum("envelope"))["total"]
+            or 0
+        )
+        if others + envelope > edition.envelope:
+            self.add_error(
+                "envelope",
+                _(
+                    "Les enveloppes des phases dépasseraient celle de l'édition : %(others)s déjà réservés + "
+                    "%(envelope)s > %(edition)s."
+                )
+                % {"others": euros(others), "envelope": euros(envelope), "edition": euros(edition.envelope)},
+            )
+
+
+class PaymentStageFormSet(forms.BaseInlineFormSet):
+    """The tranches of a phase's grants add up to the whole grant."""
+
+    def clean(self):
+        super().clean()
+        percents = [
+            form.cleaned_data["percent"]
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("percent")
+        ]
+        if percents and sum(percents) != 100:
+            raise forms.ValidationError(
+                _("Les parts des tranches font %(total)s %% de l'aide : elles doivent faire 100 %%.")
+                % {"total": sum(percents)}
+            )
+
+
+class PaymentStageInline(ObjectPermissionsTabularInline):
+    model = PaymentStage
+    formset = PaymentStageFormSet
+    extra = 0
+    fields = ["position", "label", "percent", "condition"]
+
+
+class ReportRequirementInline(ObjectPermissionsTabularInline):
+    model = ReportRequirement
+    extra = 0
+    fields = ["kind", "due_months"]
 
 
 class PhaseInline(ObjectPermissionsTabularInline):
     model = Phase
     form = PhaseForm
     extra = 0
-    fields = ["kind", "wave", "opens_at", "closes_at", "max_grant"]
+    fields = ["kind", "wave", "opens_at", "closes_at", "envelope", "min_grant", "max_grant"]
     show_change_link = True
 
 
@@ -76,9 +153,10 @@ class EditionAdmin(ObjectPermissionsModelAdmin):
 @admin.register(Phase)
 class PhaseAdmin(ObjectPermissionsModelAdmin):
     form = PhaseForm
-    list_display = ["__str__", "kind", "wave", "opens_at", "closes_at", "max_grant"]
+    list_display = ["__str__", "kind", "wave", "opens_at", "closes_at", "envelope", "max_grant"]
     list_filter = ["edition", "kind"]
     list_select_related = ["edition"]
+    inlines = [PaymentStageInline, ReportRequirementInline]
 
 
 @admin.register(Sector)

@@ -117,6 +117,10 @@ rules.add_perm("applications", is_instructeur)
 for model in ("edition", "phase", "sector", "label"):
     for action in ("view", "add", "change"):
         rules.add_perm(f"applications.{action}_{model}", is_instructeur)
+# A phase's schedule of tranches and its reports, edited with the phase.
+for model in ("paymentstage", "reportrequirement"):
+    for action in ("view", "add", "change", "delete"):
+        rules.add_perm(f"applications.{action}_{model}", is_instructeur)
 
 
 # The laureate history behind rule R07 (and the phase-1 laureates selected before the platform): State staff complete
