@@ -205,7 +205,7 @@ def test_laureate_letter_of_phase_2_announces_the_grant_over_two_years(laureate_
     text = html_text(decision_html(laureate_phase2, amount=Decimal(80_000)))
 
     assert "au titre de la phase 2 « financement »" in text
-    assert "une aide de l'État d'un montant de 80 000 € sur deux ans" in text
+    assert "une aide de l'État d'un montant de 80 000 € sur 2 ans" in text
     assert "notification d'attribution" in text
     assert "label « PTCE émergent »" not in text
 
@@ -238,7 +238,7 @@ def test_grant_notification_states_amount_two_years_and_the_obligations(laureate
 
     assert "80\u202f000\u202f€" in html
     assert "Montant de l'aide 80 000 €" in text
-    assert "Durée Deux ans à compter de la signature de la convention" in text
+    assert "Durée 2 ans à compter de la signature de la convention" in text
     assert "versement échelonné" in text and "peut être suspendu" in text
     assert "comité de suivi au moins deux fois par an" in text
     assert "évaluation d'impact en fin de période" in text
