@@ -13,16 +13,23 @@ from django.utils.translation import ngettext
 from rules.contrib.admin import ObjectPermissionsModelAdmin, ObjectPermissionsTabularInline
 
 from applications.models import Phase
-from ptce_ami.core.admin import ReadOnlyMixin
+from ptce_ami.core.admin import ReadOnlyAdmin, ReadOnlyMixin
 from reviews.forms.assignments import DeclaredOrganisationForm
 from reviews.models import (
     Assignment,
     BouquetRequest,
     BouquetRequestChange,
+    CommitteeSession,
     Compagnon,
     Criterion,
+    Decision,
     DeclaredOrganisation,
+    FollowUpSession,
+    Grant,
+    GrantEvent,
     Grid,
+    Payment,
+    ProgressReport,
     RegionalOpinion,
     Review,
     ReviewerDeclaration,
@@ -262,3 +269,64 @@ class BouquetRequestAdmin(ReadOnlyMixin, ObjectPermissionsModelAdmin):
     list_select_related = ["dossier", "compagnon"]
     search_fields = ["dossier__reference", "dossier__name"]
     inlines = [BouquetRequestChangeInline]
+
+
+# The selection and the grants: read-only (written by the committee's, the publication's and the grants' pages) -----
+
+
+@admin.register(CommitteeSession)
+class CommitteeSessionAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "phase", "held_on", "status", "adopted_at", "published_at"]
+    list_filter = ["status", "phase__edition"]
+    list_select_related = ["phase__edition"]
+    fields = ["phase", "held_on", "status", "members_present", "notes", "adopted_at", "adopted_by", "minutes"]
+    fields += ["published_at", "published_by"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(ReadOnlyAdmin):
+    list_display = ["dossier", "outcome", "amount", "decided_at", "published_at", "revoked_at"]
+    list_filter = ["outcome", "dossier__phase__edition", "dossier__phase__kind"]
+    list_select_related = ["dossier"]
+    search_fields = ["dossier__reference", "dossier__name"]
+    fields = ["dossier", "session", "outcome", "amount", "motivation", "decided_by", "decided_at"]
+    fields += ["published_by", "published_at", "revoked_by", "revoked_at", "revoke_motivation"]
+
+
+class PaymentInline(ReadOnlyMixin, ObjectPermissionsTabularInline):
+    model = Payment
+    extra = 0
+    fields = ["position", "label", "percent", "amount", "condition", "status", "paid_on"]
+    readonly_fields = fields
+
+
+class ProgressReportInline(ReadOnlyMixin, ObjectPermissionsTabularInline):
+    model = ProgressReport
+    extra = 0
+    fields = ["kind", "due_on", "status", "submitted_at", "reviewed_at"]
+    readonly_fields = fields
+
+
+class FollowUpSessionInline(ReadOnlyMixin, ObjectPermissionsTabularInline):
+    model = FollowUpSession
+    extra = 0
+    fields = ["held_on", "attendees", "notes"]
+    readonly_fields = fields
+
+
+class GrantEventInline(ReadOnlyMixin, ObjectPermissionsTabularInline):
+    model = GrantEvent
+    extra = 0
+    fields = ["at", "kind", "by", "detail"]
+    readonly_fields = fields
+
+
+@admin.register(Grant)
+class GrantAdmin(ReadOnlyAdmin):
+    list_display = ["dossier", "amount", "status", "agreement_signed_on", "year3_decision"]
+    list_filter = ["status", "dossier__phase__edition", "dossier__region"]
+    list_select_related = ["dossier"]
+    search_fields = ["dossier__reference", "dossier__name"]
+    fields = ["dossier", "decision", "amount", "agreement_signed_on", "status", "suspended_at"]
+    fields += ["suspension_motivation", "year3_decision", "year3_amount", "year3_motivation", "year3_decided_at"]
+    inlines = [PaymentInline, ProgressReportInline, FollowUpSessionInline, GrantEventInline]

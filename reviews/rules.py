@@ -184,6 +184,14 @@ _ADMIN_PERMS = {
     "compagnon": ("view", "add", "change", "delete"),
     "bouquetrequest": ("view",),
     "bouquetrequestchange": ("view",),
+    # The selection and the grants are written through their pages (committee, publication, grants): read here.
+    "committeesession": ("view",),
+    "decision": ("view",),
+    "grant": ("view",),
+    "payment": ("view",),
+    "progressreport": ("view",),
+    "followupsession": ("view",),
+    "grantevent": ("view",),
 }
 for _model, _actions in _ADMIN_PERMS.items():
     for _action in _actions:

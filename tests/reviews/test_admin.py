@@ -1,11 +1,13 @@
 """The reviews app in the Django admin: instructeurs edit grids (criteria inline, proposal mark, total weight,
 copy onto a phase), follow assignments and declarations; reviews and regional opinions are read-only."""
 
+import datetime
+
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
-from reviews.models import AssignmentStatus, Grid
+from reviews.models import AssignmentStatus, CommitteeSession, Grid
 from tests.accounts.factories import RegionFactory, UserFactory
 from tests.applications.factories import DossierFactory, MemberFactory, PhaseFactory, siret_from
 from tests.reviews.factories import (
@@ -15,6 +17,7 @@ from tests.reviews.factories import (
     RegionalOpinionFactory,
     make_review,
 )
+from tests.reviews.grants_helpers import open_grant
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +144,20 @@ def test_the_reviews_admin_is_for_instructeurs(client, role):
     response = client.get(reverse("admin:reviews_grid_changelist"))
 
     assert response.status_code == 302  # to the admin login: not staff
+
+
+@pytest.mark.parametrize("model", ["committeesession", "decision", "grant"])
+def test_the_selection_and_the_grants_are_read_in_the_admin_never_written(client, model):
+    grant = open_grant()
+    session = CommitteeSession.objects.create(phase=grant.dossier.phase, held_on=datetime.date(2026, 5, 13))
+    objects = {"committeesession": session, "decision": grant.decision, "grant": grant}
+    client.force_login(UserFactory(instructeur=True))
+
+    listing = client.get(reverse(f"admin:reviews_{model}_changelist"))
+    change = client.get(reverse(f"admin:reviews_{model}_change", args=[objects[model].pk]))
+    add = client.get(reverse(f"admin:reviews_{model}_add"))
+
+    assert (listing.status_code, change.status_code, add.status_code) == (200, 200, 403)
+    assert not change.context["has_change_permission"]
+    client.force_login(UserFactory(partenaire=True))
+    assert client.get(reverse(f"admin:reviews_{model}_changelist")).status_code in (302, 403)
