@@ -243,6 +243,5 @@ def save_grant(dossier, amounts, *, by):
         if line is None:
             line = BudgetLine(dossier=locked, year=year, side=RESOURCES, category=BudgetCategory.AMI_GRANT)
         line.amount, line.funder, line.status, line.position = amount, GRANT_FUNDER, FundingStatus.REQUESTED, 0
-        line.label = str(BudgetCategory.AMI_GRANT.label)
         line.save()
     touch(locked, by)
