@@ -34,16 +34,17 @@ class Phase2Refused(Exception):
         self.message = message
 
 
-def open_phase2():
-    """The phase 2 open now (the first to close), or None."""
-    return (
-        Phase.objects.published()
-        .open_now()
-        .filter(kind=PhaseKind.PHASE2)
-        .select_related("edition")
-        .order_by("closes_at")
-        .first()
-    )
+def open_phase2(edition=None):
+    """The phase 2 open now (the first to close; of ``edition``, an id, when given), or None."""
+    phases = Phase.objects.published().open_now().filter(kind=PhaseKind.PHASE2)
+    if edition is not None:
+        phases = phases.filter(edition=edition)
+    return phases.select_related("edition").order_by("closes_at").first()
+
+
+def phase2_for(dossier):
+    """The phase 2 ``dossier`` (phase 1) may continue in now: any open one for a laureate, else its edition's."""
+    return open_phase2(None if dossier.is_ptce_emergent else dossier.phase.edition_id)
 
 
 def carried_fields():
@@ -58,20 +59,24 @@ def continuation(dossier, phase):
 
 @transaction.atomic
 def start_phase2(dossier, user, phase=None):
-    """The phase-2 dossier continuing the phase-1 laureate ``dossier``: (dossier, created).
+    """The phase-2 dossier continuing the phase-1 ``dossier``: (dossier, created).
 
-    Idempotent: a second call returns the one already started. Copies the pôle, the lead structure's people, the
-    territory (communes, EPCI, départements), the sections and sectors, and the members. Phase2Refused when
-    ``dossier`` is not a phase-1 laureate or no phase 2 is open.
+    ``dossier`` is a phase-1 laureate (any open phase 2), or a phase-1 dossier filed and in the running (the phase 2
+    of its own edition: both phases filed together). Idempotent: a second call returns the one already started.
+    Copies the pôle, the lead structure's people, the territory (communes, EPCI, départements), the sections and
+    sectors, and the members. Phase2Refused otherwise, or when no phase 2 is open for it.
     """
     locked = Dossier.objects.select_for_update(of=("self",)).select_related("phase").get(pk=dossier.pk)
-    if not locked.is_ptce_emergent:
+    if not locked.may_continue_in_phase2:
         raise Phase2Refused(
-            _("Seul un lauréat de la phase 1 peut démarrer un dossier de phase 2 à partir de celui-ci.")
+            _(
+                "Seul un dossier de phase 1 lauréat, ou déposé et en cours d'instruction, peut être poursuivi en "
+                "phase 2."
+            )
         )
-    phase = phase or open_phase2()
-    if phase is None:
-        raise Phase2Refused(_("Aucune phase 2 n'est ouverte en ce moment."))
+    phase = phase or phase2_for(locked)
+    if phase is None or not (locked.is_ptce_emergent or phase.edition_id == locked.phase.edition_id):
+        raise Phase2Refused(_("Aucune phase 2 n'est ouverte en ce moment pour ce dossier."))
     existing = continuation(locked, phase)
     if existing is not None:
         return existing, False
