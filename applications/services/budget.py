@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import DecimalField, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from applications.enums import BudgetCategory, BudgetSide, FundingStatus
@@ -47,6 +49,13 @@ def totals(lines):
         if key in sums:
             sums[key] += amount_of(line)
     return sums
+
+
+def with_requested_grant(dossiers):
+    """``dossiers`` (a Dossier queryset) annotated with ``requested_grant``: the aid each requests under this call
+    (0 when none), in the same query (committee lists, exports)."""
+    grant = Sum("budget_lines__amount", filter=Q(budget_lines__category=BudgetCategory.AMI_GRANT))
+    return dossiers.annotate(requested_grant=Coalesce(grant, Value(ZERO), output_field=DecimalField()))
 
 
 def requested_grant(lines):

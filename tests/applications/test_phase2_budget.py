@@ -315,3 +315,19 @@ def test_outsider_gets_404_on_the_budget(client):
 
     assert client.get(budget_url(dossier)).status_code == 404
     assert client.post(grant_url(dossier), {"year1": "40000"}).status_code == 404
+
+
+def test_dossiers_annotated_with_the_grant_they_request_in_one_query(django_assert_num_queries):
+    asking = phase2_draft()
+    grant_lines(asking, 40_000, 30_000)
+    BudgetLine.objects.create(dossier=asking, year=1, side="resources", category="prives", amount=5_000)
+    silent = phase2_draft()
+
+    with django_assert_num_queries(1):
+        amounts = dict(
+            budget.with_requested_grant(type(asking).objects.filter(pk__in=[asking.pk, silent.pk])).values_list(
+                "reference", "requested_grant"
+            )
+        )
+
+    assert amounts == {asking.reference: Decimal("70000.00"), silent.reference: Decimal(0)}
