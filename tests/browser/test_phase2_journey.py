@@ -6,10 +6,11 @@ it; sees rules R08 and R11 on the summary and submits. axe-core on the budget st
 import re
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
-from applications.enums import AttachmentKind, DossierState, PhaseKind
-from applications.models import Dossier
+from applications.enums import AttachmentKind, DossierState, LaureateCall, PhaseKind
+from applications.models import Dossier, LaureateRecord
 from territories.loader import load_referential
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.applications.factories import AttachmentFactory, DossierFactory, EditionFactory, PhaseFactory
@@ -142,3 +143,48 @@ def test_a_phase1_laureate_files_a_balanced_phase2_budget_and_submits(page, laur
     page.get_by_role("table", name="Totaux par année").wait_for(state="visible")
     screenshot(page, "phase2-submitted")
     assert_accessible(page)
+
+
+def test_a_porteur_claims_a_phase1_laureate_of_the_history_by_email(page):
+    load_referential(cog_mini.FIXTURE)
+    PhaseFactory(phase2=True, edition=EditionFactory(year=2026))
+    LaureateRecord.objects.create(
+        year=2022,
+        call="AMI 2022 phase 1",
+        kind=LaureateCall.PHASE1,
+        name="Pôle des Trois Vallées",
+        lead="Association des Vallées",
+        lead_siren="732829320",
+        region_name="Auvergne-Rhône-Alpes",
+        contact_email="contact@vallees.example.fr",
+    )
+    porteur = UserFactory(email="porteur@vallees.example.fr")
+    log_in(page, porteur.email, PASSWORD)
+    page.wait_for_url(re.compile(r"/espace/$"))
+
+    page.get_by_role("link", name="Retrouver mon pôle lauréat").click()
+    page.get_by_label("SIREN de la structure porteuse").fill("111 222 333")
+    page.get_by_role("button", name="Recevoir le lien").click()
+    page.get_by_text("Aucun lauréat de la phase 1 d'une édition précédente ne correspond à ce SIREN").first.wait_for()
+    screenshot(page, "phase2-claim-unknown-siren")
+    assert_accessible(page)
+    page.get_by_label("SIREN de la structure porteuse").fill("732 829 320")
+    page.get_by_role("button", name="Recevoir le lien").click()
+    page.wait_for_url(re.compile(r"/laureat-phase-1/$"))
+    page.get_by_role("heading", name="Lien envoyé").wait_for()
+    assert page.get_by_text("Un lien a été envoyé à l'adresse de contact de « Pôle des Trois Vallées »").is_visible()
+    assert_accessible(page)
+
+    assert mail.outbox[-1].to == ["contact@vallees.example.fr"]
+    link = re.search(r"https?://\S+/laureat-phase-1/\S+/", mail.outbox[-1].body).group(0)
+    page.goto(link[:-2] + "x/")  # the signature altered
+    assert page.get_by_text("Ce lien n'est pas valide").is_visible()
+    screenshot(page, "phase2-claim-bad-link")
+    assert_accessible(page)
+    page.goto(link)
+    screenshot(page, "phase2-claim-confirm")
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirmer et démarrer le dossier de phase 2").click()
+    page.wait_for_url(re.compile(r"/dossiers/PTCE-2026-P2-\d+/$"))
+    assert page.get_by_role("heading", name="Pôle des Trois Vallées").is_visible()
+    screenshot(page, "phase2-claimed")
