@@ -37,6 +37,12 @@ def laureate():
     return dossier
 
 
+def post(page, button):
+    """Click the button that posts the page's form, and wait for the page the server answers."""
+    with page.expect_navigation(timeout=30_000):
+        page.get_by_role("button", name=button, exact=True).click()
+
+
 def fill_row(page, prefix, index, year, category, amount, funder=None, status=None):
     page.locator(f'[name="{prefix}-{index}-year"]').select_option(str(year))
     page.locator(f'[name="{prefix}-{index}-category"]').select_option(category)
@@ -77,8 +83,7 @@ def test_a_phase1_laureate_files_a_balanced_phase2_budget_and_submits(page, laur
     page.goto(f"/dossiers/{dossier.reference}/etapes/aide/")
     page.get_by_label("Aide demandée pour l'année 1 (€)").fill("50 000")
     page.get_by_label("Aide demandée pour l'année 2 (€)").fill("40 000")
-    page.get_by_role("button", name="Enregistrer et continuer").click()
-    page.wait_for_load_state()
+    post(page, "Enregistrer et continuer")
     assert page.get_by_text("L'aide demandée (90\u202f000\u202f€) dépasse le maximum de la phase").first.is_visible()
     page.get_by_label("Aide demandée pour l'année 2 (€)").fill("30 000")
     page.get_by_role("button", name="Enregistrer et continuer").click()
@@ -90,8 +95,7 @@ def test_a_phase1_laureate_files_a_balanced_phase2_budget_and_submits(page, laur
     assert page.locator('[name="charges-1-year"]').evaluate("element => element === document.activeElement")
     fill_row(page, "charges", 1, 2, "personnel", "50 000")
     fill_row(page, "resources", 0, 1, "collectivites", "5 000")
-    page.get_by_role("button", name="Enregistrer", exact=True).click()
-    page.wait_for_load_state()
+    post(page, "Enregistrer")
     funder_cell = page.locator('[name="resources-0-funder"]').locator("xpath=ancestor::td")
     assert funder_cell.get_by_text("Indiquez le financeur de cette ressource.").is_visible()
     status_cell = page.locator('[name="resources-0-status"]').locator("xpath=ancestor::td")
@@ -102,8 +106,7 @@ def test_a_phase1_laureate_files_a_balanced_phase2_budget_and_submits(page, laur
 
     page.locator('[name="resources-0-funder"]').fill("Métropole de Lyon")
     page.locator('[name="resources-0-status"]').select_option("acquis")
-    page.get_by_role("button", name="Enregistrer", exact=True).click()
-    page.wait_for_load_state()
+    post(page, "Enregistrer")
     year1 = page.locator("#budget-annee-1")
     assert year1.get_by_text(re.compile("Le budget de l'année 1 n'est pas équilibré")).is_visible()
     assert year1.get_by_text(re.compile("Il manque 5\u202f000\u202f€ de ressources")).is_visible()
@@ -115,8 +118,7 @@ def test_a_phase1_laureate_files_a_balanced_phase2_budget_and_submits(page, laur
     page.locator('[name="resources-0-amount"]').fill("10 000")
     page.get_by_role("button", name="Ajouter une ligne de ressources").click()
     fill_row(page, "resources", 1, 2, "prives", "20 000", funder="Fondation des Territoires", status="sollicite")
-    page.get_by_role("button", name="Enregistrer", exact=True).click()
-    page.wait_for_load_state()
+    post(page, "Enregistrer")
     assert page.get_by_text("Budget enregistré : il est équilibré.").is_visible()
     assert page.locator("#budget-total").get_by_text("Équilibré").is_visible()
     screenshot(page, "phase2-budget-balanced")
@@ -164,7 +166,7 @@ def test_a_porteur_claims_a_phase1_laureate_of_the_history_by_email(page):
 
     page.get_by_role("link", name="Retrouver mon pôle lauréat").click()
     page.get_by_label("SIREN de la structure porteuse").fill("111 222 333")
-    page.get_by_role("button", name="Recevoir le lien").click()
+    post(page, "Recevoir le lien")
     page.get_by_text("Aucun lauréat de la phase 1 d'une édition précédente ne correspond à ce SIREN").first.wait_for()
     screenshot(page, "phase2-claim-unknown-siren")
     assert_accessible(page)
