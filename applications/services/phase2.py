@@ -17,6 +17,7 @@ from applications.services import notifications
 from applications.services.dossiers import create_dossier
 from applications.services.steps import TERRITORY_FIELDS, get_step
 from ptce_ami.core.emails import absolute_url
+from territories.models import Region
 
 # The steps a phase-2 dossier takes over from phase 1: the pôle, its lead structure's people, the territory and
 # the narrative sections. The declarations are made again; the needs of the bouquet belong to phase 1.
@@ -149,6 +150,14 @@ def record_from_token(token, user):
     return record
 
 
+def region_of(record):
+    """The record's region in the referential, or the one its region's name designates (None if not exactly one)."""
+    if record.region_id or not record.region_name:
+        return record.region
+    regions = list(Region.objects.filter(name__iexact=record.region_name.strip())[:2])
+    return regions[0] if len(regions) == 1 else None
+
+
 @transaction.atomic
 def claim(token, user, phase=None):
     """Link the record the link names to ``user`` and start its phase-2 dossier, pre-filled from the record (name,
@@ -168,7 +177,7 @@ def claim(token, user, phase=None):
     if existing is not None:
         return existing, False
     dossier = create_dossier(phase, user)
-    dossier.name, dossier.region, dossier.prior_laureate = record.name, record.region, record
+    dossier.name, dossier.region, dossier.prior_laureate = record.name, region_of(record), record
     dossier.save()
     MemberStructure.objects.create(
         dossier=dossier, role=MemberRole.LEAD, position=0, name=record.lead or record.name, siret=record.lead_siren

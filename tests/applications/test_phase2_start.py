@@ -325,3 +325,12 @@ def test_a_phase1_dossier_filed_in_another_edition_cannot_continue_in_this_phase
 
     with pytest.raises(phase2.Phase2Refused, match="Aucune phase 2 n'est ouverte en ce moment pour ce dossier"):
         phase2.start_phase2(previous, previous.owner)
+
+
+def test_claim_finds_the_region_by_its_name_when_the_record_has_no_link(record, phase2_open):
+    porteur = UserFactory()
+    LaureateRecord.objects.filter(pk=record.pk).update(region=None, region_name="auvergne-rhône-alpes")
+
+    dossier, created = phase2.claim(phase2.claim_token(record, porteur), porteur)
+
+    assert (created, dossier.region_id) == (True, "84")
