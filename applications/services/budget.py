@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from applications.enums import BudgetCategory, BudgetSide, FundingStatus
 from applications.models import BudgetLine
-from applications.services.dossiers import check_editable, lock, touch
+from applications.services.dossiers import check_editable, fingerprint, lock, touch
 from ptce_ami.core.money import euros
 
 YEARS = (1, 2)
@@ -221,12 +221,30 @@ def split_lines(dossier):
     return grant, others
 
 
+class BudgetChanged(Exception):
+    """Someone saved the budget since this page was loaded: nothing is written (the page keeps what was typed)."""
+
+
+def lines_fingerprint(dossier):
+    """A digest of the budget's lines other than the grant requested (what the budget step edits)."""
+    lines = dossier.budget_lines.exclude(category=BudgetCategory.AMI_GRANT).order_by("year", "side", "position", "pk")
+    return fingerprint(
+        [
+            [line.year, line.side, line.category, line.label, line.funder, line.status, str(line.amount)]
+            for line in lines
+        ]
+    )
+
+
 @transaction.atomic
-def save_lines(dossier, lines, *, by):
+def save_lines(dossier, lines, *, by, expected_fingerprint=None):
     """Replace the budget's lines (other than the grant requested, which the grant step writes) with ``lines``,
-    a list of dicts of BudgetLine fields; the caller validated each line. Returns the saved lines."""
+    a list of dicts of BudgetLine fields; the caller validated each line. Returns the saved lines. BudgetChanged
+    when ``expected_fingerprint`` (``lines_fingerprint`` when the page was loaded) no longer matches."""
     locked = lock(dossier)
     check_editable(locked)
+    if expected_fingerprint is not None and expected_fingerprint != lines_fingerprint(locked):
+        raise BudgetChanged
     locked.budget_lines.exclude(category=BudgetCategory.AMI_GRANT).delete()
     created = BudgetLine.objects.bulk_create(
         BudgetLine(dossier=locked, position=position, **values) for position, values in enumerate(lines, start=1)

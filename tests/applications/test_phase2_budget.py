@@ -1,6 +1,7 @@
 """Phase 2's own steps, its budget (balanced per year and in total, errors at their line) and its grant (within
 the phase's bounds)."""
 
+import html
 from decimal import Decimal
 
 import pytest
@@ -331,3 +332,19 @@ def test_dossiers_annotated_with_the_grant_they_request_in_one_query(django_asse
         )
 
     assert amounts == {asking.reference: Decimal("70000.00"), silent.reference: Decimal(0)}
+
+
+def test_a_budget_saved_meanwhile_by_someone_else_is_not_overwritten(client):
+    dossier = phase2_draft()
+    client.force_login(dossier.owner)
+    page = client.get(budget_url(dossier))
+    loaded = page.context["fingerprint"]
+    post_budget(client, dossier, CHARGES, [])  # another tab saves first (no fingerprint: the form's test helper)
+
+    data = {**rows("charges", {**CHARGES[0], "amount": "70000"}), **rows("resources"), "fingerprint": loaded}
+    response = client.post(budget_url(dossier), {**data, "save": ""})
+
+    assert response.status_code == 409
+    assert "Quelqu'un a enregistré le budget" in html.unescape(response.content.decode())
+    assert response.context["formsets"][0].forms[0]["amount"].value() == "70000"  # what was typed is kept
+    assert sorted(dossier.budget_lines.values_list("amount", flat=True)) == [Decimal(50_000), Decimal(50_000)]
