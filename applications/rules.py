@@ -68,8 +68,9 @@ def dossier_is_under_instruction(user, dossier):
 
 
 @rules.predicate
-def dossier_is_ptce_emergent(user, dossier):
-    return dossier is not None and dossier.is_ptce_emergent
+def dossier_may_continue_in_phase2(user, dossier):
+    """A phase-1 laureate, or a phase-1 dossier filed and in the running (phase 2 filed in the same edition)."""
+    return dossier is not None and dossier.may_continue_in_phase2
 
 
 is_dossier_staff = is_instructeur | is_partenaire_of_dossier_region
@@ -101,12 +102,13 @@ add_action(
 )
 add_action("applications.withdraw_dossier", actor=is_dossier_owner, when=dossier_is_withdrawable, refusal=ONLY_OWNER)
 add_action("applications.invite_coeditor", actor=is_dossier_owner, when=dossier_is_editable, refusal=ONLY_OWNER)
-# A phase-1 laureate's owner starts its phase-2 dossier (pre-filled from it).
+# The owner of a phase-1 laureate (or of a phase-1 dossier filed in the same edition) starts its phase-2 dossier.
 add_perm(
     "applications.start_phase2",
-    is_dossier_owner & dossier_is_ptce_emergent,
+    is_dossier_owner & dossier_may_continue_in_phase2,
     refusal=_(
-        "Seul le titulaire du dossier d'un lauréat de la phase 1 démarre à partir de lui un dossier de phase 2."
+        "Seul le titulaire d'un dossier de phase 1 lauréat, ou déposé dans la même édition, démarre à partir de lui "
+        "un dossier de phase 2."
     ),
 )
 # The porteurs' pages of a dossier (editing steps, summary, co-editors): its owner and co-editors.

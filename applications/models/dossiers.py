@@ -235,6 +235,14 @@ class Dossier(models.Model):
         return self.state == DossierState.LAUREATE and self.phase.kind == PhaseKind.PHASE1
 
     @property
+    def may_continue_in_phase2(self):
+        """A phase-1 laureate (any edition), or a phase-1 dossier filed and in the running: its phase 2 may then be
+        filed in the same edition (the 2022/2023 rule, eligibility rule R08)."""
+        return self.phase.kind == PhaseKind.PHASE1 and (
+            self.state == DossierState.LAUREATE or self.state in DossierState.in_the_running()
+        )
+
+    @property
     def display_name(self):
         return self.name or _("Pôle sans nom")
 

@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import DecimalField, Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from applications.enums import BudgetCategory, BudgetSide, FundingStatus
 from applications.models import BudgetLine
-from applications.services.dossiers import check_editable, lock, touch
+from applications.services.dossiers import check_editable, fingerprint, lock, touch
 from ptce_ami.core.money import euros
 
 YEARS = (1, 2)
@@ -47,6 +49,13 @@ def totals(lines):
         if key in sums:
             sums[key] += amount_of(line)
     return sums
+
+
+def with_requested_grant(dossiers):
+    """``dossiers`` (a Dossier queryset) annotated with ``requested_grant``: the aid each requests under this call
+    (0 when none), in the same query (committee lists, exports)."""
+    grant = Sum("budget_lines__amount", filter=Q(budget_lines__category=BudgetCategory.AMI_GRANT))
+    return dossiers.annotate(requested_grant=Coalesce(grant, Value(ZERO), output_field=DecimalField()))
 
 
 def requested_grant(lines):
@@ -212,12 +221,30 @@ def split_lines(dossier):
     return grant, others
 
 
+class BudgetChanged(Exception):
+    """Someone saved the budget since this page was loaded: nothing is written (the page keeps what was typed)."""
+
+
+def lines_fingerprint(dossier):
+    """A digest of the budget's lines other than the grant requested (what the budget step edits)."""
+    lines = dossier.budget_lines.exclude(category=BudgetCategory.AMI_GRANT).order_by("year", "side", "position", "pk")
+    return fingerprint(
+        [
+            [line.year, line.side, line.category, line.label, line.funder, line.status, str(line.amount)]
+            for line in lines
+        ]
+    )
+
+
 @transaction.atomic
-def save_lines(dossier, lines, *, by):
+def save_lines(dossier, lines, *, by, expected_fingerprint=None):
     """Replace the budget's lines (other than the grant requested, which the grant step writes) with ``lines``,
-    a list of dicts of BudgetLine fields; the caller validated each line. Returns the saved lines."""
+    a list of dicts of BudgetLine fields; the caller validated each line. Returns the saved lines. BudgetChanged
+    when ``expected_fingerprint`` (``lines_fingerprint`` when the page was loaded) no longer matches."""
     locked = lock(dossier)
     check_editable(locked)
+    if expected_fingerprint is not None and expected_fingerprint != lines_fingerprint(locked):
+        raise BudgetChanged
     locked.budget_lines.exclude(category=BudgetCategory.AMI_GRANT).delete()
     created = BudgetLine.objects.bulk_create(
         BudgetLine(dossier=locked, position=position, **values) for position, values in enumerate(lines, start=1)
@@ -243,6 +270,5 @@ def save_grant(dossier, amounts, *, by):
         if line is None:
             line = BudgetLine(dossier=locked, year=year, side=RESOURCES, category=BudgetCategory.AMI_GRANT)
         line.amount, line.funder, line.status, line.position = amount, GRANT_FUNDER, FundingStatus.REQUESTED, 0
-        line.label = str(BudgetCategory.AMI_GRANT.label)
         line.save()
     touch(locked, by)

@@ -182,8 +182,13 @@ def missing_grant(step, dossier, **context):
 
 def missing_budget(step, dossier, **context):
     """Each co-financer named with its status; each year filled and balanced (said at the year's total)."""
-    found = budget.check_dossier(dossier)
-    items = [Missing(step, message, "budget-lignes") for message in found.line_messages()]
+    lines = list(dossier.budget_lines.all())
+    found = budget.check_dossier(dossier, lines)
+    items = [
+        Missing(step, message, f"{lines[index].side}-table")  # the table of the line's side on the step
+        for index in sorted(found.lines)
+        for message in found.lines[index].values()
+    ]
     for year in budget.YEARS:
         items += [Missing(step, message, f"budget-annee-{year}") for message in found.years.get(year, [])]
     return items + [Missing(step, message, "budget-total") for message in found.total]

@@ -17,6 +17,7 @@ from applications.services import notifications
 from applications.services.dossiers import create_dossier
 from applications.services.steps import TERRITORY_FIELDS, get_step
 from ptce_ami.core.emails import absolute_url
+from territories.models import Region
 
 # The steps a phase-2 dossier takes over from phase 1: the pôle, its lead structure's people, the territory and
 # the narrative sections. The declarations are made again; the needs of the bouquet belong to phase 1.
@@ -34,16 +35,17 @@ class Phase2Refused(Exception):
         self.message = message
 
 
-def open_phase2():
-    """The phase 2 open now (the first to close), or None."""
-    return (
-        Phase.objects.published()
-        .open_now()
-        .filter(kind=PhaseKind.PHASE2)
-        .select_related("edition")
-        .order_by("closes_at")
-        .first()
-    )
+def open_phase2(edition=None):
+    """The phase 2 open now (the first to close; of ``edition``, an id, when given), or None."""
+    phases = Phase.objects.published().open_now().filter(kind=PhaseKind.PHASE2)
+    if edition is not None:
+        phases = phases.filter(edition=edition)
+    return phases.select_related("edition").order_by("closes_at").first()
+
+
+def phase2_for(dossier):
+    """The phase 2 ``dossier`` (phase 1) may continue in now: any open one for a laureate, else its edition's."""
+    return open_phase2(None if dossier.is_ptce_emergent else dossier.phase.edition_id)
 
 
 def carried_fields():
@@ -58,20 +60,24 @@ def continuation(dossier, phase):
 
 @transaction.atomic
 def start_phase2(dossier, user, phase=None):
-    """The phase-2 dossier continuing the phase-1 laureate ``dossier``: (dossier, created).
+    """The phase-2 dossier continuing the phase-1 ``dossier``: (dossier, created).
 
-    Idempotent: a second call returns the one already started. Copies the pôle, the lead structure's people, the
-    territory (communes, EPCI, départements), the sections and sectors, and the members. Phase2Refused when
-    ``dossier`` is not a phase-1 laureate or no phase 2 is open.
+    ``dossier`` is a phase-1 laureate (any open phase 2), or a phase-1 dossier filed and in the running (the phase 2
+    of its own edition: both phases filed together). Idempotent: a second call returns the one already started.
+    Copies the pôle, the lead structure's people, the territory (communes, EPCI, départements), the sections and
+    sectors, and the members. Phase2Refused otherwise, or when no phase 2 is open for it.
     """
     locked = Dossier.objects.select_for_update(of=("self",)).select_related("phase").get(pk=dossier.pk)
-    if not locked.is_ptce_emergent:
+    if not locked.may_continue_in_phase2:
         raise Phase2Refused(
-            _("Seul un lauréat de la phase 1 peut démarrer un dossier de phase 2 à partir de celui-ci.")
+            _(
+                "Seul un dossier de phase 1 lauréat, ou déposé et en cours d'instruction, peut être poursuivi en "
+                "phase 2."
+            )
         )
-    phase = phase or open_phase2()
-    if phase is None:
-        raise Phase2Refused(_("Aucune phase 2 n'est ouverte en ce moment."))
+    phase = phase or phase2_for(locked)
+    if phase is None or not (locked.is_ptce_emergent or phase.edition_id == locked.phase.edition_id):
+        raise Phase2Refused(_("Aucune phase 2 n'est ouverte en ce moment pour ce dossier."))
     existing = continuation(locked, phase)
     if existing is not None:
         return existing, False
@@ -144,6 +150,14 @@ def record_from_token(token, user):
     return record
 
 
+def region_of(record):
+    """The record's region in the referential, or the one its region's name designates (None if not exactly one)."""
+    if record.region_id or not record.region_name:
+        return record.region
+    regions = list(Region.objects.filter(name__iexact=record.region_name.strip())[:2])
+    return regions[0] if len(regions) == 1 else None
+
+
 @transaction.atomic
 def claim(token, user, phase=None):
     """Link the record the link names to ``user`` and start its phase-2 dossier, pre-filled from the record (name,
@@ -163,7 +177,7 @@ def claim(token, user, phase=None):
     if existing is not None:
         return existing, False
     dossier = create_dossier(phase, user)
-    dossier.name, dossier.region, dossier.prior_laureate = record.name, record.region, record
+    dossier.name, dossier.region, dossier.prior_laureate = record.name, region_of(record), record
     dossier.save()
     MemberStructure.objects.create(
         dossier=dossier, role=MemberRole.LEAD, position=0, name=record.lead or record.name, siret=record.lead_siren

@@ -14,10 +14,11 @@ from applications.views.base import can, get_visible_dossier, require_perm
 
 
 def phase2_context(request, dossier):
-    """For a phase-1 laureate's page: the phase 2 open now and the dossier already started in it, if any."""
+    """For a phase-1 dossier's page (laureate, or filed in an edition whose phase 2 is open): the phase 2 open now
+    for it and the dossier already started in it, if any."""
     if not can(request, "applications.start_phase2", dossier):
         return {}
-    phase = phase2.open_phase2()
+    phase = phase2.phase2_for(dossier)
     started = phase2.continuation(dossier, phase) if phase else None
     return {"phase2_open": phase, "phase2_dossier": started}
 

@@ -1,6 +1,7 @@
 """Phase 2's own steps, its budget (balanced per year and in total, errors at their line) and its grant (within
 the phase's bounds)."""
 
+import html
 from decimal import Decimal
 
 import pytest
@@ -315,3 +316,35 @@ def test_outsider_gets_404_on_the_budget(client):
 
     assert client.get(budget_url(dossier)).status_code == 404
     assert client.post(grant_url(dossier), {"year1": "40000"}).status_code == 404
+
+
+def test_dossiers_annotated_with_the_grant_they_request_in_one_query(django_assert_num_queries):
+    asking = phase2_draft()
+    grant_lines(asking, 40_000, 30_000)
+    BudgetLine.objects.create(dossier=asking, year=1, side="resources", category="prives", amount=5_000)
+    silent = phase2_draft()
+
+    with django_assert_num_queries(1):
+        amounts = dict(
+            budget.with_requested_grant(type(asking).objects.filter(pk__in=[asking.pk, silent.pk])).values_list(
+                "reference", "requested_grant"
+            )
+        )
+
+    assert amounts == {asking.reference: Decimal("70000.00"), silent.reference: Decimal(0)}
+
+
+def test_a_budget_saved_meanwhile_by_someone_else_is_not_overwritten(client):
+    dossier = phase2_draft()
+    client.force_login(dossier.owner)
+    page = client.get(budget_url(dossier))
+    loaded = page.context["fingerprint"]
+    post_budget(client, dossier, CHARGES, [])  # another tab saves first (no fingerprint: the form's test helper)
+
+    data = {**rows("charges", {**CHARGES[0], "amount": "70000"}), **rows("resources"), "fingerprint": loaded}
+    response = client.post(budget_url(dossier), {**data, "save": ""})
+
+    assert response.status_code == 409
+    assert "Quelqu'un a enregistré le budget" in html.unescape(response.content.decode())
+    assert response.context["formsets"][0].forms[0]["amount"].value() == "70000"  # what was typed is kept
+    assert sorted(dossier.budget_lines.values_list("amount", flat=True)) == [Decimal(50_000), Decimal(50_000)]

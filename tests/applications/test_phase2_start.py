@@ -300,3 +300,37 @@ def test_a_record_claimed_by_someone_cannot_be_claimed_again(client, record, pha
     response = client.post(reverse("applications:claim_request"), {"siren": SIREN})
 
     assert "Aucun lauréat de la phase 1" in response.context["form"].errors["siren"][0]
+
+
+def test_phase1_and_phase2_filed_together_in_the_same_edition(client, referential, phase2_open):
+    phase1 = PhaseFactory(edition=phase2_open.edition, kind=PhaseKind.PHASE1)
+    previous = DossierFactory(phase=phase1, complete=True, submitted=True)
+    client.force_login(previous.owner)
+
+    page = text(client.get(previous.get_absolute_url()))
+    response = client.post(start_url(previous))
+
+    assert "vous pouvez déposer en même temps celui de la phase 2" in page
+    dossier = Dossier.objects.get(continues=previous)
+    assert response["Location"] == dossier.get_absolute_url()
+    assert r08(dossier) == (
+        RuleStatus.PASS,
+        f"Le dossier de phase 1 {previous.reference} est déposé dans la même édition (AMI PTCE 2026).",
+    )
+
+
+def test_a_phase1_dossier_filed_in_another_edition_cannot_continue_in_this_phase2(referential, phase2_open):
+    phase1 = PhaseFactory(edition=EditionFactory(year=2025), kind=PhaseKind.PHASE1)
+    previous = DossierFactory(phase=phase1, complete=True, submitted=True)
+
+    with pytest.raises(phase2.Phase2Refused, match="Aucune phase 2 n'est ouverte en ce moment pour ce dossier"):
+        phase2.start_phase2(previous, previous.owner)
+
+
+def test_claim_finds_the_region_by_its_name_when_the_record_has_no_link(record, phase2_open):
+    porteur = UserFactory()
+    LaureateRecord.objects.filter(pk=record.pk).update(region=None, region_name="auvergne-rhône-alpes")
+
+    dossier, created = phase2.claim(phase2.claim_token(record, porteur), porteur)
+
+    assert (created, dossier.region_id) == (True, "84")
