@@ -226,7 +226,13 @@ def test_the_admin_refuses_an_implausible_phase(client):
         "closes_at_0": "9999-12-31",
         "closes_at_1": "12:00:00",
         "max_grant": "-100000",
+        "min_grant": "-200000",
+        "envelope": "-5",
+        "max_laureates": "",
+        "grant_years": "99",
         "description": "",
+        **{f"{prefix}-TOTAL_FORMS": "0" for prefix in ("payment_stages", "report_requirements")},
+        **{f"{prefix}-INITIAL_FORMS": "0" for prefix in ("payment_stages", "report_requirements")},
     }
 
     response = client.post(reverse("admin:applications_phase_add"), phase)
@@ -235,6 +241,9 @@ def test_the_admin_refuses_an_implausible_phase(client):
         "wave": ["Assurez-vous que cette valeur est supérieure ou égale à 1."],
         "closes_at": ["Saisissez une date comprise entre le 1er janvier 1900 et le 14 décembre 2031."],
         "max_grant": ["Assurez-vous que cette valeur est supérieure ou égale à 0."],
+        "min_grant": ["Assurez-vous que cette valeur est supérieure ou égale à 0."],
+        "envelope": ["Assurez-vous que cette valeur est supérieure ou égale à 0."],
+        "grant_years": ["Assurez-vous que cette valeur est inférieure ou égale à 10."],
     }
 
 
