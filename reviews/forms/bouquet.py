@@ -9,12 +9,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from applications.enums import BouquetNeed
-from ptce_ami.accounts.enums import Role
 from ptce_ami.core.forms import BaseForm
-from ptce_ami.core.text import accent_insensitive_pattern
 from reviews.enums import RequestStatus
+from reviews.forms.lists import DossierRowFilter
 from reviews.models import BouquetRequest, Compagnon
-from territories.models import Region
 
 NOTE_MAX_LENGTH = 2000
 
@@ -100,29 +98,11 @@ class FollowUpForm(BaseForm):
         self.helper = submit_helper("follow_up", _("Enregistrer le suivi"))
 
 
-class BouquetRequestFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        label=_("Recherche"), method="filter_text", help_text=_("Nom du pôle ou référence du dossier.")
-    )
+class BouquetRequestFilter(DossierRowFilter):
     status = django_filters.ChoiceFilter(label=_("Suivi"), choices=RequestStatus.choices, empty_label=_("Tous"))
     service = django_filters.ChoiceFilter(label=_("Service"), choices=BouquetNeed.choices, empty_label=_("Tous"))
-    region = django_filters.ModelChoiceFilter(
-        label=_("Région"), field_name="dossier__region", queryset=Region.objects.all(), empty_label=_("Toutes")
-    )
 
     class Meta:
         model = BouquetRequest
         fields = []
         form = BaseForm
-
-    def __init__(self, data=None, *args, user=None, **kwargs):
-        super().__init__(data, *args, **kwargs)
-        if user is not None and user.role == Role.PARTENAIRE:
-            self.filters["region"].queryset = user.regions.all()
-
-    def filter_text(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        pattern = accent_insensitive_pattern(value)
-        return queryset.filter(Q(dossier__name__iregex=pattern) | Q(dossier__reference__icontains=value))

@@ -5,19 +5,16 @@ import django_filters
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Submit
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from applications.enums import PhaseKind
 from applications.models import Phase
-from ptce_ami.accounts.enums import Role
 from ptce_ami.core.forms import BaseForm
 from ptce_ami.core.money import euros
-from ptce_ami.core.text import accent_insensitive_pattern
 from ptce_ami.core.validators import validate_plausible_date
 from reviews.enums import GrantStatus, Year3Decision
+from reviews.forms.lists import DossierRowFilter
 from reviews.models import Grant
-from territories.models import Region
 
 NARRATIVE_MAX_LENGTH = 12000
 TEXT_MAX_LENGTH = 6000
@@ -229,18 +226,12 @@ class Year3Form(BaseForm):
 # The staff list ----------------------------------------------------------------------------------------------------
 
 
-class GrantFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(
-        label=_("Recherche"), method="filter_text", help_text=_("Nom du pôle ou référence du dossier.")
-    )
+class GrantFilter(DossierRowFilter):
     phase = django_filters.ModelChoiceFilter(
         label=_("Phase"),
         field_name="dossier__phase",
         queryset=Phase.objects.filter(kind=PhaseKind.PHASE2).select_related("edition"),
         empty_label=_("Toutes"),
-    )
-    region = django_filters.ModelChoiceFilter(
-        label=_("Région"), field_name="dossier__region", queryset=Region.objects.all(), empty_label=_("Toutes")
     )
     status = django_filters.ChoiceFilter(label=_("État"), choices=GrantStatus.choices, empty_label=_("Tous"))
 
@@ -248,15 +239,3 @@ class GrantFilter(django_filters.FilterSet):
         model = Grant
         fields = []
         form = BaseForm
-
-    def __init__(self, data=None, *args, user=None, **kwargs):
-        super().__init__(data, *args, **kwargs)
-        if user is not None and user.role == Role.PARTENAIRE:
-            self.filters["region"].queryset = user.regions.all()
-
-    def filter_text(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        pattern = accent_insensitive_pattern(value)
-        return queryset.filter(Q(dossier__name__iregex=pattern) | Q(dossier__reference__icontains=value))
