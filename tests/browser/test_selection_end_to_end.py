@@ -178,6 +178,7 @@ def test_selection_end_to_end(page, story):
     page.get_by_role("button", name="Adopter la liste").click()
     page.wait_for_load_state()
     assert page.get_by_text("La liste est adoptée.").is_visible()
+    session_url = page.url
     screenshot(page, "e2e-1-session-adopted")
 
     # 2a. Adopted but not published: the porteur sees no decision on the dossier's page.
@@ -192,7 +193,7 @@ def test_selection_end_to_end(page, story):
 
     # 1 (end). The instructeur previews the outbox and publishes.
     log_in_as(page, story["instructeur"])
-    page.goto(f"/instruction/comite/phases/{story['phase'].pk}/")
+    page.goto(session_url)
     page.get_by_role("link", name="Préparer la publication").click()
     page.wait_for_url(re.compile(r"/publication/$"))
     outbox = page.locator("#boite-d-envoi > li")
