@@ -20,6 +20,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from applications.enums import BudgetCategory, BudgetSide, DossierState, FundingStatus, PhaseKind, ReportKind
 from applications.models import BudgetLine, Dossier, PaymentStage, ReportRequirement
@@ -113,7 +114,12 @@ def story():
     # A phase-1 laureate of 2024 (declared so through the workflow) and the phase 2 open now.
     phase1 = PhaseFactory(edition=EditionFactory(year=2024, name="AMI PTCE 2024"), kind=PhaseKind.PHASE1, closed=True)
     pioneer = DossierFactory(
-        complete=True, submitted=True, phase=phase1, owner=sacha, name="Pôle des Coteaux", reference="PTCE-2024-P1-0007"
+        complete=True,
+        submitted=True,
+        phase=phase1,
+        owner=sacha,
+        name="Pôle des Coteaux",
+        reference="PTCE-2024-P1-0007",
     )
     decide(pioneer, outcome=DecisionOutcome.LAUREATE, by=instructeur)
     PhaseFactory(phase2=True, edition=EditionFactory(year=2026, name="AMI PTCE 2026"))
@@ -142,6 +148,7 @@ def download_letter(page):
 
 def test_selection_end_to_end(page, story):
     pentes, monts, plateau = story["candidates"]
+    today = timezone.localdate().isoformat()  # the committee meets, the agreement is signed and paid today
 
     # 1. The committee selects within the envelope and is refused past it.
     log_in_as(page, story["instructeur"])
@@ -171,7 +178,7 @@ def test_selection_end_to_end(page, story):
     screenshot(page, "e2e-1-committee-proposed")
 
     page.get_by_role("link", name="Enregistrer une séance du comité").click()
-    page.get_by_label("Date du comité").fill("2025-10-14")
+    page.get_by_label("Date du comité").fill(today)
     page.get_by_label("Membres présents").fill("Mme Anne Durand, DG Trésor\nM. Paul Martin, Banque des Territoires")
     page.get_by_label("Relevé des échanges").fill("Trois dossiers examinés ; l'enveloppe ne permet que deux lauréats.")
     page.get_by_role("button", name="Enregistrer le comité").click()
@@ -188,6 +195,7 @@ def test_selection_end_to_end(page, story):
     assert page.locator("#decision").count() == 0
     assert LAUREATE_MOTIVATION not in page.content()
     assert "Décision du comité" not in page.content()
+    assert "Lettre de décision" not in page.content()
     assert page.locator("#mon-aide").count() == 0
     screenshot(page, "e2e-2-porteur-before-publication")
 
@@ -220,7 +228,7 @@ def test_selection_end_to_end(page, story):
     page.get_by_role("link", name="Pôle Réemploi des Pentes").click()
     page.wait_for_url(re.compile(rf"/instruction/aides/{pentes.reference}/$"))
     assert page.get_by_text("pas encore enregistrée").is_visible()
-    page.get_by_label("Date de signature de la convention").fill("2025-11-03")
+    page.get_by_label("Date de signature de la convention").fill(today)
     page.get_by_role("button", name="Enregistrer la date de signature").click()
     page.wait_for_load_state()
     payments = page.locator("#versements tbody tr")
@@ -338,7 +346,7 @@ def test_selection_end_to_end(page, story):
     assert page.get_by_text("Le rapport est approuvé").is_visible()
     assert page.locator("#versements tbody tr").nth(1).get_by_text("À verser").is_visible()
     assert grant.payments.get(position=2).status == PaymentStatus.PAYABLE
-    page.get_by_label("Date du versement « Deuxième versement »").fill("2026-11-20")
+    page.get_by_label("Date du versement « Deuxième versement »").fill(today)
     page.locator("#versements").get_by_role("button", name="Enregistrer le versement").last.click()
     page.wait_for_load_state()
     assert page.get_by_text("Le versement « Deuxième versement » est enregistré.").is_visible()
