@@ -33,7 +33,8 @@ from tests.accounts.factories import UserFactory
 from tests.applications.factories import DossierFactory, EditionFactory, PhaseFactory
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_committee_journey import log_in_as, propose
-from tests.browser.test_phase2_journey import complete_the_rest, fill_row
+from tests.browser.test_dossier_journey import check, upload
+from tests.browser.test_phase2_journey import fill_row
 from tests.reviews.factories import decide
 from tests.reviews.grants_helpers import INDICATORS, SCHEDULE
 from tests.territories import cog_mini
@@ -144,6 +145,32 @@ def download_letter(page):
         decision.get_by_role("link", name="Télécharger la lettre de décision").click()
     with open(download.value.path(), "rb") as handle:
         assert handle.read(5) == b"%PDF-"
+
+
+def fill_the_other_phase2_steps(page, dossier):
+    """The narrative steps of phase 2, the statutes and the commitments, typed as the porteur does."""
+    page.goto(f"/dossiers/{dossier.reference}/etapes/plan/")
+    check(page, "id_action_levers_0")
+    page.locator("#id_action_plan").fill("Recruter une animatrice, réunir les membres chaque mois, ouvrir un atelier.")
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    page.wait_for_url(re.compile(r"/moyens/$"))
+    page.locator("#id_staffing").fill("Une animatrice à temps plein, une chargée de mission à mi-temps.")
+    page.locator("#id_staffing_fte").fill("1.5")
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    page.wait_for_url(re.compile(r"/aide/$"))
+    page.goto(f"/dossiers/{dossier.reference}/etapes/apres/")
+    page.locator("#id_post_grant_plan").fill("Cotisations des membres, prestations et la communauté de communes.")
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    page.wait_for_url(re.compile(r"/indicateurs/$"))
+    page.locator("#id_indicators").fill("- Structures coopérant\n- Emplois créés ou consolidés")
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    page.wait_for_url(re.compile(r"/pieces/$"))
+    upload(page, "statuts", "statuts.pdf")
+    page.goto(f"/dossiers/{dossier.reference}/etapes/engagements/")
+    check(page, "id_charter_adherence")
+    check(page, "id_certify_accurate")
+    page.get_by_role("button", name="Enregistrer et continuer").click()
+    page.wait_for_url(re.compile(r"/recapitulatif/$"))
 
 
 def test_selection_end_to_end(page, story):
@@ -324,8 +351,7 @@ def test_selection_end_to_end(page, story):
     screenshot(page, "e2e-4-budget-balanced")
     assert_accessible(page)
 
-    complete_the_rest(follow_up)  # the narrative steps, declarations and attachment (their pages: test_phase2_journey)
-    page.goto(f"/dossiers/{follow_up.reference}/recapitulatif/")
+    fill_the_other_phase2_steps(page, follow_up)
     assert page.get_by_text(f"Le pôle est lauréat de la phase 1 ({pioneer.reference}, AMI PTCE 2024).").is_visible()
     page.get_by_role("button", name="Déposer le dossier").click()
     page.wait_for_url(re.compile(rf"/dossiers/{follow_up.reference}/$"))
