@@ -382,10 +382,13 @@ def review_report(report, *, approve, notes, by):
 
 
 def reports_due_for_reminder(now):
-    """The reports the porteurs still have to file, of grants in progress (the reminders' source)."""
-    return ProgressReport.objects.filter(
-        status__in=ReportStatus.editable_by_porteur(), due_on__isnull=False, grant__status=GrantStatus.ACTIVE
-    ).select_related("grant__dossier__owner")
+    """The reports the porteurs still have to file, of grants not closed (a suspended grant's reports are still
+    due: they may be what lets it resume). The reminders' source."""
+    return (
+        ProgressReport.objects.filter(status__in=ReportStatus.editable_by_porteur(), due_on__isnull=False)
+        .exclude(grant__status=GrantStatus.CLOSED)
+        .select_related("grant__dossier__owner")
+    )
 
 
 # Follow-up committee and year 3 -------------------------------------------------------------------------------------

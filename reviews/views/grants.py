@@ -69,7 +69,7 @@ def report_form(request, reference, kind):
     spending = grants.spending_lines(report)
     report.spending_lines = spending
     form = None
-    if report.editable_by_porteur and not grant.is_suspended:
+    if report.editable_by_porteur:
         submitting = "submit" in request.POST
         data = request.POST if request.method == "POST" else None
         initial = report_initial(report, indicators, spending)

@@ -222,6 +222,34 @@ def test_the_porteur_saves_a_draft_then_submits_the_report(client, grant):
     assert client.get(report_url(grant)).content.decode().count('name="narrative"') == 0  # read-only once submitted
 
 
+def test_a_bad_amount_is_refused_next_to_its_field_and_nothing_typed_is_lost(client, grant):
+    client.force_login(grant.dossier.owner)
+
+    response = client.post(
+        report_url(grant),
+        {"narrative": "Bilan détaillé.", "spent_personnel": "beaucoup", "spent_fonctionnement": "-5", "draft": ""},
+    )
+
+    content = html.unescape(response.content.decode())
+    assert response.status_code == 200
+    assert "Saisissez un nombre." in content
+    assert "Bilan détaillé." in content
+    assert 'value="beaucoup"' in content
+    assert grant.reports.get(kind=ReportKind.INTERIM).narrative == ""
+
+
+def test_the_porteur_still_files_a_report_of_a_suspended_grant_and_reads_why(client, grant, people):
+    grants.suspend(grant, motivation="Le comité de suivi ne s'est pas tenu.", by=people["instructeur"])
+    client.force_login(grant.dossier.owner)
+
+    content = html.unescape(client.get(report_url(grant)).content.decode())
+    client.post(report_url(grant), {"narrative": "Le comité se tiendra en mai.", "draft": ""})
+
+    assert "Le comité de suivi ne s'est pas tenu." in content
+    assert 'name="narrative"' in content
+    assert grant.reports.get(kind=ReportKind.INTERIM).narrative == "Le comité se tiendra en mai."
+
+
 def test_a_co_editor_files_the_report_and_staff_get_403_and_outsiders_404(client, grant, people):
     coeditor = UserFactory(email="coediteur@example.fr")
     DossierInvitation.objects.create(dossier=grant.dossier, email=coeditor.email, invited_by=grant.dossier.owner)
