@@ -88,9 +88,12 @@ def laureate_decisions(**filters):
 
 
 def commitment(phase, *, excluding=None):
-    """The phase's Commitment (two queries), leaving out the current decision on dossier ``excluding``."""
+    """The phase's Commitment (three queries), leaving out the current decision on dossier ``excluding``."""
     decisions = laureate_decisions(dossier__phase=phase)
-    edition_decisions = laureate_decisions(dossier__phase__edition_id=phase.edition_id)
+    # The edition's phases as a list of ids: the dossiers are then read by their phase's index, whatever the
+    # number of other editions' dossiers (a join on the edition made PostgreSQL scan them all).
+    edition_phases = list(Phase.objects.filter(edition_id=phase.edition_id).values_list("pk", flat=True))
+    edition_decisions = laureate_decisions(dossier__phase_id__in=edition_phases)
     if excluding is not None:
         decisions = decisions.exclude(dossier=excluding)
         edition_decisions = edition_decisions.exclude(dossier=excluding)
