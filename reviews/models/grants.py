@@ -61,6 +61,8 @@ class Grant(models.Model):
         verbose_name = _("aide")
         verbose_name_plural = _("aides")
         ordering = ["-created_at", "-pk"]
+        # The staff list pages through the newest grants first: read from this index, not sorted in full.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="grant_newest_first")]
 
     def __str__(self):
         return f"{self.dossier_id} {self.amount} €"
