@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('applications', '0009_laureate_history_rows'),
-        ('reviews', '0010_grant_settled'),
+        ("applications", "0009_laureate_history_rows"),
+        ("reviews", "0010_grant_settled"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='grant',
-            index=models.Index(fields=['-created_at', '-id'], name='grant_newest_first'),
+            model_name="grant",
+            index=models.Index(fields=["-created_at", "-id"], name="grant_newest_first"),
         ),
     ]
