@@ -48,6 +48,7 @@ from applications.models import Dossier, DossierTransition, EligibilityRun, Memb
 from ptce_ami.accounts import permissions
 from ptce_ami.core.emails import absolute_url
 from ptce_ami.core.queue import enqueue
+from ptce_ami.core.spreadsheets import FORMULA_PREFIXES
 from reviews.models import Export, ExportFormat, ExportKind, ExportStatus, Opinion, Recommendation, Review
 from reviews.services import notifications
 from reviews.services.selection import filtered_dossiers
@@ -60,8 +61,6 @@ EMAIL_FROM = 500
 PARIS = ZoneInfo("Europe/Paris")
 LIST_SEPARATOR = " ; "
 DECISION_ACTIONS = ("select_laureate", "not_retain")
-# Spreadsheet programs run a cell that starts with one of these as a formula (CSV/formula injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
