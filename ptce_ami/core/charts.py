@@ -32,11 +32,12 @@ PALETTE = (
 WIDTH = 640  # the viewBox's width; the SVG itself is 100% of its container
 ROW_HEIGHT = 28
 BAR_THICKNESS = 18
-LABEL_WIDTH = 200  # room for the categories' labels of the horizontal bar chart
+LABEL_WIDTH = 240  # room for the categories' labels of the horizontal bar chart
 VALUE_ROOM = 90  # room after the longest bar for its value
-LABEL_CHARACTERS = 30  # a label longer than this is cut in the SVG (the table has it whole)
+LABEL_CHARACTERS = 28  # a label longer than this is cut in the SVG (the table has it whole)
 COLUMN_AREA_HEIGHT = 200
 COLUMN_LABEL_ROOM = 40
+COLUMN_MARGIN = 24  # on each side of the columns, for the first and last labels
 COLUMN_VALUE_ROOM = 18
 MAX_COLUMN_LABELS = 12  # a time series shows at most this many labels under its columns
 STACK_HEIGHT = 40
@@ -165,7 +166,7 @@ def columns(items, title, unit=""):
     chart = Chart("columns", title, rows, unit, summary=describe(title, rows, unit))
     count = max(len(rows), 1)
     largest = max((row.value for row in rows), default=0)
-    step = WIDTH / count
+    step = (WIDTH - 2 * COLUMN_MARGIN) / count
     thickness = max(step * 0.7, 1)
     label_every = -(-count // MAX_COLUMN_LABELS)  # ceiling division
     values_fit = step >= 36
@@ -173,7 +174,7 @@ def columns(items, title, unit=""):
     chart.baseline = top + COLUMN_AREA_HEIGHT
     for index, row in enumerate(rows):
         height = scale(row.value, largest, COLUMN_AREA_HEIGHT)
-        x = round(index * step + (step - thickness) / 2, 2)
+        x = round(COLUMN_MARGIN + index * step + (step - thickness) / 2, 2)
         chart.shapes.append(
             Shape(
                 row.label,

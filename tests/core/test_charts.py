@@ -64,7 +64,7 @@ def test_long_labels_are_cut_in_the_svg_and_whole_in_the_table():
     label = "Communauté d'agglomération du Grand Chalon et de ses environs immédiats"
     html = render("bar_chart", [(label, 3)])
     svg, table = html.split("<details", 1)
-    assert "Communauté d&#x27;agglomération du…" in svg
+    assert "Communauté d&#x27;agglomération…<" in svg
     assert label.replace("'", "&#x27;") in table
 
 
