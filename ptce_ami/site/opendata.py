@@ -25,9 +25,9 @@ from django.utils.translation import ngettext
 
 from applications.enums import LAUREATE_BADGES, DossierState, PhaseKind
 from ptce_ami.core.money import euros
+from ptce_ami.core.spreadsheets import formula_safe
 from reviews.enums import DecisionOutcome
 from reviews.models import Decision
-from reviews.services.exports import FORMULA_PREFIXES
 from territories.models import Commune
 
 CSV_FILENAME = "laureats-ptce.csv"
@@ -238,8 +238,7 @@ class Echo:
 
 def safe_cell(value):
     """A text that a spreadsheet would run as a formula starts with an apostrophe (documented on the schema page)."""
-    text = str(value)
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+    return formula_safe(value)
 
 
 def csv_lines(laureates=None):

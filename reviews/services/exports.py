@@ -48,7 +48,7 @@ from applications.models import Dossier, DossierTransition, EligibilityRun, Memb
 from ptce_ami.accounts import permissions
 from ptce_ami.core.emails import absolute_url
 from ptce_ami.core.queue import enqueue
-from ptce_ami.core.spreadsheets import FORMULA_PREFIXES
+from ptce_ami.core.spreadsheets import formula_safe
 from reviews.models import Export, ExportFormat, ExportKind, ExportStatus, Opinion, Recommendation, Review
 from reviews.services import notifications
 from reviews.services.selection import filtered_dossiers
@@ -357,8 +357,7 @@ class CsvWriter:
             return value.strftime("%d/%m/%Y")
         if isinstance(value, int | Decimal):
             return format_number(value)
-        text = str(value)
-        return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+        return formula_safe(value)
 
 
 class XlsxWriter:

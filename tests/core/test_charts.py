@@ -82,7 +82,7 @@ def test_the_figure_has_a_caption_an_accessible_svg_and_a_table_with_every_numbe
     assert 'viewBox="0 0 640 258"' in html and 'width="100%"' in html
     table = html.split("<table>", 1)[1]
     for label, value in items:
-        assert f"<th scope=\"row\">{label}</th>" in table
+        assert f'<th scope="row">{label}</th>' in table
         assert f"<td>{charts.format_number(value)}</td>" in table
     assert 'href="/essai.csv"' in html and "Voir les données" in html
 
@@ -90,7 +90,7 @@ def test_the_figure_has_a_caption_an_accessible_svg_and_a_table_with_every_numbe
 def test_composition_writes_every_value_beside_its_colour():
     html = render("composition_chart", [("Brouillons", 2), ("Déposés", 6)], title="Entonnoir")
     assert "1. Brouillons — 2 (25" in html and "2. Déposés — 6 (75" in html
-    assert "<th scope=\"row\">Total</th>" in html and "<td>8</td>" in html
+    assert '<th scope="row">Total</th>' in html and "<td>8</td>" in html
 
 
 def test_no_data_is_a_sentence_not_an_empty_chart():
@@ -104,7 +104,7 @@ def test_csv_has_a_bom_semicolons_and_no_formula():
     response = chart_csv_response(
         "depots.csv",
         ["Département", "=Dossiers"],
-        [["=HYPERLINK(\"http://x\")", 12], ["+33", Decimal("-1.5")], ["Ain; Rhône", None]],
+        [['=HYPERLINK("http://x")', 12], ["+33", Decimal("-1.5")], ["Ain; Rhône", None]],
     )
     content = response.content.decode("utf-8")
     assert content.startswith("\ufeff")
@@ -114,7 +114,7 @@ def test_csv_has_a_bom_semicolons_and_no_formula():
     rows = list(csv.reader(io.StringIO(content.removeprefix("\ufeff")), delimiter=";"))
     assert rows == [
         ["Département", "'=Dossiers"],
-        ["'=HYPERLINK(\"http://x\")", "12"],
+        ['\'=HYPERLINK("http://x")', "12"],
         ["'+33", "-1,5"],
         ["Ain; Rhône", ""],
     ]
