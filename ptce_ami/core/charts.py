@@ -43,6 +43,7 @@ MAX_COLUMN_LABELS = 12  # a time series shows at most this many labels under its
 STACK_HEIGHT = 40
 LEGEND_ROW = 24
 MIN_LENGTH = 1.0
+CHARACTER_WIDTH = 8  # an estimate of a bold character's width at font-size 13, to tell whether a value fits
 
 
 def format_number(value, unit=""):
@@ -84,6 +85,7 @@ class Shape:
     label_y: float = 0
     show_label: bool = True
     show_text: bool = True
+    text_inside: bool = False  # written in white at the end of the bar, when it would not fit after it
     share: str = ""
 
 
@@ -140,6 +142,8 @@ def horizontal_bars(items, title, unit=""):
     for index, row in enumerate(rows):
         y = index * ROW_HEIGHT + (ROW_HEIGHT - BAR_THICKNESS) / 2
         width = scale(row.value, largest, length)
+        # A value too long for the room after its bar (huge values) is written inside it, in white.
+        inside = len(row.text) * CHARACTER_WIDTH > WIDTH - LABEL_WIDTH - width - 6
         chart.shapes.append(
             Shape(
                 row.label,
@@ -149,7 +153,8 @@ def horizontal_bars(items, title, unit=""):
                 y=y,
                 width=width,
                 height=BAR_THICKNESS,
-                text_x=LABEL_WIDTH + width + 6,
+                text_inside=inside,
+                text_x=LABEL_WIDTH + width - 6 if inside else LABEL_WIDTH + width + 6,
                 text_y=y + BAR_THICKNESS / 2,
                 label_x=LABEL_WIDTH - 8,
                 label_y=y + BAR_THICKNESS / 2,

@@ -24,7 +24,7 @@ SECTORS = [
 ]
 DAYS = [(f"{day:02d}/06", (day * 7) % 11) for day in range(1, 46)]
 FUNNEL = [("Brouillons", 40), ("Déposés", 25), ("En instruction", 12), ("Éligibles", 8), ("Décidés", 5)]
-AMOUNTS = [("Auvergne-Rhône-Alpes", 1_250_000), ("Bretagne", 100_000), ("Corse", 0)]
+AMOUNTS = [("Auvergne-Rhône-Alpes", 1_250_000_000_000), ("Bretagne", 100_000), ("Corse", 0)]
 
 
 def charts_page(request):

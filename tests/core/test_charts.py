@@ -52,6 +52,9 @@ def test_zeros_a_single_value_and_huge_values():
     huge = charts.horizontal_bars([("A", 10**15), ("B", 1)], "t", unit="€")
     assert huge.shapes[0].text == f"1{NNBSP}000{NNBSP}000{NNBSP}000{NNBSP}000{NNBSP}000{NNBSP}€"
     assert huge.shapes[1].width == charts.MIN_LENGTH  # visible, not a zero
+    # Too long for the room after the bar: written inside it; a short value stays after its bar.
+    assert huge.shapes[0].text_inside and huge.shapes[0].text_x < charts.WIDTH
+    assert not huge.shapes[1].text_inside and huge.shapes[1].text_x > charts.LABEL_WIDTH + charts.MIN_LENGTH
 
 
 def test_french_number_formatting():
