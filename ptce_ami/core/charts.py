@@ -8,7 +8,7 @@ the table « Voir les données » and the CSV download (ptce_ami.core.downloads.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ptce_ami.core.money import NARROW_NBSP, euros
 
@@ -117,7 +117,12 @@ def describe(title, rows, unit):
     if not rows:
         return title
     top = max(rows, key=lambda row: row.value)
-    return _("%(title)s : %(count)d valeurs, la plus grande %(label)s (%(value)s).") % {
+    text = ngettext(
+        "%(title)s : %(count)d valeur, %(label)s (%(value)s).",
+        "%(title)s : %(count)d valeurs, la plus grande %(label)s (%(value)s).",
+        len(rows),
+    )
+    return text % {
         "title": title,
         "count": len(rows),
         "label": top.label,

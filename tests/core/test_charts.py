@@ -48,6 +48,7 @@ def test_zeros_a_single_value_and_huge_values():
     assert [shape.width for shape in charts.composition([("A", 0), ("B", 0)], "t").shapes] == [0, 0]
     assert [shape.width for shape in charts.horizontal_bars([("A", 0)], "t").shapes] == [0]
     single = charts.columns([("01/03", 7)], "t")
+    assert single.summary == "t : 1 valeur, 01/03 (7)."
     assert single.shapes[0].height == charts.COLUMN_AREA_HEIGHT and single.shapes[0].show_label
     huge = charts.horizontal_bars([("A", 10**15), ("B", 1)], "t", unit="€")
     assert huge.shapes[0].text == f"1{NNBSP}000{NNBSP}000{NNBSP}000{NNBSP}000{NNBSP}000{NNBSP}€"
