@@ -213,7 +213,7 @@ def processing_times(scope):
     submitted = _first_transition([DossierState.SUBMITTED])
     result = {}
     stages = {
-        "eligibility": [DossierState.ELIGIBLE, DossierState.INELIGIBLE],
+        "eligibility": list(DossierState.eligibility_declared()),
         "decision": list(DossierState.decided()),
     }
     annotated = {}
