@@ -133,7 +133,7 @@ def dossiers_per_departement(scope):
         .order_by()
         .values("dept_code", "dept_name")
         .annotate(count=Count("pk"))
-        .order_by("dept_code")
+        .order_by(F("dept_code").asc(nulls_last=True))
     )
     return [{"code": row["dept_code"], "name": row["dept_name"], "count": row["count"]} for row in rows]
 

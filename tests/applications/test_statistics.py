@@ -97,6 +97,16 @@ def test_departements_from_the_lead_members_commune(sample, phase):
     assert sum(row["count"] for row in rows) == Dossier.objects.filter(phase=phase).exclude(submitted_at=None).count()
 
 
+def test_a_dossier_whose_lead_has_no_commune_is_counted_apart(referential, phase, staff):
+    dossier = make_dossier(phase, staff, actions=("submit",))
+    dossier.members.filter(role="lead").update(commune=None)
+    make_dossier(phase, staff, actions=("submit",))
+    assert statistics.dossiers_per_departement(Scope.of(phase=phase)) == [
+        {"code": "69", "name": "Rhône", "count": 1},
+        {"code": None, "name": None, "count": 1},
+    ]
+
+
 def test_members_and_sectors_match_direct_counts(sample, phase):
     scope = Scope.of(phase=phase)
     members = statistics.member_composition(scope)
