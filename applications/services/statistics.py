@@ -21,6 +21,7 @@ import dataclasses
 import math
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Min, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -65,12 +66,19 @@ def _generation():
     return generation
 
 
-def invalidate(**kwargs):
-    """Forget every cached figure (a receiver of ``dossier_transitioned`` and ``decision_published``)."""
+def _bump():
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.set(GENERATION_KEY, 2, timeout=None)
+
+
+def invalidate(**kwargs):
+    """Forget every cached figure (a receiver of ``dossier_transitioned`` and ``decision_published``, both sent inside
+    their transaction): at once, and again once the transaction commits, so that figures another request computed
+    in between, before the change was visible, are not served for ``CACHE_TTL`` seconds."""
+    _bump()
+    transaction.on_commit(_bump)
 
 
 def cached(name, scope, compute):

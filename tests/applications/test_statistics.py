@@ -215,3 +215,16 @@ def test_the_cache_serves_then_forgets_on_a_transition(referential, phase, staff
         assert statistics.dashboard(scope)["funnel"]["in_review"] == 0
     transition(dossier, "start_review", by=staff)
     assert statistics.dashboard(scope)["funnel"]["in_review"] == 1
+
+
+def test_figures_computed_before_the_commit_are_forgotten_after_it(
+    referential, phase, staff, django_capture_on_commit_callbacks
+):
+    dossier = make_dossier(phase, staff, actions=("submit",))
+    scope = Scope.of(phase=phase)
+    with django_capture_on_commit_callbacks(execute=True):
+        transition(dossier, "start_review", by=staff)
+        # Another request reading before the commit would cache what it sees then; simulate it with stale figures.
+        statistics.cached("applications", scope, lambda: {"stale": True})
+    assert "stale" not in statistics.dashboard(scope)
+    assert statistics.dashboard(scope)["funnel"]["in_review"] == 1
