@@ -54,6 +54,16 @@ class DossierState(models.TextChoices):
         return (cls.ELIGIBLE, *cls.decided())
 
     @classmethod
+    def eligibility_declared(cls):
+        """The two outcomes of the eligibility check (the end of "submission → eligibility" in the statistics)."""
+        return (cls.ELIGIBLE, cls.INELIGIBLE)
+
+    @classmethod
+    def instruction_started(cls):
+        """Instruction started and not sent back nor withdrawn: in review, judged on eligibility, or decided."""
+        return (cls.IN_REVIEW, cls.INELIGIBLE, *cls.eligible_or_decided())
+
+    @classmethod
     def reopenable(cls):
         return (*cls.decided(), cls.INELIGIBLE)
 

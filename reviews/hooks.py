@@ -6,6 +6,7 @@ phase-2 laureate decision is published."""
 from django.db.models import Exists, OuterRef, Q
 
 from applications.models import register_role_scope
+from applications.services import statistics
 from ptce_ami.accounts.enums import Role
 from reviews.models import Assignment, AssignmentStatus
 from reviews.services import (
@@ -29,3 +30,4 @@ def connect():
     register_role_scope(Role.EVALUATEUR, reviewer_scope)
     notifications.connect()
     decision_published.connect(grants.on_decision_published, dispatch_uid="reviews.grants.open_grant")
+    decision_published.connect(statistics.invalidate, dispatch_uid="reviews.statistics.invalidate")
