@@ -50,13 +50,10 @@ class Area:
     label: str  # the name
     d: str
     value: object
-    text: str  # the value, formatted with its unit
+    text: str  # the value, formatted (with "€" or "%"), for the table
     colour: str
     url: str = ""
-
-    @property
-    def title(self):
-        return f"{self.label} : {self.text}"
+    title: str = ""  # "Rhône : 3 dossiers", the area's accessible name
 
 
 @dataclass
@@ -105,16 +102,28 @@ class Map:
         return charts.format_number(0, self.unit)
 
 
+def unit_forms(unit):
+    """``unit`` is "", "€", "%", a word ("dossiers") or a pair (singular, plural): ("dossier", "dossiers")."""
+    if isinstance(unit, str):
+        return unit, unit
+    singular, plural = unit
+    return singular, plural
+
+
 def value_text(value, unit):
-    """ "12 dossiers", "80 000 €", "12,5 %": the number formatted, then the unit unless format_number wrote it."""
-    text = charts.format_number(value, unit)
-    return f"{text} {unit}" if unit and unit not in ("€", "%") else text
+    """ "12 dossiers", "1 dossier", "80 000 €", "12,5 %": the number formatted, then the unit unless format_number
+    wrote it; with a pair of forms, the singular for less than 2 (French: "0 dossier", "1,5 dossier")."""
+    singular, plural = unit_forms(unit)
+    word = singular if abs(value) < 2 else plural
+    text = charts.format_number(value, word)
+    return f"{text} {word}" if word and word not in ("€", "%") else text
 
 
 def build_map(kind, title, unit, viewbox, shapes, names, values, links):
     """``shapes``: {code: geometry area}; ``names``: {code: name}. Values missing or None count as zero."""
     values = {code: values.get(code) or 0 for code in shapes}
-    steps = charts.sequential_steps(values.values(), unit)
+    symbol = unit if unit in ("€", "%") else ""  # written with each number; a word is written in the titles
+    steps = charts.sequential_steps(values.values(), symbol)
     links = links or {}
     areas = []
     for code, shape in sorted(shapes.items()):
@@ -125,14 +134,15 @@ def build_map(kind, title, unit, viewbox, shapes, names, values, links):
                 label=names.get(code, code),
                 d=shape["d"],
                 value=values[code],
-                text=value_text(values[code], unit),
+                text=charts.format_number(values[code], symbol),
                 colour=step.colour if step else charts.ZERO_COLOUR,
                 url=links.get(code, ""),
+                title=f"{names.get(code, code)} : {value_text(values[code], unit)}",
             )
         )
-    rows = charts.rows_of([(area.label, area.value) for area in areas], unit)
-    result = Map(kind, title, unit, " ".join(str(number) for number in viewbox), areas, steps=steps)
-    result.summary = charts.describe(title, rows, unit)
+    rows = charts.rows_of([(area.label, area.value) for area in areas], symbol)
+    result = Map(kind, title, symbol, " ".join(str(number) for number in viewbox), areas, steps=steps)
+    result.summary = charts.describe(title, rows, symbol)
     return result
 
 
@@ -170,4 +180,5 @@ def departement_map(region_code, values, title, unit="", links=None):
 
 
 def legend_title(unit):
-    return _("Légende (%(unit)s)") % {"unit": unit} if unit else _("Légende")
+    plural = unit_forms(unit)[1]
+    return _("Légende (%(unit)s)") % {"unit": plural} if plural else _("Légende")

@@ -33,10 +33,10 @@ PALETTE = (
 # The choropleth maps' sequential palette (territories.maps): one hue, the DSFR's blue France, in five steps of
 # lightness (CIE L* 83, 64, 45, 26, 8) from blue-france-850 (#cacafb) to the darkest colour of the DSFR chart's own
 # sequential scale (#00005f), evenly spaced in RGB. Lightness alone tells the steps apart, so they read with every
-# colour-vision deficiency and in greyscale. Zero is a neutral grey (grey-975), apart from every step; the outlines
-# (grey-425) show every area, the grey ones included.
+# colour-vision deficiency and in greyscale. Zero is a neutral grey (grey-950, L* 94), apart from every step; the
+# outlines (grey-425) show every area, the grey ones included.
 SEQUENTIAL_PALETTE = ("#cacafb", "#9898d4", "#6565ad", "#323286", "#00005f")
-ZERO_COLOUR = "#f6f6f6"
+ZERO_COLOUR = "#eeeeee"
 STEP_COUNT = len(SEQUENTIAL_PALETTE)  # at most this many classes
 OUTLINE_COLOUR = "#666666"
 

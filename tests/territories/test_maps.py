@@ -1,8 +1,6 @@
 """The choropleth maps (territories.maps, {% load maps %}): geometry for every territory of the referential, the
 right areas coloured, the insets, the table, the links, one query per map."""
 
-import gzip
-import json
 import re
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -13,8 +11,8 @@ from django.template import Context, Template
 from ptce_ami.core import charts
 from territories import maps
 from territories.enums import Zone
-from territories.loader import DATA_DIR
 from territories.models import Departement, Region
+from tests.territories.cog_regions import create_regions_and_departements
 
 ARA_DEPARTEMENTS = {"01", "03", "07", "15", "26", "38", "42", "43", "63", "69", "73", "74"}
 OVERSEAS_REGIONS = {"01", "02", "03", "04", "06"}
@@ -22,16 +20,7 @@ OVERSEAS_REGIONS = {"01", "02", "03", "04", "06"}
 
 @pytest.fixture
 def regions_and_departements(db):
-    """The real referential's regions and départements (COG 2026), without its communes."""
-    data = json.loads(gzip.decompress((DATA_DIR / "cog-2026.json.gz").read_bytes()))
-    Region.objects.bulk_create(
-        Region(code=code, name=name, zone=zone, cress_name=cress)
-        for code, name, zone, cress in data["regions"]["rows"]
-    )
-    Departement.objects.bulk_create(
-        Departement(code=code, name=name, region_id=region, search_name=name.lower())
-        for code, name, region in data["departements"]["rows"]
-    )
+    create_regions_and_departements()
 
 
 def render(source, **context):
@@ -103,6 +92,20 @@ def test_the_region_map_colours_the_region_given_and_greys_the_others(regions_an
     assert "<title>Auvergne-Rhône-Alpes : 10 dossiers</title>" in html
     assert "<title>Île-de-France : 0 dossiers</title>" in html
     assert 'role="img"' in html
+
+
+def test_a_unit_in_two_forms_takes_the_singular_below_two(regions_and_departements):
+    html = render(
+        "{% departement_map '84' values caption='Lauréats' unit=unit %}",
+        values={"69": 1, "38": 2},
+        unit=("lauréat", "lauréats"),
+    )
+
+    assert "<title>Rhône : 1 lauréat</title>" in html
+    assert "<title>Isère : 2 lauréats</title>" in html
+    assert "<title>Ain : 0 lauréat</title>" in html
+    assert "Légende (lauréats)" in html
+    assert '<th scope="row">Isère</th>\n            <td>2</td>' in html  # the table's numbers alone
 
 
 def test_the_overseas_regions_are_insets_named_beside_metropolitan_france(regions_and_departements):
