@@ -1,0 +1,132 @@
+"""The API's documentation page (/api/): authentication, pagination, filters, rate limit, then each endpoint with
+its parameters and the fields it answers, rendered on the server from the OpenAPI schema (no script needed)."""
+
+import json
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from ptce_ami.accounts.services import API_TOKEN_LIFETIMES
+from ptce_ami.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from ptce_ami.api.routes import api
+
+
+@dataclass
+class Row:
+    name: str
+    type: str
+    description: str
+    required: bool = False
+    children: list = field(default_factory=list)
+
+
+@dataclass
+class Operation:
+    method: str
+    path: str
+    summary: str
+    description: str
+    anchor: str
+    parameters: list
+    fields: list
+    statuses: list
+
+
+def translated(text):
+    return _(text) if text else ""
+
+
+def resolve(schema, components):
+    ref = schema.get("$ref")
+    return components[ref.rsplit("/", 1)[-1]] if ref else schema
+
+
+def type_of(schema, components):
+    """A readable type: "chaîne", "entier", "liste de …", "objet", with "ou null" when it may be null."""
+    if "$ref" in schema:
+        return _("objet")
+    options = schema.get("anyOf")
+    if options:
+        kinds = [type_of(option, components) for option in options if option.get("type") != "null"]
+        nullable = any(option.get("type") == "null" for option in options)
+        return " ".join(kinds) + (_(" ou null") if nullable else "")
+    kind = schema.get("type")
+    if kind == "array":
+        return _("liste de %(type)s") % {"type": type_of(schema.get("items", {}), components)}
+    names = {
+        "string": _("chaîne"),
+        "integer": _("entier"),
+        "number": _("nombre"),
+        "boolean": _("booléen"),
+        "object": _("objet"),
+    }
+    label = names.get(kind, kind or "")
+    formats = {"date-time": _("date et heure ISO 8601"), "date": _("date ISO 8601"), "decimal": _("décimal")}
+    if schema.get("format") in formats:
+        label = f"{label} ({formats[schema['format']]})"
+    return label
+
+
+def nested(schema, components):
+    """The object schema a property holds (directly, in a list, or nullable), or None."""
+    for candidate in [schema, *schema.get("anyOf", [])]:
+        if "$ref" in candidate:
+            return resolve(candidate, components)
+        if candidate.get("type") == "array" and "$ref" in candidate.get("items", {}):
+            return resolve(candidate["items"], components)
+    return None
+
+
+def field_rows(schema, components, depth=0):
+    rows = []
+    for name, prop in schema.get("properties", {}).items():
+        inner = nested(prop, components)
+        children = field_rows(inner, components, depth + 1) if inner is not None and depth < 2 else []
+        rows.append(Row(name, type_of(prop, components), translated(prop.get("description", "")), children=children))
+    return rows
+
+
+def operations(openapi):
+    components = openapi.get("components", {}).get("schemas", {})
+    result = []
+    for route, methods in openapi["paths"].items():
+        for method, operation in methods.items():
+            parameters = [
+                Row(
+                    parameter["name"],
+                    type_of(parameter.get("schema", {}), components),
+                    translated(parameter.get("description") or parameter.get("schema", {}).get("description", "")),
+                    required=parameter.get("required", False),
+                )
+                for parameter in operation.get("parameters", [])
+            ]
+            ok = operation["responses"].get("200", {}).get("content", {}).get("application/json", {}).get("schema", {})
+            result.append(
+                Operation(
+                    method=method.upper(),
+                    path=route,
+                    summary=translated(operation.get("summary", "")),
+                    description=translated(operation.get("description", "")),
+                    anchor=operation["operationId"],
+                    parameters=parameters,
+                    fields=field_rows(resolve(ok, components), components),
+                    statuses=sorted(operation["responses"]),
+                )
+            )
+    return result
+
+
+def documentation(request):
+    # Through JSON, as clients read it (status codes become strings).
+    openapi = json.loads(json.dumps(api.get_openapi_schema()))
+    context = {
+        "operations": operations(openapi),
+        "rate_limit": settings.API_RATE_LIMIT,
+        "default_limit": DEFAULT_LIMIT,
+        "max_limit": MAX_LIMIT,
+        "lifetimes": API_TOKEN_LIFETIMES,
+        "retention_days": settings.API_CALL_RETENTION_DAYS,
+    }
+    return render(request, "api/documentation.html", context)
