@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 from ninja import Field, NinjaAPI, Query, Schema
-from ninja.errors import AuthenticationError, Throttled
+from ninja.errors import AuthenticationError, HttpError, Throttled
 
 from applications.models import MemberStructure
 from ptce_ami.accounts import permissions
@@ -47,7 +47,7 @@ api = NinjaAPI(
     throttle=TokenRateThrottle(),
 )
 
-ERRORS = {401: schemas.ErrorOut, 403: schemas.ErrorOut, 429: schemas.ErrorOut}
+ERRORS = {400: schemas.ErrorOut, 401: schemas.ErrorOut, 403: schemas.ErrorOut, 429: schemas.ErrorOut}
 DETAIL_ERRORS = {**ERRORS, 404: schemas.ErrorOut}
 
 
@@ -97,9 +97,14 @@ class DossierFilters(Schema):
 
 
 def matching_dossiers(request):
-    """The submitted dossiers the token's owner sees that match the list's filters of the query string (invalid
-    values are ignored, as on the list)."""
-    return apply(build_filter(request.user, request.GET))
+    """The submitted dossiers the token's owner sees that match the list's filters of the query string. Unlike the
+    list, which shows an invalid value beside its field and ignores it, the API answers 400: a tool asking for a
+    region it may not see must not receive its own regions' rows as if they were that one's."""
+    filterset = build_filter(request.user, request.GET)
+    if not filterset.form.is_valid():
+        errors = "; ".join(f"{name} : {' '.join(messages)}" for name, messages in filterset.form.errors.items())
+        raise HttpError(400, _("Filtre invalide (%(errors)s).") % {"errors": errors})
+    return apply(filterset)
 
 
 def matching_ids(request):
