@@ -4,8 +4,8 @@ the OpenAPI schema and the documentation page."""
 import json
 
 import pytest
-from django.test.utils import CaptureQueriesContext
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from openapi_spec_validator import validate
 
@@ -14,7 +14,7 @@ from applications.models import Dossier
 from ptce_ami.accounts.models import ApiCall, ApiToken
 from ptce_ami.accounts.services import purge_api_calls
 from tests.api.conftest import secret_for
-from tests.api.test_scoping import region_world
+from tests.api.worlds import region_world
 from tests.applications.factories import DossierFactory, PhaseFactory
 from tests.reviews.grants_helpers import phase2
 
