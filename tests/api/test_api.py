@@ -1,22 +1,29 @@
 """The API's behaviour: filters, keyset pagination (bounded, flat in N), the rate limit per token, the call log,
 the OpenAPI schema and the documentation page."""
 
+import importlib
 import json
 
 import pytest
+from django.apps import apps as django_apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_celery_beat.models import PeriodicTask
 from openapi_spec_validator import validate
 
 from applications.enums import DossierState
 from applications.models import Dossier
 from ptce_ami.accounts.models import ApiCall, ApiToken
 from ptce_ami.accounts.services import purge_api_calls
+from ptce_ami.core.models import SweepRun
+from ptce_ami.core.queue import task_named
 from tests.api.conftest import secret_for
 from tests.api.worlds import region_world
 from tests.applications.factories import DossierFactory, PhaseFactory
 from tests.reviews.grants_helpers import phase2
+
+purge_beat_migration = importlib.import_module("ptce_ami.accounts.migrations.0004_api_call_purge_beat")
 
 
 def many_dossiers(count, region, phase=None, start=0):
@@ -209,3 +216,19 @@ def test_documentation_page_is_open_to_anyone_and_lists_every_endpoint(client, d
         assert path in page
     assert "tranches.percent" in page
     assert "next_cursor" in page and "Retry-After" in page
+
+
+def test_the_purge_runs_every_night_from_the_beat_schedule(call, instructeur):
+    secret = secret_for(instructeur)
+    call(secret, "regions")
+    ApiCall.objects.update(at=timezone.now() - timezone.timedelta(days=400))
+    PeriodicTask.objects.filter(task="accounts.purge_api_calls").delete()
+
+    purge_beat_migration.forwards(django_apps, None)
+    entry = PeriodicTask.objects.select_related("crontab").get(task="accounts.purge_api_calls")
+    result = task_named(entry.task).apply()
+
+    assert (entry.crontab.hour, entry.crontab.minute) == ("3", "15")
+    assert result.get() == 1
+    assert not ApiCall.objects.exists()
+    assert SweepRun.objects.get(name="accounts.purge_api_calls").processed == 1
