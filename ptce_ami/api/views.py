@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ptce_ami.accounts.services import API_TOKEN_LIFETIMES
+from ptce_ami.api.auth import TokenRateThrottle
 from ptce_ami.api.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from ptce_ami.api.routes import api
 
@@ -43,30 +45,46 @@ def resolve(schema, components):
     return components[ref.rsplit("/", 1)[-1]] if ref else schema
 
 
-def type_of(schema, components):
-    """A readable type: "chaîne", "entier", "liste de …", "objet", with "ou null" when it may be null."""
+def type_names():
+    return {
+        "string": (_("chaîne"), _("chaînes")),
+        "integer": (_("entier"), _("entiers")),
+        "number": (_("nombre"), _("nombres")),
+        "boolean": (_("booléen"), _("booléens")),
+        "object": (_("objet"), _("objets")),
+    }
+
+
+def type_of(schema, components, *, nullable=True, plural=False):
+    """A readable type: "chaîne", "entier", "liste d'objets", with "ou null" when it may be null (and ``nullable``:
+    a query parameter is simply left out)."""
+    names = type_names()
     if "$ref" in schema:
-        return _("objet")
+        return names["object"][plural]
     options = schema.get("anyOf")
     if options:
-        kinds = [type_of(option, components) for option in options if option.get("type") != "null"]
-        nullable = any(option.get("type") == "null" for option in options)
-        return " ".join(kinds) + (_(" ou null") if nullable else "")
+        kinds = [type_of(option, components, plural=plural) for option in options if option.get("type") != "null"]
+        is_nullable = nullable and any(option.get("type") == "null" for option in options)
+        return " ".join(kinds) + (_(" ou null") if is_nullable else "")
     kind = schema.get("type")
     if kind == "array":
-        return _("liste de %(type)s") % {"type": type_of(schema.get("items", {}), components)}
-    names = {
-        "string": _("chaîne"),
-        "integer": _("entier"),
-        "number": _("nombre"),
-        "boolean": _("booléen"),
-        "object": _("objet"),
-    }
-    label = names.get(kind, kind or "")
+        return _("liste : %(type)s") % {"type": type_of(schema.get("items", {}), components, plural=True)}
+    label = names[kind][plural] if kind in names else kind or ""
     formats = {"date-time": _("date et heure ISO 8601"), "date": _("date ISO 8601"), "decimal": _("décimal")}
     if schema.get("format") in formats:
         label = f"{label} ({formats[schema['format']]})"
     return label
+
+
+def rate_in_words(rate):
+    """ "60/min" → "60 requêtes par minute"."""
+    count, seconds = TokenRateThrottle().parse_rate(rate)
+    periods = {1: _("par seconde"), 60: _("par minute"), 3600: _("par heure"), 86400: _("par jour")}
+    period = periods.get(seconds) or _("toutes les %(seconds)d secondes") % {"seconds": seconds}
+    return ngettext("%(count)d requête %(period)s", "%(count)d requêtes %(period)s", count) % {
+        "count": count,
+        "period": period,
+    }
 
 
 def nested(schema, components):
@@ -96,7 +114,7 @@ def operations(openapi):
             parameters = [
                 Row(
                     parameter["name"],
-                    type_of(parameter.get("schema", {}), components),
+                    type_of(parameter.get("schema", {}), components, nullable=False),
                     translated(parameter.get("description") or parameter.get("schema", {}).get("description", "")),
                     required=parameter.get("required", False),
                 )
@@ -123,7 +141,7 @@ def documentation(request):
     openapi = json.loads(json.dumps(api.get_openapi_schema()))
     context = {
         "operations": operations(openapi),
-        "rate_limit": settings.API_RATE_LIMIT,
+        "rate_limit": rate_in_words(settings.API_RATE_LIMIT),
         "default_limit": DEFAULT_LIMIT,
         "max_limit": MAX_LIMIT,
         "lifetimes": API_TOKEN_LIFETIMES,
