@@ -27,7 +27,16 @@ from ptce_ami.accounts import permissions
 from ptce_ami.api import schemas
 from ptce_ami.api.auth import TokenAuth, TokenRateThrottle
 from ptce_ami.api.pagination import PageParams, page
-from reviews.models import Decision, Grant, Payment, RegionalOpinion, Review, Score
+from reviews.models import (
+    AssignmentStatus,
+    Decision,
+    Grant,
+    Payment,
+    RegionalOpinion,
+    Review,
+    ReviewStatus,
+    Score,
+)
 from reviews.services.selection import apply, build_filter, staff_queryset
 from territories.models import Departement, Region
 
@@ -118,9 +127,14 @@ def visible_dossier(request, reference):
 # Territories (the public referential) -----------------------------------------------------------------------------
 
 
-@api.get("/regions", response={200: schemas.RegionPage, **ERRORS}, tags=[N_("Territoires")], summary=N_("Régions"))
+@api.get(
+    "/regions",
+    response={200: schemas.RegionPage, **ERRORS},
+    tags=[N_("Territoires")],
+    summary=N_("Régions"),
+    description=N_("Les régions (référentiel public), par code INSEE."),
+)
 def regions(request, params: Query[PageParams]):
-    """Les régions (référentiel public), par code INSEE."""
     return page(request, Region.objects.all(), params, key="code", integer_key=False)
 
 
@@ -133,9 +147,9 @@ class DepartementFilters(Schema):
     response={200: schemas.DepartementPage, **ERRORS},
     tags=[N_("Territoires")],
     summary=N_("Départements"),
+    description=N_("Les départements (référentiel public), par code INSEE."),
 )
 def departements(request, filters: Query[DepartementFilters], params: Query[PageParams]):
-    """Les départements (référentiel public), par code INSEE."""
     queryset = Departement.objects.all()
     if filters.region:
         queryset = queryset.filter(region_id=filters.region)
@@ -149,10 +163,17 @@ def with_score(queryset):
     return queryset.select_related("phase__edition").annotate(score_value=F("score__value"))
 
 
-@api.get("/dossiers", response={200: schemas.DossierPage, **ERRORS}, tags=[N_("Dossiers")], summary=N_("Dossiers"))
+@api.get(
+    "/dossiers",
+    response={200: schemas.DossierPage, **ERRORS},
+    tags=[N_("Dossiers")],
+    summary=N_("Dossiers"),
+    description=N_(
+        "Les dossiers déposés que vous voyez (un partenaire régional : ceux de ses régions), filtrés comme la liste "
+        "d'instruction."
+    ),
+)
 def dossiers(request, filters: Query[DossierFilters], params: Query[PageParams]):
-    """Les dossiers déposés que vous voyez (un partenaire régional : ceux de ses régions), filtrés comme la liste
-    d'instruction."""
     return page(request, with_score(matching_dossiers(request)), params)
 
 
@@ -161,9 +182,9 @@ def dossiers(request, filters: Query[DossierFilters], params: Query[PageParams])
     response={200: schemas.DossierDetailOut, **DETAIL_ERRORS},
     tags=[N_("Dossiers")],
     summary=N_("Un dossier"),
+    description=N_("Un dossier déposé, par sa référence ; 404 pour un dossier que vous ne voyez pas."),
 )
 def dossier(request, reference: str):
-    """Un dossier déposé, par sa référence ; 404 pour un dossier que vous ne voyez pas."""
     queryset = (
         with_score(staff_queryset(request.user))
         .annotate(member_count=Count("members"))
@@ -177,9 +198,9 @@ def dossier(request, reference: str):
     response={200: schemas.MemberPage, **DETAIL_ERRORS},
     tags=[N_("Dossiers")],
     summary=N_("Structures membres d'un dossier"),
+    description=N_("Les structures membres d'un dossier que vous voyez."),
 )
 def members(request, reference: str, params: Query[PageParams]):
-    """Les structures membres d'un dossier que vous voyez."""
     dossier = visible_dossier(request, reference)
     queryset = MemberStructure.objects.filter(dossier=dossier).select_related("commune")
     return page(request, queryset, params)
@@ -188,11 +209,18 @@ def members(request, reference: str, params: Query[PageParams]):
 # Evaluation and selection ------------------------------------------------------------------------------------------
 
 
-@api.get("/reviews", response={200: schemas.ReviewPage, **ERRORS}, tags=[N_("Évaluation")], summary=N_("Évaluations"))
+@api.get(
+    "/reviews",
+    response={200: schemas.ReviewPage, **ERRORS},
+    tags=[N_("Évaluation")],
+    summary=N_("Évaluations"),
+    description=N_(
+        "Les évaluations des dossiers que vous voyez (filtres des dossiers), notes seulement : les instructeurs ont "
+        "toutes les évaluations et leurs niveaux par critère ; les partenaires régionaux, les évaluations comptées de"
+        " leurs régions (note sur 100 et recommandation)."
+    ),
+)
 def reviews(request, filters: Query[DossierFilters], params: Query[PageParams]):
-    """Les évaluations des dossiers que vous voyez (filtres des dossiers), notes seulement : les instructeurs ont
-    toutes les évaluations et leurs niveaux par critère ; les partenaires régionaux, les évaluations comptées de leurs
-    régions (note sur 100 et recommandation)."""
     full = permissions.has_perm(request.user, "reviews.view_reviews_in_full")
     queryset = Review.objects.filter(dossier__in=matching_ids(request)).select_related("dossier", "assignment")
     if full:
@@ -202,7 +230,9 @@ def reviews(request, filters: Query[DossierFilters], params: Query[PageParams]):
         queryset = queryset.counted()
     result = page(request, queryset, params)
     for review in result["results"]:
-        review.api_counted = review.status == "submitted" and review.assignment.status != "conflict"
+        review.api_counted = (
+            review.status == ReviewStatus.SUBMITTED and review.assignment.status != AssignmentStatus.CONFLICT
+        )
         review.api_scores = (
             [
                 {"criterion": s.criterion.label, "weight": s.criterion.weight, "value": s.value}
@@ -219,19 +249,26 @@ def reviews(request, filters: Query[DossierFilters], params: Query[PageParams]):
     response={200: schemas.OpinionPage, **ERRORS},
     tags=[N_("Évaluation")],
     summary=N_("Avis régionaux"),
+    description=N_("Les avis régionaux et les rangs des dossiers que vous voyez (filtres des dossiers)."),
 )
 def regional_opinions(request, filters: Query[DossierFilters], params: Query[PageParams]):
-    """Les avis régionaux et les rangs des dossiers que vous voyez (filtres des dossiers)."""
     permissions.require_perm(request.user, "reviews.view_regional_opinions")
     queryset = RegionalOpinion.objects.filter(dossier__in=matching_ids(request)).select_related("dossier")
     return page(request, queryset, params)
 
 
-@api.get("/decisions", response={200: schemas.DecisionPage, **ERRORS}, tags=[N_("Sélection")], summary=N_("Décisions"))
+@api.get(
+    "/decisions",
+    response={200: schemas.DecisionPage, **ERRORS},
+    tags=[N_("Sélection")],
+    summary=N_("Décisions"),
+    description=N_(
+        "Les décisions du comité sur les dossiers que vous voyez (filtres des dossiers) : toutes, provisoires et "
+        "annulées comprises, pour les instructeurs ; les décisions publiées de leurs régions, sans motivation, pour "
+        "les partenaires régionaux."
+    ),
+)
 def decisions(request, filters: Query[DossierFilters], params: Query[PageParams]):
-    """Les décisions du comité sur les dossiers que vous voyez (filtres des dossiers) : toutes, provisoires et
-    annulées comprises, pour les instructeurs ; les décisions publiées de leurs régions, sans motivation, pour les
-    partenaires régionaux."""
     full = permissions.has_perm(request.user, "reviews.view_committee")
     queryset = (Decision.objects.all() if full else Decision.objects.published()).filter(
         dossier__in=matching_ids(request)
@@ -242,9 +279,14 @@ def decisions(request, filters: Query[DossierFilters], params: Query[PageParams]
     return result
 
 
-@api.get("/grants", response={200: schemas.GrantPage, **ERRORS}, tags=[N_("Sélection")], summary=N_("Aides"))
+@api.get(
+    "/grants",
+    response={200: schemas.GrantPage, **ERRORS},
+    tags=[N_("Sélection")],
+    summary=N_("Aides"),
+    description=N_("Les aides des lauréats de phase 2 que vous voyez (filtres des dossiers), avec leurs versements."),
+)
 def grants(request, filters: Query[DossierFilters], params: Query[PageParams]):
-    """Les aides des lauréats de phase 2 que vous voyez (filtres des dossiers), avec leurs versements."""
     permissions.require_perm(request.user, "reviews.view_grants")
     tranches = Payment.objects.order_by("position", "pk")
     queryset = (
