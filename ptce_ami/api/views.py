@@ -80,7 +80,9 @@ def rate_in_words(rate):
     """ "60/min" → "60 requêtes par minute"."""
     count, seconds = TokenRateThrottle().parse_rate(rate)
     periods = {1: _("par seconde"), 60: _("par minute"), 3600: _("par heure"), 86400: _("par jour")}
-    period = periods.get(seconds) or _("toutes les %(seconds)d secondes") % {"seconds": seconds}
+    period = periods.get(seconds) or ngettext("en %(seconds)d seconde", "en %(seconds)d secondes", seconds) % {
+        "seconds": seconds
+    }
     return ngettext("%(count)d requête %(period)s", "%(count)d requêtes %(period)s", count) % {
         "count": count,
         "period": period,
@@ -144,7 +146,9 @@ def documentation(request):
         "rate_limit": rate_in_words(settings.API_RATE_LIMIT),
         "default_limit": DEFAULT_LIMIT,
         "max_limit": MAX_LIMIT,
-        "lifetimes": API_TOKEN_LIFETIMES,
+        "lifetimes": ", ".join(
+            ngettext("%(days)d jour", "%(days)d jours", days) % {"days": days} for days in API_TOKEN_LIFETIMES
+        ),
         "retention_days": settings.API_CALL_RETENTION_DAYS,
     }
     return render(request, "api/documentation.html", context)
