@@ -55,5 +55,6 @@ def test_the_documentation_page_is_accessible_to_anyone(page):
     assert_accessible(page)
     screenshot(page, "api-documentation")
     page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375  # nothing wider than a phone
     assert_accessible(page)
     screenshot(page, "api-documentation-mobile")
