@@ -42,6 +42,10 @@ def test_a_partner_creates_uses_and_revokes_a_token(page):
     assert page.get_by_text("Révoqué", exact=True).count() == 1
     assert_accessible(page)
     screenshot(page, "api-tokens-revoked")
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_accessible(page)
+    screenshot(page, "api-tokens-mobile")
     assert ApiToken.objects.get().revoked_at is not None
     refused = page.request.get("/api/v1/dossiers", headers={"Authorization": f"Bearer {secret}"})
     assert refused.status == 401
