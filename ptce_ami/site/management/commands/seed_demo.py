@@ -21,6 +21,7 @@ from ptce_ami.accounts.enums import Role
 from ptce_ami.accounts.models import User
 from ptce_ami.core.models import EmailStatus, OutboundEmail
 from ptce_ami.site.demo import seed_dossiers, seed_evaluation
+from ptce_ami.site.demo_bulk import seed_bulk
 from ptce_ami.site.demo_selection import seed_calls, seed_selection
 from reviews.models import Assignment, Decision, Grant, RegionalOpinion, Review
 from territories.models import Region
@@ -89,6 +90,7 @@ class Command(BaseCommand):
             dossiers = seed_dossiers(phases["p1w2"], by_email)
             seed_evaluation(dossiers, by_email)
             seed_selection(phases, by_email, today)
+            seed_bulk(phases, by_email, today)  # the crowd the dashboards' charts need
         edition = phases["p1w2"].edition
         self.stdout.write(
             f"Édition « {edition} » : {edition.phases.count()} phases, "
