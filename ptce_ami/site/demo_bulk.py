@@ -239,10 +239,15 @@ def paris(day, hour=12, minute=0):
 # Entry point --------------------------------------------------------------------------------------------------------
 
 
+def bulk_dossiers():
+    """The dossiers this module wrote (recognised by their owners)."""
+    return Dossier.objects.filter(owner__email__startswith=OWNER_PREFIX, owner__email__endswith=f"@{DOMAIN}")
+
+
 def seed_bulk(phases, users, today):
     """Add the bulk dossiers (see the module's note); returns how many there are."""
     now = timezone.now()
-    existing = Dossier.objects.filter(owner__email__startswith=OWNER_PREFIX, owner__email__endswith=f"@{DOMAIN}")
+    existing = bulk_dossiers()
     if existing.filter(phase=phases["p1w2"], created_at=anchor(phases["p1w2"])).exists():
         return existing.count()  # written today: left as it is
     if existing.exists() and not delete(existing):
@@ -635,7 +640,8 @@ class Bulk:
             dossier.staffing_fte = Decimal("1.25")
             dossier.post_grant_plan = "Les cotisations des membres et les prestations financent l'animation ensuite."
             dossier.indicators = "Membres actifs, projets communs, emplois créés, chiffre d'affaires mutualisé."
-            spec["grant"] = Decimal(self.random.randrange(30_000, 80_001, 5_000))
+            low, high = int(phase.min_grant or 30_000), int(phase.max_grant or 80_000)  # within the phase's bounds
+            spec["grant"] = Decimal(self.random.randrange(low, high + 1, 5_000))
         return dossier
 
     def write_members_and_territory(self, specs, dossiers):
@@ -865,7 +871,7 @@ class Bulk:
                 status, review = self.assignment_state(spec["state"])
                 assigned_at = min(started + datetime.timedelta(hours=rng.randint(2, 48)), self.now)
                 due_at = assigned_at + datetime.timedelta(days=rng.choice([10, 14, 21]))
-                if status in AssignmentStatus.pending() and rng.random() < 0.4:
+                if status in AssignmentStatus.pending() and rng.random() < 0.3:
                     due_at = self.now - datetime.timedelta(days=rng.randint(2, 9))  # overdue
                 assignments.append(
                     Assignment(
