@@ -276,12 +276,15 @@ def delete(existing):
 
 
 class Bulk:
+    """One run: plans every dossier in memory (``plan``), then writes each kind of row in one ``bulk_create``."""
+
     def __init__(self, phases, users, today, now):
         self.phases, self.users, self.today, self.now = phases, users, today, now
         self.random = random.Random(SEED)
         self.instructeur = users[INSTRUCTEUR]
         self.sectors = {sector.code: sector for sector in Sector.objects.all()}
         self.used_names = set()
+        self.sessions = {}
 
     # Orchestration ------------------------------------------------------------------------------------------------
 
@@ -603,7 +606,7 @@ class Bulk:
     def dossier(self, spec, phase, owner, reference):
         place = spec["communes"][0][1]
         complete = spec["complete"]
-        narratives = {name: text for name, text in demo.NARRATIVES.items()} if complete else {}
+        narratives = dict(demo.NARRATIVES) if complete else {}
         dossier = Dossier(
             reference=reference,
             phase=phase,
@@ -713,15 +716,14 @@ class Bulk:
 
     def session(self, spec):
         """The published committee of the spec's phase (demo_selection.py made it), or None."""
-        cache = self.__dict__.setdefault("_sessions", {})
         key = spec["phase_key"]
-        if key not in cache:
-            cache[key] = (
+        if key not in self.sessions:
+            self.sessions[key] = (
                 CommitteeSession.objects.filter(phase=self.phases[key], published_at__isnull=False)
                 .order_by("pk")
                 .first()
             )
-        return cache[key]
+        return self.sessions[key]
 
     def write_attachments(self, specs, dossiers):
         """The required pieces of every complete dossier: one small file per kind, stored once and shared."""

@@ -434,6 +434,7 @@ def test_seed_demo_bulk_dossiers_are_what_the_services_would_have_written(seeded
     ara = bulk.filter(region="84", state=DossierState.ELIGIBLE).first()
     assert client.get(reverse("reviews:dossier", args=[ara.reference])).status_code == 200
     assert client.get(reverse("reviews:regional_opinions")).status_code == 200
+    assert client.get(reverse("site:dashboard")).status_code == 200
     client.force_login(seeded["evaluateur@demo.ptce.fr"])
     assert client.get(reverse("reviews:queue")).status_code == 200
     for porteur in (samples[2].owner, seeded["porteur@demo.ptce.fr"]):
