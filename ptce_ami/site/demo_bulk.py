@@ -466,7 +466,7 @@ class Bulk:
             first["created_at"] = anchor(phase)
 
     def steps(self, spec, phase):
-        """[(action, moment, by)] of the spec's path, after its submission, each no later than now."""
+        """[(action, moment)] of the spec's path after its submission, each no later than now."""
         rng = self.random
         session = self.session(spec) if spec["state"] in S.decided() else None
         moments = [spec["submitted_at"]]
@@ -506,16 +506,12 @@ class Bulk:
                 name = self.regions[region].cress_name or f"CRESS {self.regions[region].name}"
                 wanted[f"{PARTNER_PREFIX}{region}@{DOMAIN}"] = (Role.PARTENAIRE, "Avis", "CRESS", name, [region])
         rng = random.Random(SEED + 1)
+        declared_regions = {}  # the reviewers' regions of activity, in their declaration of interests
         for number in range(1, 9):
-            regions = rng.sample(sorted(self.regions), 2)
+            email = f"{REVIEWER_PREFIX}{number:02d}@{DOMAIN}"
+            declared_regions[email] = rng.sample(sorted(self.regions), 2)
             first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-            wanted[f"{REVIEWER_PREFIX}{number:02d}@{DOMAIN}"] = (
-                Role.EVALUATEUR,
-                first,
-                last,
-                "Experte ou expert ESS (démonstration)",
-                regions,
-            )
+            wanted[email] = (Role.EVALUATEUR, first, last, "Experte ou expert ESS (démonstration)", [])
         have = {user.email: user for user in User.objects.filter(email__in=wanted)}
         confirmed = self.now
         new = [
@@ -562,7 +558,7 @@ class Bulk:
         ReviewerDeclaration.regions.through.objects.bulk_create(
             ReviewerDeclaration.regions.through(reviewerdeclaration_id=declaration.pk, region_id=region)
             for declaration in declarations
-            for region in wanted.get(declaration.reviewer.email, [[]])[-1]
+            for region in declared_regions.get(declaration.reviewer.email, [])
         )
         return have
 
