@@ -443,6 +443,8 @@ def test_seed_demo_bulk_dossiers_are_what_the_services_would_have_written(seeded
     assert client.get(samples[2].get_absolute_url()).status_code == 404  # not porteur@'s dossier
     client.force_login(samples[2].owner)
     assert client.get(samples[2].get_absolute_url()).status_code == 200
+    client.logout()
+    assert client.get(reverse("site:laureates")).status_code == 200  # the bulk PTCE émergents among them
 
 
 def test_seed_demo_bulk_is_rewritten_on_a_later_day(seeded):

@@ -1,7 +1,8 @@
 """Demo data: a user for every role; the 2023 edition decided, its grants paid; the 2026 edition under way, with
 drafts and submitted dossiers in several regions, their instruction, reviews and regional opinions, the PTCE
 émergents and their bouquet requests, phase-2 dossiers and grants, and a committee's provisional decisions
-(demo_selection.py has the calendar).
+(demo_selection.py has the calendar); then, written in bulk, some three hundred fictitious dossiers across the
+regions and states, so that every chart of the dashboards shows something (demo_bulk.py).
 
 Idempotent: running it again updates the same rows (dates are moved so that phase 1 stays open).
 Refuses to run outside DEBUG unless --force: demo accounts share one known password.
