@@ -13,7 +13,8 @@ out of the list, the map and the file.
 What the public pages count (``call_figures``, the call page): only published editions; the dossiers filed in a
 phase once it has closed (never while it is open: drafts are private, and a running count is not an announcement);
 the laureates and amounts of published decisions (counts name nobody, so they include the laureates left out of the
-list); the laureates of the calls before the platform, by year (``history_figures``, from public sources).
+list); the laureates of the calls before the platform, by year (``history_figures``, from public sources; not for a
+year whose edition on the platform has published laureates).
 
 A laureate is a dossier in the state "Lauréat" with a published, current decision "Lauréat" (a provisional decision
 never appears; a reopened one is revoked). The amount is the published decision's (phase 2).
@@ -47,6 +48,7 @@ SEPARATOR = "|"
 # The territory's summary names this many communes at most, then says how many more there are.
 SUMMARY_COMMUNES = 10
 CHUNK_SIZE = 500
+CENTS = Decimal("0.01")
 PHASE_NUMBERS = {PhaseKind.PHASE1: 1, PhaseKind.PHASE2: 2}
 PHASE_KINDS = {number: kind for kind, number in PHASE_NUMBERS.items()}
 # The members of a pôle are published as a count per art. 9 category, never by name (see the module's note).
@@ -409,20 +411,24 @@ def phase_figures(phase, now, filed, selected):
     row = selected.get(phase.pk, {})
     committed = None
     if phase.kind == PhaseKind.PHASE2:
-        committed = row.get("committed") or Decimal(0)
+        committed = Decimal(row.get("committed") or 0).quantize(CENTS)
     closed = phase.closes_at < now
     return PhaseFigures(phase, filed.get(phase.pk, 0) if closed else None, row.get("count", 0), committed)
 
 
-def history_figures():
+def history_figures(edition_figures):
     """[{year, call, laureates}] of the laureates of the calls before the platform (the imported history, from
-    public sources), oldest first. One query."""
-    rows = LaureateRecord.objects.order_by().values("year", "call").annotate(laureates=Count("pk"))
+    public sources), oldest first; but for the years whose edition on the platform has published laureates: the
+    platform's figures are then the ones to read, and the history's would count the same pôles twice. One query."""
+    platform_years = {figures.edition.year for figures in edition_figures if figures.laureates}
+    rows = LaureateRecord.objects.exclude(year__in=platform_years).order_by()
+    rows = rows.values("year", "call").annotate(laureates=Count("pk"))
     return sorted(rows, key=lambda row: (row["year"], row["call"]))
 
 
 def laureates_per_year(edition_figures, history):
-    """[(year, laureates)]: the history's and the platform's published laureates, oldest year first."""
+    """[(year, laureates)]: the history's (see history_figures) and the platform's published laureates, oldest year
+    first."""
     years = defaultdict(int)
     for row in history:
         years[row["year"]] += row["laureates"]

@@ -25,7 +25,7 @@ def call(request):
     """The call: published editions, their phases and deadlines, how to apply, the figures of past editions."""
     now = timezone.now()
     figures = opendata.call_figures(published_editions(), now)
-    history = opendata.history_figures()
+    history = opendata.history_figures(figures)
     context = {
         "figures": figures,
         "history": history,
@@ -56,7 +56,8 @@ def documents_to_prepare(figures):
 def call_figures_csv(request):
     figures = opendata.call_figures(published_editions())
     headers = [_("Année"), _("Appel"), _("Phase"), _("Dossiers déposés"), _("Lauréats"), _("Montants engagés (€)")]
-    rows = [(row["year"], row["call"], "", None, row["laureates"], None) for row in opendata.history_figures()]
+    history = opendata.history_figures(figures)
+    rows = [(row["year"], row["call"], "", None, row["laureates"], None) for row in history]
     for edition in reversed(figures):
         for phase in edition.phases:
             rows.append(
