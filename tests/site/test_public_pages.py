@@ -167,7 +167,7 @@ def test_the_laureate_page_shows_its_territory_members_categories_year_phase_and
     emergent_page = page_text(client, reverse("site:laureate", args=[emergent.reference]))
 
     assert "Pôle du Maquis" in funded_page and "Corse" in funded_page and "Corse-du-Sud" in funded_page
-    assert "Ajaccio" in funded_page and "80\u202f000\u202f€" in funded_page and "AMI PTCE 2023 (2023)" in funded_page
+    assert "Ajaccio" in funded_page and "80\u202f000\u202f€" in funded_page and "AMI PTCE 2023" in funded_page
     assert "Phase 2 — financement" in funded_page
     assert "Pôle des Deux Rives" in emergent_page and "Auvergne-Rhône-Alpes" in emergent_page
     assert "2 entreprises de l'ESS, 1 collectivité ou groupement, 1 autre acteur" in emergent_page
@@ -223,7 +223,7 @@ def open_data_counts_per_region(**filters):
 
 def test_the_map_counts_equal_the_orm_and_link_to_the_region_list(client, world):
     _references, response = listed(client, phase="2")
-    regions = {row["code"]: row for row in response.context["regions"]}
+    regions = {row["code"]: row for row in region_rows(response)}
     csv_counts = {
         row[0]: int(row[2]) for row in csv_rows(client, reverse("site:laureates_regions_csv") + "?phase=2")[1:]
     }
@@ -233,6 +233,13 @@ def test_the_map_counts_equal_the_orm_and_link_to_the_region_list(client, world)
     assert {code: count for code, count in csv_counts.items() if count} == expected
     assert set(csv_counts) == set(regions)  # every region, zeros included
     assert regions["94"]["url"] == reverse("site:laureates") + "?phase=2&region=94"
+    assert 'href="/laureats/?phase=2&amp;region=94"' in response.content.decode()  # the map's area and the tag
+
+
+def region_rows(response):
+    """Every region's row: those of the map (all of them, zeros included)."""
+    values, links = response.context["map_values"], response.context["map_links"]
+    return [{"code": code, "count": count, "url": links[code]} for code, count in values.items()]
 
 
 # The call's figures ------------------------------------------------------------------------------------------

@@ -86,13 +86,17 @@ def laureates(request):
     filters = form.filters()
     decisions = opendata.filtered(opendata.laureate_decisions(), **filters)
     page = Paginator(decisions, LAUREATES_PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = region_rows(request, regions, filters)
     context = {
         "form": form,
         "filtered": any(filters.values()),
         "page": page,
         "pagination": page_links(request.GET, page),
         "laureates": opendata.lines(page.object_list),
-        "regions": region_rows(request, regions, filters),
+        "laureate_regions": [row for row in rows if row["count"]],
+        "map_values": {row["code"]: row["count"] for row in rows},
+        "map_links": {row["code"]: row["url"] for row in rows},
+        "map_unit": (_("lauréat"), _("lauréats")),
         "regions_csv_url": with_query(reverse("site:laureates_regions_csv"), request.GET, "region", "page"),
     }
     return render(request, "site/laureates.html", context)
