@@ -279,7 +279,7 @@ def test_the_call_figures_csv_has_one_row_per_phase_and_per_call_of_the_history(
 def test_the_call_page_says_the_state_of_each_phase_and_how_to_apply(client, world):
     content = page_text(client, reverse("site:call"))
 
-    assert "Close" in content and "Ouverte" in content
+    assert "Fermée" in content and "Ouverte" in content
     assert reverse("accounts:signup") in content and reverse("accounts:login") in content
     assert "Statuts de la structure porteuse" in content  # a document to prepare
     for url in ("site:laureates", "site:laureates_csv", "site:laureates_schema", "site:call_figures_csv"):
