@@ -31,7 +31,7 @@ def call(request):
         "history": history,
         "laureates_per_year": opendata.laureates_per_year(figures, history),
         "filed_per_edition": [(f.edition.name, f.filed) for f in reversed(figures) if f.filed is not None],
-        "documents": documents_to_prepare(figures),
+        "documents": documents_to_prepare(figures, now),
         "now": now,
     }
     return render(request, "site/call.html", context)
@@ -42,13 +42,12 @@ def published_editions():
     return Edition.objects.published().prefetch_related(phases)
 
 
-def documents_to_prepare(figures):
-    """The attachments required by the phases open or to come (all published phases when none is), in the order
-    of AttachmentKind."""
-    phases = [f.phase for edition in figures for f in edition.phases if f.filed is None] or [
-        f.phase for edition in figures for f in edition.phases
-    ]
-    kinds = {kind for phase in phases for kind in phase.required_attachments()}
+def documents_to_prepare(figures, now):
+    """The attachments required by the phases open or to come (by every published phase when none is), in the
+    order of AttachmentKind."""
+    phases = [phase_figures.phase for edition in figures for phase_figures in edition.phases]
+    coming = [phase for phase in phases if not phase.has_closed(now)]
+    kinds = {kind for phase in coming or phases for kind in phase.required_attachments()}
     return [kind.label for kind in AttachmentKind if kind in kinds]
 
 
@@ -67,7 +66,7 @@ def call_figures_csv(request):
                     phase_label(phase.phase),
                     phase.filed,
                     phase.laureates,
-                    phase.committed,
+                    phase.committed if phase.decided else None,
                 )
             )
     return chart_csv_response("chiffres-ami-ptce.csv", headers, rows)
@@ -81,8 +80,7 @@ def phase_label(phase):
 @require_GET
 def laureates(request):
     """The map and list of the laureate PTCE, filtered by region, year and phase (GET: works without JavaScript)."""
-    regions = list(Region.objects.order_by("name"))
-    form = LaureateFilterForm(request.GET or None, regions=regions, years=opendata.laureate_years())
+    regions, form = filter_form(request)
     filters = form.filters()
     decisions = opendata.filtered(opendata.laureate_decisions(), **filters)
     page = Paginator(decisions, LAUREATES_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -100,6 +98,12 @@ def laureates(request):
         "regions_csv_url": with_query(reverse("site:laureates_regions_csv"), request.GET, "region", "page"),
     }
     return render(request, "site/laureates.html", context)
+
+
+def filter_form(request):
+    """Every region (for the filters and the map) and the bound filter form. Two queries."""
+    regions = list(Region.objects.order_by("name"))
+    return regions, LaureateFilterForm(request.GET or None, regions=regions, years=opendata.laureate_years())
 
 
 def region_rows(request, regions, filters):
@@ -130,8 +134,7 @@ def with_query(url, query, *without):
 @require_GET
 def laureates_regions_csv(request):
     """The map's numbers: laureates per region, for the year and phase chosen on the list."""
-    regions = list(Region.objects.order_by("name"))
-    form = LaureateFilterForm(request.GET or None, regions=regions, years=opendata.laureate_years())
+    regions, form = filter_form(request)
     rows = region_rows(request, regions, form.filters())
     headers = [_("Code de la région"), _("Région"), _("Lauréats")]
     return chart_csv_response("laureats-par-region.csv", headers, [(r["code"], r["name"], r["count"]) for r in rows])
