@@ -69,17 +69,26 @@ def test_partner_home_lists_their_regions_and_cress(client):
 @pytest.mark.parametrize(
     ("role", "labels"),
     [
-        (None, ["Accueil", CALL]),
-        ("porteur", ["Accueil", CALL, "Mes dossiers", "Mon compte"]),
+        (None, ["Accueil", CALL, "Lauréats"]),
+        ("porteur", ["Accueil", CALL, "Lauréats", "Mes dossiers", "Mon compte"]),
         (
             "evaluateur",
-            ["Accueil", CALL, "Mes évaluations", "Dossiers à évaluer", "Déclaration d'intérêts", "Mon compte"],
+            [
+                "Accueil",
+                CALL,
+                "Lauréats",
+                "Mes évaluations",
+                "Dossiers à évaluer",
+                "Déclaration d'intérêts",
+                "Mon compte",
+            ],
         ),
         (
             "partenaire",
             [
                 "Accueil",
                 CALL,
+                "Lauréats",
                 "Ma région",
                 "Dossiers de ma région",
                 "Avis régionaux",
@@ -93,6 +102,7 @@ def test_partner_home_lists_their_regions_and_cress(client):
             [
                 "Accueil",
                 CALL,
+                "Lauréats",
                 "Instruction",
                 "Dossiers",
                 "Évaluateurs",
