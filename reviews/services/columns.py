@@ -8,10 +8,12 @@ a many-to-many relation is one prefetch query for the page, and the unread messa
 
 from dataclasses import dataclass
 
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
 from reviews.models import ListPreference
 from reviews.services.selection import member_count, requested_grant
+from territories.models import Commune
 
 INSTRUCTION_LIST = "instruction"
 
@@ -22,15 +24,26 @@ class Column:
     label: str
     sortable: bool = False
     related: tuple = ()  # select_related paths
-    prefetch: tuple = ()  # prefetch_related lookups
+    prefetch: tuple = ()  # prefetch_related lookups, or functions making them (a Prefetch is not reusable)
     unread: bool = False  # needs the page's unread message counts (one query)
+
+
+def territory_communes():
+    return Prefetch("communes", queryset=Commune.objects.select_related("departement").order_by())
+
+
+def territory_departements(dossier):
+    """The départements of the dossier's territory: those it names and those of its communes, by code."""
+    departements = {departement.code: departement for departement in dossier.departements.all()}
+    departements.update({commune.departement.code: commune.departement for commune in dossier.communes.all()})
+    return [departements[code] for code in sorted(departements)]
 
 
 # The reference always comes first (it leads to the dossier's page); the others, in this order, as chosen.
 CATALOGUE = (
     Column("name", _("Pôle"), sortable=True),
     Column("region", _("Région"), sortable=True, related=("region",)),
-    Column("departements", _("Département(s)"), prefetch=("departements",)),
+    Column("departements", _("Département(s)"), prefetch=("departements", territory_communes)),
     Column("state", _("État"), sortable=True, related=("phase",)),
     Column("edition", _("Édition"), sortable=True, related=("phase__edition",)),
     Column("phase", _("Phase"), sortable=True, related=("phase",)),
@@ -76,7 +89,7 @@ def reset_columns(user, list_name=INSTRUCTION_LIST):
 def for_columns(queryset, columns):
     """``queryset`` with what ``columns`` show joined, annotated or prefetched, and nothing more."""
     related = {path for column in columns for path in column.related}
-    prefetch = [lookup for column in columns for lookup in column.prefetch]
+    prefetch = [lookup() if callable(lookup) else lookup for column in columns for lookup in column.prefetch]
     annotations = {column.key: ANNOTATIONS[column.key]() for column in columns if column.key in ANNOTATIONS}
     queryset = queryset.annotate(**annotations) if annotations else queryset
     queryset = queryset.select_related(*sorted(related)) if related else queryset

@@ -84,6 +84,7 @@ class Row:
     score: object
     opinion: object
     unread: int
+    departements: list
 
 
 @dataclass(frozen=True)
@@ -167,6 +168,7 @@ def list_rows(page_dossiers, user, columns):
             getattr(dossier, "score", None) if "score" in keys else None,
             getattr(dossier, "regional_opinion", None) if "regional_opinion" in keys else None,
             unread.get(dossier.pk, 0),
+            column_services.territory_departements(dossier) if "departements" in keys else [],
         )
         for dossier in page_dossiers
     ]
