@@ -120,10 +120,12 @@ def headers(query, sort, columns):
     return entries
 
 
-def current_tab(params):
-    if params.get("followed") in ("1", "on", "true", "True"):
+def current_tab(filterset):
+    """The tab the list shows: the filters as the list applied them (an invalid value is ignored there too)."""
+    cleaned = filterset.form.cleaned_data
+    if cleaned.get("followed"):
         return "followed"
-    states = params.getlist("state")
+    states = cleaned.get("state") or []
     if not states:
         return "all"
     return states[0] if len(states) == 1 else ""
@@ -136,16 +138,17 @@ def tab_url(params, **chosen):
     return f"?{query.urlencode()}"
 
 
-def list_tabs(queryset, params, user):
+def list_tabs(filterset, params, user):
     """The tabs on top of the list: every dossier of the selection, those ``user`` follows, then each state, with
     their counts (one aggregate query) and the list's URL showing them, the other filters kept."""
     states = [state for state in DossierState if state != DossierState.DRAFT]
+    queryset = filters.apply(filterset, exclude=("state", "followed"))
     totals = queryset.order_by().aggregate(
         all=Count("pk"),
         followed=Count("pk", filter=Q(filters.followed_by(user))),
         **{state.value: Count("pk", filter=Q(state=state)) for state in states},
     )
-    current = current_tab(params)
+    current = current_tab(filterset)
     tabs = [
         Tab("all", _("Tous"), totals["all"], tab_url(params), current == "all"),
         Tab("followed", _("Suivis par moi"), totals["followed"], tab_url(params, followed="1"), current == "followed"),
@@ -188,7 +191,7 @@ def list_context(request, params, columns_form=None):
         "page": page,
         "columns": shown,
         "rows": list_rows(list(page.object_list), user, shown),
-        "tabs": list_tabs(filters.apply(filterset, exclude=("state", "followed")), params, user),
+        "tabs": list_tabs(filterset, params, user),
         "sort": sort,
         "headers": headers(params, sort, shown),
         "pagination": page_links(params, page),

@@ -159,3 +159,18 @@ def test_follow_a_dossier_and_find_it_in_the_followed_tab(page, listed):
     assert " ".join(tabs.locator("[aria-current=page]").inner_text().split()) == "Suivis par moi 1"
     screenshot(page, "staff-list-followed-tab-1280")
     assert_accessible(page)
+
+
+def test_staff_pages_use_a_wide_screen(page, listed):
+    log_in_as(page, listed["instructeur"])
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    dossier = listed["dossiers"][0]
+    for name, url in (("list", "/instruction/"), ("dossier", f"/instruction/dossiers/{dossier.reference}/")):
+        page.goto(url)
+        screenshot(page, f"staff-{name}-1920")
+        box = page.locator("main > div").first.bounding_box()
+        # The content spans the window but for the side padding (the DSFR's fixed container stops at 1248 px).
+        assert box["width"] == 1920
+        content = page.locator("main h1").first.bounding_box()
+        assert content["x"] == 32
+        assert page.evaluate("document.documentElement.scrollWidth") == 1920

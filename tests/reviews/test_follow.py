@@ -166,6 +166,11 @@ def test_tabs_keep_the_other_filters_and_mark_the_current_one(client, instructeu
     assert [key for key, tab in tabs(client.get(LIST_URL)).items() if tab.current] == ["all"]
     several = client.get(LIST_URL, {"state": ["submitted", "in_review"]})
     assert [key for key, tab in tabs(several).items() if tab.current] == []
+    # The tab marked is the selection shown, whatever was typed in the address.
+    for query, current in (({"followed": "oui"}, "followed"), ({"state": "nonsense"}, "all")):
+        response = client.get(LIST_URL, query)
+        assert [key for key, tab in tabs(response).items() if tab.current] == [current]
+        assert tabs(response)[current].count == response.context["page"].paginator.count
 
 
 def test_a_partner_counts_only_what_they_see(client, ara):
