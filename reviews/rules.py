@@ -40,6 +40,8 @@ def dossier_allows(action):
 rules.add_perm("reviews.view_instruction", is_staff_or_partenaire)
 rules.add_perm("reviews.annotate_dossier", is_dossier_staff & dossier_was_submitted)
 rules.add_perm("reviews.label_dossier", is_dossier_staff & dossier_was_submitted)
+# Following a dossier is personal and writes nothing on it: every staff member who sees it may, partners included.
+rules.add_perm("reviews.follow_dossier", is_dossier_staff & dossier_was_submitted)
 
 # The workflow actions of staff (DESIGN §5): instructeurs and the partners of the dossier's region request
 # corrections and start the review; declaring (in)eligible, overriding an eligibility result and reopening a

@@ -6,6 +6,7 @@ from reviews.models.evaluation import *  # noqa: F403
 from reviews.models.evaluation import __all__ as _evaluation
 from reviews.models.followup import BouquetRequest, BouquetRequestChange, Compagnon
 from reviews.models.grants import FollowUpSession, Grant, GrantEvent, Payment, ProgressReport
+from reviews.models.lists import Follow, ListPreference
 from reviews.models.selection import CommitteeSession, Decision
 
 __all__ = [
@@ -15,9 +16,11 @@ __all__ = [
     "CommitteeSession",
     "Compagnon",
     "Decision",
+    "Follow",
     "FollowUpSession",
     "Grant",
     "GrantEvent",
+    "ListPreference",
     "Payment",
     "ProgressReport",
 ]

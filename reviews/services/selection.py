@@ -7,12 +7,14 @@ never has duplicate rows, and counting it stays one query.
 
 import django_filters
 from django import forms
-from django.db.models import Case, Exists, F, OuterRef, Q, When
+from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, When
+from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from applications.enums import DossierState, MemberCategory, PhaseKind, RuleStatus
+from applications.enums import BudgetCategory, DossierState, MemberCategory, PhaseKind, RuleStatus
 from applications.models import (
+    BudgetLine,
     Dossier,
     Edition,
     EligibilityResult,
@@ -25,7 +27,7 @@ from ptce_ami.accounts.enums import Role
 from ptce_ami.accounts.models import User
 from ptce_ami.core.forms import BaseForm
 from ptce_ami.core.text import accent_insensitive_pattern
-from reviews.models import Assignment, AssignmentStatus
+from reviews.models import Assignment, AssignmentStatus, Follow
 from territories.models import Commune, Departement, Region
 
 
@@ -43,14 +45,31 @@ class EligibilityOutcome:
     ]
 
 
-# Sortable columns: the value of ?o= → the ordering it stands for (the reference breaks ties).
+def member_count():
+    """The number of member structures of the row's dossier (a subquery: the selection keeps one row each)."""
+    members = MemberStructure.objects.filter(dossier=OuterRef("pk")).order_by().values("dossier")
+    return Coalesce(Subquery(members.annotate(total=Count("pk")).values("total")), 0, output_field=IntegerField())
+
+
+def requested_grant():
+    """The aid the row's dossier requests under this call (its budget's AMI lines), None without a budget."""
+    lines = BudgetLine.objects.filter(dossier=OuterRef("pk"), category=BudgetCategory.AMI_GRANT).order_by()
+    return Subquery(lines.values("dossier").annotate(total=Sum("amount")).values("total"))
+
+
+# Sortable columns: the value of ?o= → the field (or the expression) it orders by (the reference breaks ties).
 SORTS = {
     "reference": "reference",
     "name": "name",
     "region": "region__name",
     "state": "state",
+    "edition": "phase__edition__year",
+    "phase": "phase__kind",
     "submitted_at": "submitted_at",
+    "updated_at": "updated_at",
     "score": "score__value",
+    "member_count": member_count,
+    "requested_grant": requested_grant,
 }
 DEFAULT_SORT = "-submitted_at"
 
@@ -137,6 +156,9 @@ class DossierFilter(django_filters.FilterSet):
     label = django_filters.ModelChoiceFilter(
         label=_("Étiquette"), queryset=Label.objects.all(), method="filter_label", empty_label=_("Toutes")
     )
+    followed = django_filters.BooleanFilter(
+        label=_("Seulement les dossiers que je suis"), method="filter_followed", widget=forms.CheckboxInput
+    )
 
     class Meta:
         model = Dossier
@@ -145,6 +167,7 @@ class DossierFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, user=None, **kwargs):
         super().__init__(data, *args, **kwargs)
+        self.user = user
         if user is not None and user.role == Role.PARTENAIRE:
             regions = user.regions.all()
             self.filters["region"].queryset = regions
@@ -201,6 +224,16 @@ class DossierFilter(django_filters.FilterSet):
             return queryset
         return queryset.filter(Exists(Label.dossiers.through.objects.filter(dossier=OuterRef("pk"), label=value)))
 
+    def filter_followed(self, queryset, name, value):
+        if not value or self.user is None:
+            return queryset
+        return queryset.filter(followed_by(self.user))
+
+
+def followed_by(user):
+    """The row's dossier is one ``user`` follows (the unique index on (user, dossier) answers it)."""
+    return Exists(Follow.objects.filter(user=user, dossier=OuterRef("pk")))
+
 
 def staff_queryset(user):
     """The submitted dossiers ``user`` may see (partners: their regions only, by the scoped queryset)."""
@@ -220,7 +253,8 @@ def sort_key(query):
 
 def ordering(sort):
     field = SORTS[sort.lstrip("-")]
-    expression = F(field).desc(nulls_last=True) if sort.startswith("-") else F(field).asc(nulls_last=True)
+    value = field() if callable(field) else F(field)
+    expression = value.desc(nulls_last=True) if sort.startswith("-") else value.asc(nulls_last=True)
     return [expression, "reference"]
 
 

@@ -18,9 +18,10 @@ from reviews.services import exports
 RECENT_EXPORTS = 20
 
 
-def export_form(request):
-    """The export form of the instruction list, carrying the list's current filters (for the list's template)."""
-    query = request.GET.copy()
+def export_form(request, params=None):
+    """The export form of the instruction list, carrying the list's current filters (``params``, else the
+    request's query string) for the list's template."""
+    query = (request.GET if params is None else params).copy()
     query.pop("page", None)
     return ExportForm(initial={"query": query.urlencode()})
 

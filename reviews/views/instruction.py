@@ -31,6 +31,7 @@ from applications.views import messages as message_views
 from applications.views.base import can, get_visible_dossier, require_action, require_perm
 from ptce_ami.accounts import permissions
 from ptce_ami.core.downloads import protected_zip
+from reviews.forms.columns import ColumnsForm
 from reviews.forms.instruction import (
     ACTIONS,
     MOTIVATION_MISSING,
@@ -43,6 +44,8 @@ from reviews.forms.instruction import (
 )
 from reviews.models import SavedFilter
 from reviews.rules import WORKFLOW_PERMS
+from reviews.services import columns as column_services
+from reviews.services import follows as follow_services
 from reviews.services import instruction as services
 from reviews.services import selection as filters
 from reviews.views import assignments as assignment_views
@@ -53,14 +56,7 @@ from reviews.views import exports as export_views
 from reviews.views.lists import page_links, query_without
 
 PAGE_SIZE = 50
-COLUMNS = (
-    ("reference", _("Référence")),
-    ("name", _("Pôle")),
-    ("region", _("Région")),
-    ("state", _("État")),
-    ("submitted_at", _("Déposé le")),
-    ("score", _("Note")),
-)
+REFERENCE = ("reference", _("Référence"))
 
 
 def require_staff(request):
@@ -86,77 +82,152 @@ def staff_url(dossier):
 class Row:
     dossier: Dossier
     score: object
+    opinion: object
     unread: int
+    departements: list
 
 
 @dataclass(frozen=True)
-class SortLink:
+class Header:
     key: str
     label: str
-    url: str
+    url: str  # "" for a column the list cannot sort on
     direction: str  # "ascending", "descending" or "" (the column's aria-sort)
     next_direction: str
 
 
-def sort_links(query, sort):
-    links = []
-    for key, label in COLUMNS:
+@dataclass(frozen=True)
+class Tab:
+    key: str  # "all", "followed" or a state's value
+    label: str
+    count: int
+    url: str
+    current: bool
+
+
+def headers(query, sort, columns):
+    """The table's column headers: the reference, then the chosen columns, with a sort link where one applies."""
+    entries = []
+    for key, label, sortable in [(*REFERENCE, True), *((c.key, c.label, c.sortable) for c in columns)]:
         current = sort.lstrip("-") == key
         direction = ("descending" if sort.startswith("-") else "ascending") if current else ""
         target = f"-{key}" if direction == "ascending" else key
         params = query_without(query, "page", "o")
         params["o"] = target
         next_direction = _("ordre décroissant") if target.startswith("-") else _("ordre croissant")
-        links.append(SortLink(key, label, f"?{params.urlencode()}", direction, next_direction))
-    return links
+        url = f"?{params.urlencode()}" if sortable else ""
+        entries.append(Header(key, label, url, direction, next_direction))
+    return entries
 
 
-def state_counters(queryset, params):
-    """[(state, count, url)]: how many dossiers of the selection are in each state (one aggregate query), and the
-    list's URL showing only that state with the other filters kept."""
+def current_tab(filterset):
+    """The tab the list shows: the filters as the list applied them (an invalid value is ignored there too)."""
+    cleaned = filterset.form.cleaned_data
+    if cleaned.get("followed"):
+        return "followed"
+    states = cleaned.get("state") or []
+    if not states:
+        return "all"
+    return states[0] if len(states) == 1 else ""
+
+
+def tab_url(params, **chosen):
+    query = query_without(params, "page", "state", "followed")
+    for name, value in chosen.items():
+        query[name] = value
+    return f"?{query.urlencode()}"
+
+
+def list_tabs(filterset, params, user):
+    """The tabs on top of the list: every dossier of the selection, those ``user`` follows, then each state, with
+    their counts (one aggregate query) and the list's URL showing them, the other filters kept."""
     states = [state for state in DossierState if state != DossierState.DRAFT]
-    totals = queryset.order_by().aggregate(**{state.value: Count("pk", filter=Q(state=state)) for state in states})
-    counters = []
-    for state in states:
-        query = query_without(params, "page", "state")
-        query["state"] = state.value
-        counters.append((state, totals[state.value], f"?{query.urlencode()}"))
-    return counters
+    queryset = filters.apply(filterset, exclude=("state", "followed"))
+    totals = queryset.order_by().aggregate(
+        all=Count("pk"),
+        followed=Count("pk", filter=Q(filters.followed_by(user))),
+        **{state.value: Count("pk", filter=Q(state=state)) for state in states},
+    )
+    current = current_tab(filterset)
+    tabs = [
+        Tab("all", _("Tous"), totals["all"], tab_url(params), current == "all"),
+        Tab("followed", _("Suivis par moi"), totals["followed"], tab_url(params, followed="1"), current == "followed"),
+    ]
+    tabs += [
+        Tab(state.value, state.label, totals[state.value], tab_url(params, state=state.value), current == state.value)
+        for state in states
+    ]
+    return tabs
 
 
-def list_rows(page_dossiers, user):
-    unread = message_services.unread_counts(user, [dossier.pk for dossier in page_dossiers]) or {}
-    return [Row(dossier, getattr(dossier, "score", None), unread.get(dossier.pk, 0)) for dossier in page_dossiers]
+def list_rows(page_dossiers, user, columns):
+    keys = {column.key for column in columns}
+    unread = {}
+    if "unread" in keys:
+        unread = message_services.unread_counts(user, [dossier.pk for dossier in page_dossiers]) or {}
+    return [
+        Row(
+            dossier,
+            getattr(dossier, "score", None) if "score" in keys else None,
+            getattr(dossier, "regional_opinion", None) if "regional_opinion" in keys else None,
+            unread.get(dossier.pk, 0),
+            column_services.territory_departements(dossier) if "departements" in keys else [],
+        )
+        for dossier in page_dossiers
+    ]
+
+
+def list_context(request, params, columns_form=None):
+    """The list's page for the filters, sort and page in ``params`` (a QueryDict)."""
+    user = request.user
+    filterset = filters.build_filter(user, params)
+    sort = filters.sort_key(params)
+    shown = column_services.chosen_columns(user)
+    ordered = column_services.for_columns(filters.apply(filterset), shown).order_by(*filters.ordering(sort))
+    page = Paginator(ordered, PAGE_SIZE).get_page(params.get("page"))
+    query = query_without(params, "page")
+    return {
+        "filterset": filterset,
+        "page": page,
+        "columns": shown,
+        "rows": list_rows(list(page.object_list), user, shown),
+        "tabs": list_tabs(filterset, params, user),
+        "sort": sort,
+        "headers": headers(params, sort, shown),
+        "pagination": page_links(params, page),
+        "query": query.urlencode(),
+        "saved_filters": SavedFilter.objects.filter(user=user),
+        "saved_filter_form": SavedFilterForm(user=user, initial={"query": query.urlencode()}),
+        "columns_form": columns_form
+        or ColumnsForm(initial={"columns": [column.key for column in shown], "query": query.urlencode()}),
+        "export_form": export_views.export_form(request, params),
+        "can_assign": can(request, "reviews.assign_reviewers"),
+    }
 
 
 @login_required
 def dossier_list(request):
     require_staff(request)
-    filterset = filters.build_filter(request.user, request.GET)
-    selection = filters.apply(filterset)
-    sort = filters.sort_key(request.GET)
-    ordered = (
-        selection.select_related("phase__edition", "region", "score")
-        .prefetch_related("labels")
-        .order_by(*filters.ordering(sort))
-    )
-    page = Paginator(ordered, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = query_without(request.GET, "page")
-    context = {
-        "filterset": filterset,
-        "page": page,
-        "rows": list_rows(list(page.object_list), request.user),
-        "counters": state_counters(filters.apply(filterset, exclude=("state",)), request.GET),
-        "sort": sort,
-        "sort_links": sort_links(request.GET, sort),
-        "pagination": page_links(request.GET, page),
-        "query": query.urlencode(),
-        "saved_filters": SavedFilter.objects.filter(user=request.user),
-        "saved_filter_form": SavedFilterForm(user=request.user, initial={"query": query.urlencode()}),
-        "export_form": export_views.export_form(request),
-        "can_assign": can(request, "reviews.assign_reviewers"),
-    }
-    return render(request, "reviews/instruction/dossier_list.html", context)
+    return render(request, "reviews/instruction/dossier_list.html", list_context(request, request.GET))
+
+
+@login_required
+@require_POST
+def columns_update(request):
+    """Saves the columns the user chose for the list (or forgets them: "Rétablir les colonnes par défaut")."""
+    require_staff(request)
+    back = list_url(request.POST.get("colonnes-query", "").lstrip("?"))
+    if "reset" in request.POST:
+        column_services.reset_columns(request.user)
+        messages.success(request, _("La liste affiche de nouveau les colonnes par défaut."))
+        return redirect(back)
+    form = ColumnsForm(request.POST)
+    if not form.is_valid():
+        context = list_context(request, QueryDict(form.data.get("colonnes-query", "")), columns_form=form)
+        return render(request, "reviews/instruction/dossier_list.html", context, status=400)
+    column_services.save_columns(request.user, form.cleaned_data["columns"])
+    messages.success(request, _("Vos colonnes sont enregistrées."))
+    return redirect(back)
 
 
 def list_url(query=""):
@@ -292,6 +363,8 @@ def page_context(request, dossier, *, override_form=None, annotation_form=None, 
                 else None
             ),
             "workflow_actions": available_actions(user, dossier),
+            "can_follow": can(request, "reviews.follow_dossier", dossier),
+            "following": follow_services.is_following(user, dossier),
             "corrections_url": corrections_url(dossier)
             if can(request, WORKFLOW_PERMS["request_corrections"], dossier)
             else "",
@@ -391,3 +464,20 @@ def labels_update(request, reference):
     services.set_labels(dossier, form.cleaned_data["labels"], new_label=form.cleaned_data["new_label"])
     messages.success(request, _("Les étiquettes du dossier sont enregistrées."))
     return redirect(f"{staff_url(dossier)}#etiquettes")
+
+
+@login_required
+@require_POST
+def dossier_follow(request, reference):
+    """Follows the dossier (``follow=1``) or stops following it: the list's "Suivis par moi" tab."""
+    dossier = staff_dossier(request, reference)
+    require_perm(request, "reviews.follow_dossier", dossier)
+    if request.POST.get("follow") == "1":
+        follow_services.follow(request.user, dossier)
+        messages.success(request, _("Vous suivez le dossier %(reference)s.") % {"reference": dossier.reference})
+    else:
+        follow_services.unfollow(request.user, dossier)
+        messages.success(
+            request, _("Vous ne suivez plus le dossier %(reference)s.") % {"reference": dossier.reference}
+        )
+    return redirect(staff_url(dossier))

@@ -273,7 +273,7 @@ def test_sort_by_column_with_accessible_links(client, instructeur, db):
     client.force_login(instructeur)
     response = client.get(LIST_URL, {"o": "name"})
     assert [row.dossier for row in response.context["rows"]] == [a, b]
-    name_link = next(link for link in response.context["sort_links"] if link.key == "name")
+    name_link = next(link for link in response.context["headers"] if link.key == "name")
     assert name_link.direction == "ascending"
     assert "o=-name" in name_link.url
     assert 'aria-sort="ascending"' in response.content.decode()
@@ -294,17 +294,15 @@ def test_counters_per_state_of_the_selection(client, instructeur, lyon_dossier):
     DossierFactory(submitted=True, state=DossierState.IN_REVIEW)
     corsican_dossier(state=DossierState.IN_REVIEW)
     client.force_login(instructeur)
-    counters = {state: count for state, count, _url in client.get(LIST_URL, {"region": "84"}).context["counters"]}
+    counters = {tab.key: tab.count for tab in client.get(LIST_URL, {"region": "84"}).context["tabs"]}
     assert counters[DossierState.SUBMITTED] == 1
     assert counters[DossierState.IN_REVIEW] == 0  # the other in-review dossiers have no region or are in Corse
     # The state filter narrows the list but not the counters, so that every state's count stays visible.
-    counters = {
-        state: count for state, count, _url in client.get(LIST_URL, {"state": "submitted"}).context["counters"]
-    }
+    counters = {tab.key: tab.count for tab in client.get(LIST_URL, {"state": "submitted"}).context["tabs"]}
     assert counters[DossierState.IN_REVIEW] == 2
     response = client.get(LIST_URL, {"state": "submitted", "region": "84", "page": "2"})
     # Each counter links to the list of its state, the other filters kept, from the first page.
-    urls = {state: url for state, _count, url in response.context["counters"]}
+    urls = {tab.key: tab.url for tab in response.context["tabs"]}
     assert urls[DossierState.IN_REVIEW] == "?region=84&state=in_review"
 
 
@@ -480,5 +478,5 @@ def test_the_list_takes_the_whole_width_and_offers_the_export_after_the_results(
 
     page = client.get(reverse("reviews:dossier_list")).content.decode()
 
-    assert "ptce-container--wide" in page
+    assert "fr-container--fluid ptce-container--staff" in page
     assert page.index('<table tabindex="0">') < page.index("</table>") < page.index('id="export"')
