@@ -8,6 +8,7 @@ the table « Voir les données » and the CSV download (ptce_ami.core.downloads.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ptce_ami.core.money import NARROW_NBSP, euros
@@ -28,6 +29,16 @@ PALETTE = (
     "var(--brown-cafe-creme-main-782, #d1b781)",
     "var(--pink-tuile-main-556, #ce614a)",
 )
+
+# The choropleth maps' sequential palette (territories.maps): one hue, the DSFR's blue France, in five steps of
+# lightness (CIE L* 83, 64, 45, 26, 8) from blue-france-850 (#cacafb) to the darkest colour of the DSFR chart's own
+# sequential scale (#00005f), evenly spaced in RGB. Lightness alone tells the steps apart, so they read with every
+# colour-vision deficiency and in greyscale. Zero is a neutral grey (grey-950, L* 94), apart from every step; the
+# outlines (grey-425) show every area, the grey ones included.
+SEQUENTIAL_PALETTE = ("#cacafb", "#9898d4", "#6565ad", "#323286", "#00005f")
+ZERO_COLOUR = "#eeeeee"
+STEP_COUNT = len(SEQUENTIAL_PALETTE)  # at most this many classes
+OUTLINE_COLOUR = "#666666"
 
 WIDTH = 640  # the viewBox's width; the SVG itself is 100% of its container
 ROW_HEIGHT = 28
@@ -237,3 +248,49 @@ def composition(items, title, unit=""):
         x += width
     chart.height = STACK_HEIGHT + 16 + max(len(rows), 1) * LEGEND_ROW
     return chart
+
+
+@dataclass(frozen=True)
+class Step:
+    """A class of a choropleth map: the values from ``low`` to ``high`` (both included), drawn in ``colour``."""
+
+    low: object
+    high: object
+    colour: str
+    text: str  # the range, formatted for the legend
+
+    def holds(self, value):
+        return self.low <= value <= self.high
+
+
+def sequential_steps(values, unit="", count=STEP_COUNT):
+    """The classes of a choropleth: the distinct positive values split into at most ``count`` groups of nearly
+    equal size (quantiles, so that a few large values do not leave every other area in the first class). The
+    darkest colour goes to the largest values; with fewer groups than colours they are spread over the palette.
+    Zero and less belong to no step (ZERO_COLOUR). The ranges follow each other: with whole numbers a step starts
+    just after the previous one ends ("1 à 3", "4 à 9"), so the legend leaves no gap."""
+    distinct = sorted({Decimal(value) for value in values if value and value > 0})
+    groups = min(count, len(distinct))
+    whole = all(value == value.to_integral_value() for value in distinct)
+    last = len(SEQUENTIAL_PALETTE) - 1
+    steps = []
+    for index in range(groups):
+        members = distinct[len(distinct) * index // groups : len(distinct) * (index + 1) // groups]
+        low, high = members[0], members[-1]
+        if steps and whole:
+            low = steps[-1].high + 1
+        colour = SEQUENTIAL_PALETTE[last if groups == 1 else round(index * last / (groups - 1))]
+        if low == high:
+            text = format_number(high, unit)
+        else:
+            text = _("%(low)s à %(high)s") % {"low": format_number(low, unit), "high": format_number(high, unit)}
+        steps.append(Step(low, high, colour, text))
+    return steps
+
+
+def step_of(steps, value):
+    """The step that holds ``value``, None for zero (or a value outside every step)."""
+    if not value or value <= 0:
+        return None
+    value = Decimal(value)
+    return next((step for step in steps if step.holds(value)), None)
