@@ -85,6 +85,7 @@ def regional_figures(selection, region):
         applications_statistics.dashboard(scope),
         reviews_statistics.dashboard(scope),
         phases=selection.phases,
+        region_code=region.pk,
         region_departements=departements,
     )
     return with_csv_urls(figures, "site:region_dashboard_csv", selection.query, region.pk)

@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ptce_ami.core.charts import format_number
 from reviews.models import Opinion
@@ -36,7 +37,9 @@ class Figure:
     value_column: int = 1
     note: str = ""
     csv_url: str = ""
-    map: str = ""  # "regions" or "departements": the figure is drawn on a map too
+    map: str = ""  # "regions" or "departements": the figure is drawn on a map rather than a chart
+    map_region: str = ""  # the region of a map of départements
+    map_unit: tuple = ()  # (singular, plural) written after each area's number
     map_values: dict = field(default_factory=dict)  # for a map: {INSEE code: number}
     map_links: dict = field(default_factory=dict)  # for a map of regions: {INSEE code: URL}
 
@@ -150,7 +153,10 @@ def funnel(figures):
     )
 
 
-def departements(figures, region_departements):
+FILED_UNIT = (gettext_lazy("dossier déposé"), gettext_lazy("dossiers déposés"))
+
+
+def departements(figures, region_departements, region_code):
     """Filed dossiers by their lead member's département, every département of the region listed (0 when none)."""
     counts = {row["code"]: row for row in figures["departements"]}
     rows = []
@@ -170,6 +176,8 @@ def departements(figures, region_departements):
         value_column=2,
         note=_("Le département d'un dossier est celui de la commune de sa structure porteuse."),
         map="departements",
+        map_region=region_code,
+        map_unit=FILED_UNIT,
         map_values={row[1]: row[2] for row in rows if row[1]},
     )
 
@@ -394,6 +402,7 @@ def regions(review_figures, region_url):
         rows,
         value_column=2,
         map="regions",
+        map_unit=FILED_UNIT,
         map_values={row[1]: row[2] for row in rows},
         map_links={row[1]: region_url(row[1]) for row in rows},
     )
@@ -434,12 +443,13 @@ class Section:
     figures: list
 
 
-def regional(figures, review_figures, *, phases, region_departements):
+def regional(figures, review_figures, *, phases, region_code, region_departements):
     """The sections of a region's dashboard, in their order on the page."""
     merged = {**figures, **review_figures}
     return [
         Section(
-            _("Les dépôts"), [funnel(merged), departements(merged, region_departements), submissions_per_day(merged)]
+            _("Les dépôts"),
+            [funnel(merged), departements(merged, region_departements, region_code), submissions_per_day(merged)],
         ),
         Section(_("Les pôles"), [member_categories(merged), legal_forms(merged), sectors(merged)]),
         Section(_("L'instruction"), [review_progress(merged), regional_opinions(merged), processing_times(merged)]),
