@@ -50,7 +50,8 @@ def select(request, region=None):
         editions = editions.published()
     editions = list(editions)
     phases = list(Phase.objects.filter(edition__in=[edition.pk for edition in editions]).order_by("kind", "wave"))
-    form = ScopeForm(request.GET or None, editions=editions, phases=phases)
+    chose = any(name in request.GET for name in ScopeForm.base_fields)  # not a mere ?page=2
+    form = ScopeForm(request.GET if chose else None, editions=editions, phases=phases)
     edition, phase = form.chosen()
     scope = Scope.of(edition=edition, phase=phase, region=region)
     chosen = {"edition": edition.pk} if edition else {}

@@ -36,6 +36,10 @@ class Figure:
     rows: list
     value_column: int = 1
     note: str = ""
+    chart_items: list | None = None  # what the chart draws, when not the column ``value_column`` of the rows
+    chart_header: str = ""  # the header of the chart's values, when they are ``chart_items``
+    full_width: bool = False
+    off_map: list = field(default_factory=list)  # rows of a map's figure that no area of the map holds
     csv_url: str = ""
     map: str = ""  # "regions" or "departements": the figure is drawn on a map rather than a chart
     map_region: str = ""  # the region of a map of départements
@@ -46,6 +50,8 @@ class Figure:
     @property
     def items(self):
         """(label, number) pairs for the chart tags."""
+        if self.chart_items is not None:
+            return self.chart_items
         return [(row[0], row[self.value_column]) for row in self.rows]
 
     @property
@@ -59,7 +65,7 @@ class Figure:
 
     @property
     def value_header(self):
-        return self.headers[self.value_column]
+        return self.chart_header or self.headers[self.value_column]
 
     @property
     def wide(self):
@@ -124,7 +130,13 @@ def share(part, whole):
 
 
 def phase_label(phase):
+    """ "Phase 2 — financement, vague 1": for the chooser."""
     return _("%(phase)s, vague %(wave)s") % {"phase": phase.get_kind_display(), "wave": phase.wave}
+
+
+def short_phase_label(phase):
+    """ "Phase 2, vague 1": for the charts and tables, where room is short."""
+    return _("Phase %(number)s, vague %(wave)s") % {"number": phase.reference_code[1:], "wave": phase.wave}
 
 
 # --- The figures of every dashboard ----------------------------------------------------------------------------------
@@ -157,28 +169,31 @@ FILED_UNIT = (gettext_lazy("dossier déposé"), gettext_lazy("dossiers déposés
 
 
 def departements(figures, region_departements, region_code):
-    """Filed dossiers by their lead member's département, every département of the region listed (0 when none)."""
+    """Filed dossiers by their lead member's département, every département of the region listed (0 when none); a
+    lead outside the region, or without a commune, is counted in a row of its own that the map does not show."""
     counts = {row["code"]: row for row in figures["departements"]}
-    rows = []
+    rows, values = [], {}
     for code, name in region_departements:
         row = counts.pop(code, None)
-        rows.append([f"{name} ({code})", code, row["count"] if row else 0])
-    for code, row in counts.items():  # a lead outside the region, or without a commune
-        label = f"{row['name']} ({code})" if code else _("Commune du porteur non renseignée")
-        rows.append([label, code or "", row["count"]])
+        values[code] = row["count"] if row else 0
+        rows.append([f"{name} ({code})", values[code]])
+    off_map = []
+    for code, row in counts.items():
+        label = f"{row['name']} ({code})" if code else _("Commune de la structure porteuse non renseignée")
+        off_map.append([label, row["count"]])
     return Figure(
         "departements",
         _("Dossiers déposés par département"),
         "bars",
-        [_("Département"), _("Code"), _("Dossiers")],
-        [TEXT, TEXT, COUNT],
-        rows,
-        value_column=2,
+        [_("Département"), _("Dossiers")],
+        [TEXT, COUNT],
+        rows + off_map,
         note=_("Le département d'un dossier est celui de la commune de sa structure porteuse."),
         map="departements",
         map_region=region_code,
         map_unit=FILED_UNIT,
-        map_values={row[1]: row[2] for row in rows if row[1]},
+        map_values=values,
+        off_map=[(label, format_number(count)) for label, count in off_map],
     )
 
 
@@ -222,16 +237,13 @@ def sectors(figures):
 
 
 def submissions_per_day(figures):
-    rows = [
-        [date_format(row["day"], "SHORT_DATE_FORMAT"), row["count"], row["total"]]
-        for row in figures["submissions_per_day"]
-    ]
+    rows = [[date_format(row["day"], "SHORT_DATE_FORMAT"), row["count"]] for row in figures["submissions_per_day"]]
     return Figure(
         "depots-par-jour",
         _("Dépôts par jour jusqu'à la date limite"),
         "columns",
-        [_("Jour"), _("Dépôts"), _("Cumul")],
-        [TEXT, COUNT, COUNT],
+        [_("Jour"), _("Dépôts")],
+        [TEXT, COUNT],
         rows,
     )
 
@@ -273,7 +285,7 @@ def regional_opinions(figures):
 
 def laureates(figures, phases):
     data = figures["laureates"]
-    labels = {phase.pk: phase_label(phase) for phase in phases}
+    labels = {phase.pk: short_phase_label(phase) for phase in phases}
     rows = [
         [labels.get(row["phase"], str(row["phase"])), row["laureates"], row["committed"]] for row in data["by_phase"]
     ]
@@ -311,17 +323,30 @@ def grants(figures):
         ],
         [TEXT, COUNT, EUROS, COUNT, EUROS, EUROS],
         rows,
-        value_column=4,
+        value_column=2,
+        chart_header=_("Montant"),
+        chart_items=[
+            (_("Montant accordé"), sum(row[2] for row in rows)),
+            (_("Montant versé"), sum(row[4] for row in rows)),
+            (_("Reste à verser"), sum(row[5] for row in rows)),
+        ]
+        if rows
+        else [],
     )
 
 
 def processing_times(figures):
     data = figures["processing_times"]
-    stages = [
-        (_("Dépôt → recevabilité"), data["eligibility"]),
-        (_("Dépôt → décision"), data["decision"]),
+    stages = [  # label, short label for the chart, figures
+        (_("Dépôt → recevabilité"), _("Recevabilité"), data["eligibility"]),
+        (_("Dépôt → décision"), _("Décision"), data["decision"]),
     ]
-    rows = [[label, stage["count"], days(stage["median"]), days(stage["p90"])] for label, stage in stages]
+    rows = [[label, stage["count"], days(stage["median"]), days(stage["p90"])] for label, _short, stage in stages]
+    chart_items = []
+    for (_label, short, stage), row in zip(stages, rows, strict=True):
+        if stage["count"]:
+            chart_items.append((_("%(stage)s : médiane") % {"stage": short}, row[2]))
+            chart_items.append((_("%(stage)s : 90ᵉ centile") % {"stage": short}, row[3]))
     return Figure(
         "delais",
         _("Délais de traitement"),
@@ -330,6 +355,8 @@ def processing_times(figures):
         [TEXT, COUNT, DAYS, DAYS],
         rows,
         value_column=2,
+        chart_items=chart_items,
+        chart_header=_("Jours"),
         note=_(
             "Du premier dépôt à la déclaration de recevabilité (ou d'irrecevabilité) et à la décision du comité. "
             "90ᵉ centile : 9 dossiers sur 10 ont été traités en moins de temps."
@@ -401,6 +428,7 @@ def regions(review_figures, region_url):
         [TEXT, TEXT, COUNT, COUNT, COUNT, EUROS, COUNT],
         rows,
         value_column=2,
+        full_width=True,
         map="regions",
         map_unit=FILED_UNIT,
         map_values={row[1]: row[2] for row in rows},
@@ -418,7 +446,7 @@ def envelopes(review_figures, phases):
         spent = committed.get(phase.pk, Decimal("0"))
         rows.append(
             [
-                phase_label(phase),
+                short_phase_label(phase),
                 phase.envelope,
                 spent,
                 phase.envelope - spent,

@@ -8,10 +8,10 @@ from ptce_ami.site.figures import phase_label
 
 
 class ScopeForm(BaseForm):
-    """``editions`` and ``phases`` are lists read once by the view (the form queries nothing); without a choice, the
-    latest published edition (or the latest one) and all its phases."""
+    """``editions`` and ``phases`` are lists read once by the view (the form queries nothing); unbound (the page's
+    URL without a choice), the latest published edition (or the latest one) and all its phases."""
 
-    edition = forms.TypedChoiceField(label=_("Édition"), coerce=int, required=False, empty_value=None)
+    edition = forms.TypedChoiceField(label=_("Édition"), coerce=int, empty_value=None)
     phase = forms.TypedChoiceField(label=_("Phase"), coerce=int, required=False, empty_value=None)
 
     def __init__(self, data=None, *, editions=(), phases=()):
@@ -44,6 +44,6 @@ class ScopeForm(BaseForm):
             data = self.cleaned_data
         edition = self.editions.get(data.get("edition")) or self.default_edition
         phase = self.phases.get(data.get("phase"))
-        if phase is not None and not data.get("edition"):  # a phase chosen alone implies its edition
-            edition = self.editions[phase.edition_id]
+        if phase is not None and (edition is None or phase.edition_id != edition.pk):  # the edition was invalid
+            phase = None
         return edition, phase

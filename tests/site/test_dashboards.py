@@ -15,12 +15,12 @@ from applications.enums import DossierState, MemberCategory, MemberRole
 from applications.models import Dossier, DossierTransition, MemberStructure
 from applications.services.workflow import transition
 from ptce_ami.site import figures as site_figures
-from reviews.enums import DecisionOutcome, PaymentStatus
-from reviews.models import Decision, Grant, Payment
+from reviews.enums import DecisionOutcome
+from reviews.models import Decision
 from territories.models import Commune
 from tests.accounts.factories import UserFactory
-from tests.applications.factories import DossierFactory, EditionFactory, MemberFactory, PhaseFactory
-from tests.reviews.factories import decide
+from tests.applications.factories import DossierFactory, EditionFactory, PhaseFactory
+from tests.site.dashboard_data import filed, laureate
 
 pytestmark = pytest.mark.django_db
 
@@ -43,34 +43,6 @@ def staff(db):
 @pytest.fixture
 def phase(referential):
     return PhaseFactory(edition=EditionFactory(year=2026), phase2=True)
-
-
-def filed(phase, region, commune_code, staff, *, actions=("submit",), **fields):
-    """A dossier of ``region`` whose lead sits in ``commune_code``, moved through ``actions`` by the workflow."""
-    dossier = DossierFactory(phase=phase, region_id=region, **fields)
-    commune = Commune.objects.get(code=commune_code, kind="commune-actuelle")
-    MemberFactory(dossier=dossier, lead=True, commune=commune)
-    MemberFactory(dossier=dossier, category=MemberCategory.COLLECTIVITE, ess_legal_form="", commune=commune)
-    for action in actions:
-        transition(dossier, action, by=staff)
-    return dossier
-
-
-def laureate(phase, region, commune_code, staff, amount, **fields):
-    dossier = filed(phase, region, commune_code, staff, **fields)
-    decision = decide(dossier, amount=Decimal(amount), by=staff)
-    grant = Grant.objects.create(dossier=dossier, decision=decision, amount=Decimal(amount))
-    Payment.objects.create(
-        grant=grant,
-        position=1,
-        label="Premier versement",
-        percent=50,
-        amount=Decimal(amount) / 2,
-        condition="signature",
-        status=PaymentStatus.PAID,
-        paid_on=timezone.localdate(),
-    )
-    return dossier
 
 
 @pytest.fixture
@@ -213,7 +185,7 @@ def test_regional_figures_equal_direct_counts(client, seeded, staff):
         "Décidés": dossiers.filter(state__in=DossierState.decided()).count(),
     }
     assert funnel == {"Brouillons": 1, "Déposés": 4, "En instruction": 3, "Recevables": 2, "Décidés": 1}
-    per_departement = {row[1]: row[2] for row in figure_of(response, "departements").rows}
+    per_departement = figure_of(response, "departements").map_values
     leads = MemberStructure.objects.filter(role=MemberRole.LEAD, dossier__in=dossiers.exclude(submitted_at=None))
     assert per_departement == {
         "01": 0,
@@ -261,8 +233,8 @@ def test_the_csv_holds_the_figures_rows(client, seeded, staff):
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="departements-84.csv"'
     lines = response.content.decode("utf-8").lstrip("\ufeff").splitlines()
-    assert lines[0] == "Département;Code;Dossiers"
-    assert "Rhône (69);69;3" in lines and "Ain (01);01;0" in lines
+    assert lines[0] == "Département;Dossiers"
+    assert "Rhône (69);3" in lines and "Ain (01);0" in lines
 
 
 def test_the_chooser_narrows_to_a_phase_and_says_when_it_does_not_fit(client, seeded, phase, staff):
@@ -379,3 +351,18 @@ def test_a_transition_refreshes_the_figures(client, seeded, staff):
     transition(seeded["lyon"], "start_review", by=staff)
 
     assert dict(figure_of(client.get(region_url("84")), "entonnoir").items)["En instruction"] == 4
+
+
+def test_a_lead_outside_the_region_is_counted_beside_the_map(client, seeded, phase, staff):
+    filed(phase, "84", "2A004", staff, name="Pôle au siège lointain")
+    client.force_login(staff)
+
+    response = client.get(region_url("84"))
+
+    figure = figure_of(response, "departements")
+    assert figure.off_map == [("Corse-du-Sud (2A)", "1")]
+    assert "2A" not in figure.map_values
+    assert (
+        sum(row[1] for row in figure.rows) == Dossier.objects.filter(region_id="84").exclude(submitted_at=None).count()
+    )
+    assert "Hors de la carte :" in response.content.decode()
