@@ -201,7 +201,7 @@ def member_categories(figures):
     rows = [[row["label"], row["count"]] for row in figures["members"]["categories"]]
     return Figure(
         "categories-membres",
-        _("Membres par catégorie (article 9 de la loi ESS)"),
+        _("Membres par catégorie (art. 9 de la loi ESS)"),
         "stack",
         [_("Catégorie"), _("Membres")],
         [TEXT, COUNT],
@@ -439,28 +439,26 @@ def regions(review_figures, region_url):
 def envelopes(review_figures, phases):
     """Committed vs available per phase with an envelope (phases without one grant no money)."""
     committed = {row["phase"]: row["committed"] for row in review_figures["laureates"]["by_phase"]}
-    rows = []
+    rows, chart_items = [], []
     for phase in phases:
         if phase.envelope is None:
             continue
-        spent = committed.get(phase.pk, Decimal("0"))
-        rows.append(
-            [
-                short_phase_label(phase),
-                phase.envelope,
-                spent,
-                phase.envelope - spent,
-                share(spent, phase.envelope),
-            ]
-        )
+        label, spent = short_phase_label(phase), committed.get(phase.pk, Decimal("0"))
+        rows.append([label, phase.envelope, spent, phase.envelope - spent, share(spent, phase.envelope)])
+        chart_items += [
+            (_("%(phase)s : enveloppe") % {"phase": label}, phase.envelope),
+            (_("%(phase)s : engagé") % {"phase": label}, spent),
+        ]
     return Figure(
         "enveloppes",
-        _("Enveloppe engagée et disponible, par phase"),
+        _("Enveloppe par phase : engagé et disponible"),
         "bars",
         [_("Phase"), _("Enveloppe"), _("Engagé"), _("Disponible"), _("Part engagée")],
         [TEXT, EUROS, EUROS, EUROS, PERCENT],
         rows,
-        value_column=4,
+        value_column=1,
+        chart_items=chart_items,
+        chart_header=_("Montant"),
         note=_("Les phases sans enveloppe (la phase 1 n'attribue pas d'aide financière) n'y figurent pas."),
     )
 
