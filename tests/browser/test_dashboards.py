@@ -118,6 +118,12 @@ def test_a_partner_reads_their_regions_dashboard(page, call):
     assert_accessible(page)
     screenshot(page, "dashboard-region-1280-tables")
 
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_accessible(page)
+    screenshot(page, "dashboard-region-375")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger les données (CSV) : Dossiers déposés par département").click()
     assert "Rhône (69);6" in download.value.path().read_bytes().decode("utf-8")

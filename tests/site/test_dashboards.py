@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.enums import DossierState, MemberCategory, MemberRole
-from applications.models import Dossier, DossierTransition, MemberStructure
+from applications.models import Dossier, DossierTransition, MemberStructure, Sector
 from applications.services.workflow import transition
 from ptce_ami.site import figures as site_figures
 from reviews.enums import DecisionOutcome
@@ -366,3 +366,13 @@ def test_a_lead_outside_the_region_is_counted_beside_the_map(client, seeded, pha
         sum(row[1] for row in figure.rows) == Dossier.objects.filter(region_id="84").exclude(submitted_at=None).count()
     )
     assert "Hors de la carte :" in response.content.decode()
+
+
+def test_a_label_a_spreadsheet_would_run_is_neutralised_in_the_csv(client, seeded, staff):
+    sector = Sector.objects.create(code="formule", label='=HYPERLINK("http://example.com")')
+    seeded["lyon"].sectors.add(sector)
+    client.force_login(staff)
+
+    lines = client.get(csv_url("84", "secteurs")).content.decode("utf-8").splitlines()
+
+    assert lines[1:] == ['"\'=HYPERLINK(""http://example.com"")";1']  # the apostrophe: a text, not a formula
