@@ -3,8 +3,10 @@ as a chart (ptce_ami.core.charts) or a map, shown as a table, and downloaded as 
 
 A figure's ``rows`` hold raw values (numbers, Decimals, texts); its ``units`` say how each column is written: ""
 (a count), "€", "%", "days" (a duration in days, one decimal) or "text". The first column is the row's label; the
-chart draws the column ``value_column``. Nothing here queries the database: the views pass the figures computed (and
-cached) by ``applications.services.statistics`` and ``reviews.services.statistics``.
+chart draws the column ``value_column`` (or ``chart_items`` when it draws something else, e.g. totals), a map draws
+``map_values``. The CSV holds every column; the page's « Voir les données » the chart's two, and the whole table when
+there are more. Nothing here queries the database: the views pass the figures computed (and cached) by
+``applications.services.statistics`` and ``reviews.services.statistics``.
 """
 
 from dataclasses import dataclass, field
