@@ -258,3 +258,8 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 ATTACHMENT_MAX_SIZE = env.int("ATTACHMENT_MAX_SIZE", default=10 * 1024 * 1024)  # bytes, per uploaded file
+
+# Read API for staff tools (ptce_ami.api): requests allowed per token ("60/min", "1000/hour"), counted in the default
+# cache; the call log is kept this many days (accounts.services.purge_api_calls, daily beat task).
+API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="60/min")
+API_CALL_RETENTION_DAYS = env.int("API_CALL_RETENTION_DAYS", default=90)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("compte/", include("ptce_ami.accounts.urls")),
     path("territoires/", include("territories.urls")),
+    path("api/", include("ptce_ami.api.urls")),
     # A dossier's bouquet de services (reviews) sits beside its pages (applications).
     path("dossiers/<str:reference>/bouquet/", include((bouquet.porteur_patterns, "bouquet"))),
     # A laureate's grant: the porteurs file their progress reports beside the dossier's pages.

@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from rules.contrib.admin import ObjectPermissionsModelAdminMixin
 
 from ptce_ami.accounts.enums import STAFF_ROLES, Role
-from ptce_ami.accounts.models import User
+from ptce_ami.accounts.models import ApiCall, ApiToken, User
 from ptce_ami.accounts.notifications import send_invitation_email
 
 
@@ -95,3 +95,32 @@ class UserAdmin(ObjectPermissionsModelAdminMixin, BaseUserAdmin):
             ngettext("%(count)d adresse confirmée.", "%(count)d adresses confirmées.", count) % {"count": count},
             messages.SUCCESS,
         )
+
+
+class ReadOnlyAdmin(ObjectPermissionsModelAdminMixin, admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ReadOnlyAdmin):
+    list_display = ["name", "prefix", "user", "created_at", "expires_at", "revoked_at", "last_used_at"]
+    list_filter = ["revoked_at", "expires_at"]
+    search_fields = ["name", "prefix", "user__email"]
+    list_select_related = ["user"]
+    exclude = ["digest"]
+
+
+@admin.register(ApiCall)
+class ApiCallAdmin(ReadOnlyAdmin):
+    list_display = ["at", "method", "route", "status", "duration_ms", "user", "token"]
+    list_filter = ["status", "method", "route"]
+    search_fields = ["path", "user__email", "token__prefix"]
+    list_select_related = ["user", "token"]
+    date_hierarchy = "at"

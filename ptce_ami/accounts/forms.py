@@ -4,9 +4,11 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from ptce_ami.accounts.models import User
 from ptce_ami.accounts.notifications import send_password_reset_email
+from ptce_ami.accounts.services import API_TOKEN_LIFETIMES
 from ptce_ami.core.forms import BaseForm, BaseModelForm, InputCleaningMixin
 
 
@@ -182,3 +184,26 @@ class ProfileForm(BaseModelForm):
         if not (self.instance.is_instructeur or self.instance.is_partenaire):
             del self.fields["notification_frequency"]
         self.helper = submit_helper(_("Enregistrer"))
+
+
+class ApiTokenForm(BaseForm):
+    name = forms.CharField(
+        label=_("Nom du jeton"),
+        max_length=80,
+        help_text=_("Pour le reconnaître : l'outil ou le script qui l'utilise. Par exemple : tableau de suivi CRESS."),
+    )
+    lifetime = forms.TypedChoiceField(
+        label=_("Durée de validité"),
+        coerce=int,
+        choices=[
+            (days, ngettext_lazy("%(days)d jour", "%(days)d jours", days) % {"days": days})
+            for days in API_TOKEN_LIFETIMES
+        ],
+        initial=90,
+        widget=forms.RadioSelect,
+        help_text=_("Un an au plus. Le jeton cesse de fonctionner à cette date ; vous pouvez le révoquer avant."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Créer le jeton"))

@@ -1,3 +1,6 @@
+import hashlib
+import hmac
+
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -141,3 +144,81 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.save(update_fields=["email_confirmed_at"])
 
     confirm_email.alters_data = True
+
+
+# Personal API tokens ---------------------------------------------------------------------------------------------
+
+# What a token looks like: "ptce_<prefix>_<secret>". The prefix is stored as is, to find the token and to show it in
+# lists; only the SHA-256 of the whole token is kept, so that the secret is shown once, at creation, and never again.
+API_TOKEN_SCHEME = "ptce"
+
+
+def api_token_digest(token):
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def usable(self, now=None):
+        """Neither revoked nor expired."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
+class ApiToken(models.Model):
+    """A personal token of the read API (DESIGN §11): it acts as its owner and sees what its owner sees."""
+
+    user = models.ForeignKey(User, verbose_name=_("titulaire"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("nom"), max_length=80)
+    prefix = models.CharField(_("préfixe"), max_length=12, unique=True, editable=False)
+    digest = models.CharField(_("empreinte SHA-256"), max_length=64, editable=False)
+    created_at = models.DateTimeField(_("créé le"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("expire le"))
+    revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("jeton d'API")
+        verbose_name_plural = _("jetons d'API")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def display_prefix(self):
+        return f"{API_TOKEN_SCHEME}_{self.prefix}_…"
+
+    @property
+    def is_revoked(self):
+        return self.revoked_at is not None
+
+    def is_expired(self, now=None):
+        return self.expires_at <= (now or timezone.now())
+
+    def matches(self, token):
+        return hmac.compare_digest(self.digest, api_token_digest(token))
+
+
+class ApiCall(models.Model):
+    """One call of the read API: who (token and user), when, what (method, route template, path), the answer's status
+    and how long it took. Kept API_CALL_RETENTION_DAYS days (accounts.services.purge_api_calls)."""
+
+    token = models.ForeignKey(ApiToken, verbose_name=_("jeton"), on_delete=models.CASCADE, related_name="calls")
+    user = models.ForeignKey(User, verbose_name=_("utilisateur"), on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+    method = models.CharField(_("méthode"), max_length=8)
+    route = models.CharField(_("route"), max_length=200)
+    path = models.CharField(_("chemin"), max_length=500)
+    status = models.PositiveSmallIntegerField(_("statut"))
+    duration_ms = models.PositiveIntegerField(_("durée (ms)"))
+
+    class Meta:
+        verbose_name = _("appel à l'API")
+        verbose_name_plural = _("appels à l'API")
+        ordering = ["-at", "-pk"]
+        # The tokens page reads a user's latest calls.
+        indexes = [models.Index(fields=["user", "-at"], name="api_call_user_latest")]
+
+    def __str__(self):
+        return f"{self.method} {self.path} {self.status}"

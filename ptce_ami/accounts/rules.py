@@ -4,8 +4,10 @@ Predicates are tiny and defensive: anonymous and inactive users are never anythi
 """
 
 import rules
+from django.utils.translation import gettext_lazy as _
 
 from ptce_ami.accounts.enums import STAFF_ROLES, Role
+from ptce_ami.accounts.permissions import add_perm
 
 
 def _role_in(user, *roles):
@@ -76,3 +78,13 @@ rules.add_perm("core.change_queuedtask", is_instructeur)
 # figures for State staff only. The region is the object (a Region or its INSEE code).
 rules.add_perm("accounts.view_region_dashboard", is_instructeur | is_partenaire_of_region)
 rules.add_perm("accounts.view_national_dashboard", is_instructeur)
+# The read API (DESIGN §11): State staff and regional partners create personal tokens; porteurs and reviewers do not
+# (they have their own pages, and no staff tool to feed).
+add_perm(
+    "accounts.use_api",
+    is_staff_or_partenaire,
+    refusal=_("L'API est réservée aux instructeurs, aux administrateurs et aux partenaires régionaux."),
+)
+# Tokens and the API's call log are read-only in the admin (tokens are created and revoked by their owners).
+rules.add_perm("accounts.view_apitoken", is_instructeur)
+rules.add_perm("accounts.view_apicall", is_instructeur)

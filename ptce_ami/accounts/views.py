@@ -4,14 +4,14 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from ptce_ami.accounts import forms, services
-from ptce_ami.accounts.models import User
+from ptce_ami.accounts import forms, permissions, services
+from ptce_ami.accounts.models import ApiCall, User
 from ptce_ami.accounts.notifications import send_confirmation_email
 from ptce_ami.accounts.tokens import read_email_token
 
@@ -118,3 +118,56 @@ def profile(request):
         messages.success(request, _("Vos informations ont été enregistrées."))
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+# Personal API tokens -------------------------------------------------------------------------------------------
+
+TOKENS_SHOWN = 50
+CALLS_SHOWN = 20
+
+
+def require_api_access(request):
+    permissions.require_perm(request.user, "accounts.use_api")
+
+
+def api_tokens_page(request, form, secret=None, created=None):
+    user = request.user
+    context = {
+        "form": form,
+        "tokens": list(user.api_tokens.all()[:TOKENS_SHOWN]),
+        "calls": list(ApiCall.objects.filter(user=user).select_related("token")[:CALLS_SHOWN]),
+        "secret": secret,
+        "created": created,
+        "now": timezone.now(),
+    }
+    response = render(request, "accounts/api_tokens.html", context)
+    # The secret is shown once: never kept by a cache or the browser's history.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_tokens(request):
+    """The user's API tokens: create one (its secret shown once, on this answer only), list and revoke them, and the
+    latest calls made with them."""
+    require_api_access(request)
+    form = forms.ApiTokenForm(request.POST or None)
+    if form.is_valid():
+        token, secret = services.create_api_token(
+            request.user, name=form.cleaned_data["name"], days=form.cleaned_data["lifetime"]
+        )
+        return api_tokens_page(request, forms.ApiTokenForm(), secret=secret, created=token)
+    return api_tokens_page(request, form)
+
+
+@login_required
+@require_POST
+def revoke_api_token(request, token_id):
+    require_api_access(request)
+    token = get_object_or_404(request.user.api_tokens, pk=token_id)
+    services.revoke_api_token(token)
+    messages.success(
+        request, _("Le jeton « %(name)s » est révoqué : il ne donne plus accès à l'API.") % {"name": token.name}
+    )
+    return redirect("accounts:api_tokens")

@@ -22,6 +22,7 @@ class NavItem:
 
 HOME = NavItem(_("Accueil"), "site:home")
 CALL = NavItem(_("L'appel à manifestation d'intérêt"), "site:call", prefix="/appel/")
+LAUREATES = NavItem(_("Lauréats"), "site:laureates", prefix="/laureats/")
 DASHBOARD_LABELS = {
     Role.PORTEUR: _("Mes dossiers"),
     Role.EVALUATEUR: _("Mes évaluations"),
@@ -72,7 +73,7 @@ def region_dashboards(user):
 
 
 def items_for(user):
-    items = [HOME, CALL]
+    items = [HOME, CALL, LAUREATES]
     if not user.is_authenticated:
         return items
     items.append(NavItem(DASHBOARD_LABELS[user.role], "site:dashboard", prefix="/espace/"))

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from ptce_ami.site import dashboards, views
+from ptce_ami.site.public import views as public
 
 app_name = "site"
 
@@ -19,10 +20,13 @@ urlpatterns = [
         dashboards.region_dashboard_csv,
         name="region_dashboard_csv",
     ),
-    path("appel/", views.call, name="call"),
-    path("laureats/", views.laureates, name="laureates"),
-    path("laureats/laureats-ptce.csv", views.laureates_csv, name="laureates_csv"),
-    path("laureats/schema/", views.laureates_schema, name="laureates_schema"),
+    path("appel/", public.call, name="call"),
+    path("laureats/", public.laureates, name="laureates"),
+    path("laureats/laureats-ptce.csv", public.laureates_csv, name="laureates_csv"),
+    path("laureats/schema/", public.laureates_schema, name="laureates_schema"),
+    path("appel/chiffres.csv", public.call_figures_csv, name="call_figures_csv"),
+    path("laureats/par-region.csv", public.laureates_regions_csv, name="laureates_regions_csv"),
+    path("laureats/<str:reference>/", public.laureate, name="laureate"),
     path("accessibilite/", views.page, {"template": "site/pages/accessibility.html"}, name="accessibility"),
     path("mentions-legales/", views.page, {"template": "site/pages/legal_notice.html"}, name="legal_notice"),
     path("donnees-personnelles/", views.page, {"template": "site/pages/personal_data.html"}, name="personal_data"),

@@ -1,19 +1,15 @@
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
-from django.http import JsonResponse, StreamingHttpResponse
+from django.db.models import Count, Q
+from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 import ptce_ami
-from applications.models import Edition, Phase
 from applications.views import porteur as porteur_views
 from ptce_ami.accounts.enums import Role
-from ptce_ami.site import health, opendata
+from ptce_ami.site import health
 from reviews.models import Assignment, AssignmentStatus, late_q
-from reviews.views.lists import page_links
 
 DASHBOARD_TEMPLATES = {
     Role.PORTEUR: "site/dashboard_porteur.html",
@@ -50,42 +46,6 @@ def assignment_counts(user):
         submitted=Count("pk", filter=Q(status=AssignmentStatus.SUBMITTED)),
         late=Count("pk", filter=late_q()),
     )
-
-
-def call(request):
-    """The public page of the call: published editions, their phases and deadlines."""
-    phases = Prefetch("phases", queryset=Phase.objects.order_by("opens_at", "kind", "wave"))
-    editions = Edition.objects.published().prefetch_related(phases)
-    return render(request, "site/call.html", {"editions": editions, "now": timezone.now()})
-
-
-LAUREATES_PAGE_SIZE = 50
-
-
-@require_GET
-def laureates(request):
-    """The public list of the laureate PTCE (published decisions only), paginated."""
-    page = Paginator(opendata.laureate_decisions(), LAUREATES_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
-        "page": page,
-        "pagination": page_links(request.GET, page),
-        "laureates": opendata.lines(page.object_list),
-    }
-    return render(request, "site/laureates.html", context)
-
-
-@require_GET
-def laureates_csv(request):
-    """The open data file, streamed as it is written."""
-    response = StreamingHttpResponse(opendata.csv_lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{opendata.CSV_FILENAME}"'
-    return response
-
-
-@require_GET
-def laureates_schema(request):
-    context = {"columns": opendata.COLUMNS, "licence": opendata.LICENCE, "licence_url": opendata.LICENCE_URL}
-    return render(request, "site/laureates_schema.html", context)
 
 
 def page(request, template):

@@ -52,6 +52,8 @@ ARGUMENTS = {
     "spending": lambda: [SpendingLine("personnel", "Personnel", Decimal(1000), None)],
     "side": lambda: "resources",
     "phase": lambda: PhaseFactory(phase2=True),
+    "regions": lambda: [SimpleNamespace(code="84", name="Auvergne-Rhône-Alpes")],
+    "years": lambda: [2026],
 }
 
 

@@ -91,17 +91,26 @@ def test_a_partner_has_one_dashboard_entry_per_region(client):
 @pytest.mark.parametrize(
     ("role", "labels"),
     [
-        (None, ["Accueil", CALL]),
-        ("porteur", ["Accueil", CALL, "Mes dossiers", "Mon compte"]),
+        (None, ["Accueil", CALL, "Lauréats"]),
+        ("porteur", ["Accueil", CALL, "Lauréats", "Mes dossiers", "Mon compte"]),
         (
             "evaluateur",
-            ["Accueil", CALL, "Mes évaluations", "Dossiers à évaluer", "Déclaration d'intérêts", "Mon compte"],
+            [
+                "Accueil",
+                CALL,
+                "Lauréats",
+                "Mes évaluations",
+                "Dossiers à évaluer",
+                "Déclaration d'intérêts",
+                "Mon compte",
+            ],
         ),
         (
             "partenaire",
             [
                 "Accueil",
                 CALL,
+                "Lauréats",
                 "Ma région",
                 "Dossiers de ma région",
                 "Avis régionaux",
@@ -115,6 +124,7 @@ def test_a_partner_has_one_dashboard_entry_per_region(client):
             [
                 "Accueil",
                 CALL,
+                "Lauréats",
                 "Instruction",
                 "Tableau de bord national",
                 "Dossiers",

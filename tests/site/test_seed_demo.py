@@ -1,20 +1,35 @@
+import datetime
 import io
 import re
 import subprocess
+from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from applications.enums import DossierState, NoticeKind, PhaseKind
-from applications.models import Dossier, Edition, Notice, Phase
-from applications.services import notices
+from applications.enums import DossierState, MemberRole, NoticeKind, PhaseKind
+from applications.models import (
+    Dossier,
+    DossierTransition,
+    DossierVersion,
+    Edition,
+    MemberStructure,
+    Notice,
+    Phase,
+    ReferenceSequence,
+)
+from applications.services import notices, statistics
+from applications.services.completeness import missing_items
 from ptce_ami.accounts.enums import Role
 from ptce_ami.accounts.models import User
 from ptce_ami.core.models import EmailStatus, OutboundEmail
-from ptce_ami.site import demo
+from ptce_ami.site import demo, demo_bulk
+from ptce_ami.site.demo_selection import seed_calls
 from reviews.enums import (
     DecisionOutcome,
     GrantStatus,
@@ -36,8 +51,11 @@ from reviews.models import (
     ReviewerDeclaration,
     ReviewStatus,
 )
-from reviews.services import committee
+from reviews.services import committee, publication
+from reviews.services import statistics as review_statistics
+from territories.enums import Zone
 from territories.loader import default_file, load_referential
+from territories.models import Departement, Region
 from tests.conftest import seed_migration_data
 
 pytestmark = pytest.mark.django_db
@@ -159,7 +177,11 @@ def test_seed_demo_adds_drafts_and_submitted_dossiers_in_several_regions(
     with django_capture_on_commit_callbacks(execute=True):
         call_command("seed_demo", force=True)
 
-    dossiers = Dossier.objects.filter(phase__kind=PhaseKind.PHASE1, phase__wave=2).order_by("reference")
+    dossiers = (
+        Dossier.objects.filter(phase__kind=PhaseKind.PHASE1, phase__wave=2)
+        .exclude(pk__in=demo_bulk.bulk_dossiers())
+        .order_by("reference")
+    )
     assert sorted(dossiers.values_list("state", flat=True)) == sorted(
         [
             DossierState.DRAFT,
@@ -191,17 +213,21 @@ def test_seed_demo_adds_drafts_and_submitted_dossiers_in_several_regions(
 def test_seed_demo_adds_declarations_assignments_reviews_and_opinions(territories):
     call_command("seed_demo", force=True)
 
-    assert ReviewerDeclaration.objects.count() == 3
-    statuses = set(Assignment.objects.values_list("status", flat=True))
+    # The hand-made instruction (demo.py); the bulk dossiers have their own (test_seed_demo_bulk_* below).
+    bulk = demo_bulk.bulk_dossiers()
+    assert ReviewerDeclaration.objects.filter(reviewer__email__in=DEMO_EMAILS).count() == 3
+    assignments = Assignment.objects.exclude(dossier__in=bulk)
+    statuses = set(assignments.values_list("status", flat=True))
     assert statuses == {AssignmentStatus.TO_CONFIRM, AssignmentStatus.IN_PROGRESS, AssignmentStatus.SUBMITTED}
     evaluateur = User.objects.get(email="evaluateur@demo.ptce.fr")
-    assert set(evaluateur.assignments.values_list("status", flat=True)) == statuses
-    assert Review.objects.filter(status=ReviewStatus.DRAFT).count() == 2
-    submitted = Review.objects.filter(status=ReviewStatus.SUBMITTED)
+    assert set(assignments.filter(reviewer=evaluateur).values_list("status", flat=True)) == statuses
+    reviews = Review.objects.exclude(dossier__in=bulk)
+    assert reviews.filter(status=ReviewStatus.DRAFT).count() == 2
+    submitted = reviews.filter(status=ReviewStatus.SUBMITTED)
     assert submitted.count() == 5 and all(review.total is not None for review in submitted)
     lyon = DossierScore.objects.get(dossier__name="Alimentation durable Lyon–Villeurbanne")
     assert (lyon.review_count, lyon.discordant) == (2, True)
-    opinions = RegionalOpinion.objects.order_by("rank")
+    opinions = RegionalOpinion.objects.exclude(dossier__in=bulk).order_by("rank")
     assert [(o.region_id, o.rank, o.author.email) for o in opinions] == [
         ("84", 1, "cress-ara@demo.ptce.fr"),
         ("84", 2, "cress-ara@demo.ptce.fr"),
@@ -287,3 +313,151 @@ def test_make_run_seeds_the_demo_with_its_emails_in_var_and_warnings_only():
     seed = next(command for command in commands if "manage.py seed_demo" in command)
     assert f"EMAIL_URL=filemail:///{ROOT / 'var' / 'demo-emails'} " in seed
     assert "LOG_LEVEL=WARNING " in seed
+
+
+# The bulk dossiers (demo_bulk.py): every figure of the dashboards shows something ----------------------------------
+
+
+@pytest.fixture
+def seeded(territories):
+    call_command("seed_demo", force=True)
+    return {user.email: user for user in User.objects.filter(email__in=DEMO_EMAILS)}
+
+
+def test_seed_demo_bulk_fills_every_figure_of_the_dashboards(seeded):
+    edition = Edition.objects.get(year=2026)
+    current = Phase.objects.get(edition=edition, kind=PhaseKind.PHASE1, wave=2)
+    whole, phase = statistics.Scope.of(edition=edition), statistics.Scope.of(phase=current)
+    ara, ara_phase = statistics.Scope.of(edition=edition, region="84"), statistics.Scope.of(phase=current, region="84")
+
+    funnel = statistics.funnel(whole)
+    assert all(funnel[stage] > 0 for stage in ("drafts", "submitted", "in_review", "eligible", "decided"))
+    assert funnel["drafts"] == Dossier.objects.filter(phase__edition=edition, state=DossierState.DRAFT).count()
+    assert all(count > 0 for count in statistics.funnel(statistics.Scope())["by_state"].values())
+    # The map of the CRESS Auvergne-Rhône-Alpes: most of its twelve départements, and only its own.
+    for scope in (ara, ara_phase):
+        codes = [row["code"] for row in statistics.dossiers_per_departement(scope) if row["count"]]
+        assert len(codes) >= 8 and None not in codes
+        assert Departement.objects.filter(pk__in=codes, region="84").count() == len(codes)
+    # Every region (métropole and outre-mer) has dossiers.
+    regions = set(Region.objects.filter(zone__in=[Zone.METRO, Zone.DROM]).values_list("pk", flat=True))
+    assert len(regions) == 18
+    assert regions <= set(Dossier.objects.values_list("region", flat=True))
+    members = statistics.member_composition(phase)
+    assert all(row["count"] > 0 for row in members["categories"] + members["legal_forms"])
+    assert len(statistics.sectors(phase)) >= 10
+    days = statistics.submissions_per_day(phase)
+    assert len(days) >= 10
+    assert days[-1]["total"] == Dossier.objects.filter(phase=current, submitted_at__isnull=False).count()
+    times = statistics.processing_times(whole)
+    for stage in ("eligibility", "decision"):
+        assert times[stage]["count"] > 10 and times[stage]["median"] is not None
+        assert datetime.timedelta(0) < times[stage]["median"] <= times[stage]["p90"]
+    progress = review_statistics.review_progress(phase)
+    assert progress["overdue"] > 0 and progress["submitted"] > 0 and progress["pending"] > progress["overdue"]
+    for scope in (phase, ara_phase, ara):
+        opinions = review_statistics.regional_opinions(scope)
+        assert opinions["given"] > 0 and opinions["pending"] > 0
+    laureates = review_statistics.laureates_and_amounts(whole)
+    assert laureates["laureates"] > 0 and laureates["committed"] > 0
+    assert review_statistics.grants_per_region(whole)
+    history = statistics.history()
+    assert len([row for row in history if row["laureates"] or row["imported_laureates"]]) >= 3
+
+
+def test_seed_demo_bulk_submissions_rush_towards_the_deadline(seeded):
+    p1w1 = Phase.objects.get(edition__year=2026, kind=PhaseKind.PHASE1, wave=1)
+    third = (p1w1.closes_at - p1w1.opens_at) / 3
+    filed = demo_bulk.bulk_dossiers().filter(phase=p1w1, submitted_at__isnull=False)
+    first = filed.filter(submitted_at__lt=p1w1.opens_at + third).count()
+    last = filed.filter(submitted_at__gt=p1w1.closes_at - third).count()
+    assert last > 2 * first > 0
+    assert not filed.filter(submitted_at__gt=p1w1.closes_at).exists()
+
+
+def test_seed_demo_bulk_dossiers_are_what_the_services_would_have_written(seeded, client):
+    bulk = demo_bulk.bulk_dossiers().select_related("phase__edition", "region", "owner")
+    assert 250 <= bulk.count() <= 400
+    # References in the edition's series, known to its sequence; the region is the lead member's.
+    for dossier in bulk:
+        number = re.fullmatch(
+            rf"PTCE-{dossier.phase.edition.year}-{dossier.phase.reference_code}-(\d{{4}})", dossier.reference
+        )
+        sequence = ReferenceSequence.objects.get(edition=dossier.phase.edition, kind=dossier.phase.kind)
+        assert number and int(number[1]) <= sequence.last_number
+    leads = MemberStructure.objects.filter(dossier__in=bulk, role=MemberRole.LEAD)
+    assert leads.count() == bulk.count()
+    assert all(
+        region == lead_region
+        for region, lead_region in leads.values_list("dossier__region", "commune__departement__region")
+    )
+    # The history leads to the state; a filed dossier is complete, frozen in its version 1, with 3 to 8 members.
+    transitions = defaultdict(list)
+    for row in DossierTransition.objects.filter(dossier__in=bulk).order_by("at", "pk"):
+        transitions[row.dossier_id].append(row)
+    versions = dict(DossierVersion.objects.filter(dossier__in=bulk).values_list("dossier", "number"))
+    for dossier in bulk:
+        path = transitions[dossier.pk]
+        if dossier.state == DossierState.DRAFT:
+            assert path == [] and dossier.submitted_at is None and dossier.pk not in versions
+            continue
+        assert [row.from_state for row in path[1:]] == [row.to_state for row in path[:-1]]
+        assert (path[0].action, path[0].at, path[-1].to_state) == ("submit", dossier.submitted_at, dossier.state)
+        assert dossier.phase.opens_at <= dossier.submitted_at <= dossier.phase.closes_at
+        assert path[-1].at <= timezone.now() and versions[dossier.pk] == 1
+        members, attachments = dossier.loaded_parts()
+        assert missing_items(dossier, members, attachments) == [] and 3 <= len(members) <= 8
+    # Decisions only where the committee's rules allow them, published with their phase's session.
+    decided = bulk.filter(state__in=DossierState.decided())
+    assert decided.exists() and not decided.exclude(phase__committee_sessions__published_at__isnull=False).exists()
+    for dossier in decided.prefetch_related("decisions"):
+        (decision,) = dossier.decisions.all()
+        assert decision.published_at and decision.session.phase_id == dossier.phase_id
+        assert publication.STATES[decision.outcome] == dossier.state and decision.amount is None
+    assert not bulk.filter(phase__committee_sessions__published_at__isnull=True, state__in=DossierState.decided())
+    for phase in Phase.objects.all():
+        commitment = committee.commitment(phase)
+        assert phase.max_laureates is None or commitment.laureates <= phase.max_laureates
+        assert not commitment.over_envelope and (commitment.edition_remaining or 0) >= 0
+    # The pages: staff, partner, reviewer and porteurs.
+    samples = [
+        bulk.filter(phase__kind=PhaseKind.PHASE1, phase__wave=2, state=DossierState.ELIGIBLE).first(),
+        bulk.filter(state=DossierState.LAUREATE).first(),
+        bulk.filter(phase__kind=PhaseKind.PHASE2, phase__wave=2, state=DossierState.IN_REVIEW).first(),
+        bulk.filter(phase__edition__year=2023, state=DossierState.NOT_RETAINED).first(),
+    ]
+    client.force_login(seeded["instructeur@demo.ptce.fr"])
+    for dossier in samples:
+        assert client.get(reverse("reviews:dossier", args=[dossier.reference])).status_code == 200
+    assert client.get(reverse("reviews:dossier_list")).status_code == 200
+    client.force_login(seeded["cress-ara@demo.ptce.fr"])
+    ara = bulk.filter(region="84", state=DossierState.ELIGIBLE).first()
+    assert client.get(reverse("reviews:dossier", args=[ara.reference])).status_code == 200
+    assert client.get(reverse("reviews:regional_opinions")).status_code == 200
+    assert client.get(reverse("site:dashboard")).status_code == 200
+    client.force_login(seeded["evaluateur@demo.ptce.fr"])
+    assert client.get(reverse("reviews:queue")).status_code == 200
+    for porteur in (samples[2].owner, seeded["porteur@demo.ptce.fr"]):
+        client.force_login(porteur)
+        assert client.get(reverse("applications:dossier_list")).status_code == 200
+    assert client.get(samples[2].get_absolute_url()).status_code == 404  # not porteur@'s dossier
+    client.force_login(samples[2].owner)
+    assert client.get(samples[2].get_absolute_url()).status_code == 200
+    client.logout()
+    assert client.get(reverse("site:laureates")).status_code == 200  # the bulk PTCE émergents among them
+
+
+def test_seed_demo_bulk_is_rewritten_on_a_later_day(seeded):
+    count = demo_bulk.bulk_dossiers().count()
+    later = timezone.localdate() + datetime.timedelta(days=3)
+
+    with transaction.atomic():
+        phases = seed_calls(later)
+        assert demo_bulk.seed_bulk(phases, seeded, later) == count
+
+    current = phases["p1w2"]
+    assert demo_bulk.bulk_dossiers().filter(phase=current).exists()
+    assert not demo_bulk.bulk_dossiers().filter(phase=current, created_at__lt=current.opens_at).exists()
+    assert Decision.objects.filter(dossier__in=demo_bulk.bulk_dossiers()).count() == (
+        demo_bulk.bulk_dossiers().filter(state__in=DossierState.decided()).count()
+    )

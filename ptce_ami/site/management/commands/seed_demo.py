@@ -1,7 +1,8 @@
 """Demo data: a user for every role; the 2023 edition decided, its grants paid; the 2026 edition under way, with
 drafts and submitted dossiers in several regions, their instruction, reviews and regional opinions, the PTCE
 émergents and their bouquet requests, phase-2 dossiers and grants, and a committee's provisional decisions
-(demo_selection.py has the calendar).
+(demo_selection.py has the calendar); then, written in bulk, some three hundred fictitious dossiers across the
+regions and states, so that every chart of the dashboards shows something (demo_bulk.py).
 
 Idempotent: running it again updates the same rows (dates are moved so that phase 1 stays open).
 Refuses to run outside DEBUG unless --force: demo accounts share one known password.
@@ -21,6 +22,7 @@ from ptce_ami.accounts.enums import Role
 from ptce_ami.accounts.models import User
 from ptce_ami.core.models import EmailStatus, OutboundEmail
 from ptce_ami.site.demo import seed_dossiers, seed_evaluation
+from ptce_ami.site.demo_bulk import seed_bulk
 from ptce_ami.site.demo_selection import seed_calls, seed_selection
 from reviews.models import Assignment, Decision, Grant, RegionalOpinion, Review
 from territories.models import Region
@@ -89,6 +91,7 @@ class Command(BaseCommand):
             dossiers = seed_dossiers(phases["p1w2"], by_email)
             seed_evaluation(dossiers, by_email)
             seed_selection(phases, by_email, today)
+            seed_bulk(phases, by_email, today)  # the crowd the dashboards' charts need
         edition = phases["p1w2"].edition
         self.stdout.write(
             f"Édition « {edition} » : {edition.phases.count()} phases, "
