@@ -239,7 +239,10 @@ def sectors(figures):
 
 
 def submissions_per_day(figures):
-    rows = [[date_format(row["day"], "SHORT_DATE_FORMAT"), row["count"]] for row in figures["submissions_per_day"]]
+    per_day = figures["submissions_per_day"]
+    rows = [[date_format(row["day"], "SHORT_DATE_FORMAT"), row["count"]] for row in per_day]
+    # Under the columns, "09/11/26": a label of ten characters would run into the next one.
+    chart_items = [(row["day"].strftime("%d/%m/%y"), row["count"]) for row in per_day]
     return Figure(
         "depots-par-jour",
         _("Dépôts par jour jusqu'à la date limite"),
@@ -247,6 +250,7 @@ def submissions_per_day(figures):
         [_("Jour"), _("Dépôts")],
         [TEXT, COUNT],
         rows,
+        chart_items=chart_items,
     )
 
 
