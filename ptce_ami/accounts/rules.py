@@ -74,6 +74,10 @@ rules.add_perm("core.view_sweeprun", is_instructeur)
 rules.add_perm("core.view_queuedtask", is_instructeur)
 rules.add_perm("core.change_queuedtask", is_instructeur)
 
+# The dashboards of the site layer (issue 12): a region's figures for its partners and State staff, the national
+# figures for State staff only. The region is the object (a Region or its INSEE code).
+rules.add_perm("accounts.view_region_dashboard", is_instructeur | is_partenaire_of_region)
+rules.add_perm("accounts.view_national_dashboard", is_instructeur)
 # The read API (DESIGN §11): State staff and regional partners create personal tokens; porteurs and reviewers do not
 # (they have their own pages, and no staff tool to feed).
 add_perm(

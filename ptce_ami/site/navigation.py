@@ -1,4 +1,5 @@
-"""The main navigation, by role (DESIGN §2). Pure data: no query is made to build it."""
+"""The main navigation, by role (DESIGN §2). Pure data, but for one query: a regional partner's regions, one
+dashboard each."""
 
 from dataclasses import dataclass
 
@@ -13,9 +14,10 @@ class NavItem:
     label: str
     url_name: str
     prefix: str = ""  # the item is "current" on every page under this path
+    args: tuple = ()
 
     def url(self):
-        return reverse(self.url_name)
+        return reverse(self.url_name, args=self.args)
 
 
 HOME = NavItem(_("Accueil"), "site:home")
@@ -50,7 +52,24 @@ ROLE_ITEMS = {
         NavItem(_("Aides"), "reviews:grant_list", prefix="/instruction/aides/"),
     ],
 }
+ROLE_ITEMS[Role.INSTRUCTEUR].insert(
+    0, NavItem(_("Tableau de bord national"), "site:national_dashboard", prefix="/tableau-de-bord/")
+)
 ROLE_ITEMS[Role.ADMINISTRATEUR] = ROLE_ITEMS[Role.INSTRUCTEUR]
+
+
+def region_dashboards(user):
+    """A partner's dashboards, one per region (the label names the region when there are several)."""
+    regions = list(user.regions.order_by("name").values_list("code", "name"))
+    return [
+        NavItem(
+            _("Tableau de bord : %(region)s") % {"region": name} if len(regions) > 1 else _("Tableau de bord"),
+            "site:region_dashboard",
+            prefix=f"/tableau-de-bord/regions/{code}/",
+            args=(code,),
+        )
+        for code, name in regions
+    ]
 
 
 def items_for(user):
@@ -58,6 +77,8 @@ def items_for(user):
     if not user.is_authenticated:
         return items
     items.append(NavItem(DASHBOARD_LABELS[user.role], "site:dashboard", prefix="/espace/"))
+    if user.role == Role.PARTENAIRE:
+        items.extend(region_dashboards(user))
     items.extend(ROLE_ITEMS.get(user.role, []))
     if user.is_staff:
         items.append(NavItem(_("Administration"), "admin:index", prefix="/admin/"))

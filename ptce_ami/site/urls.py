@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ptce_ami.site import views
+from ptce_ami.site import dashboards, views
 from ptce_ami.site.public import views as public
 
 app_name = "site"
@@ -8,6 +8,18 @@ app_name = "site"
 urlpatterns = [
     path("", views.home, name="home"),
     path("espace/", views.dashboard, name="dashboard"),
+    path("tableau-de-bord/national/", dashboards.national_dashboard, name="national_dashboard"),
+    path(
+        "tableau-de-bord/national/donnees/<slug:figure>.csv",
+        dashboards.national_dashboard_csv,
+        name="national_dashboard_csv",
+    ),
+    path("tableau-de-bord/regions/<str:code>/", dashboards.region_dashboard, name="region_dashboard"),
+    path(
+        "tableau-de-bord/regions/<str:code>/donnees/<slug:figure>.csv",
+        dashboards.region_dashboard_csv,
+        name="region_dashboard_csv",
+    ),
     path("appel/", public.call, name="call"),
     path("laureats/", public.laureates, name="laureates"),
     path("laureats/laureats-ptce.csv", public.laureates_csv, name="laureates_csv"),

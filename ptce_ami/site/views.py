@@ -6,8 +6,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 import ptce_ami
-from applications.enums import DossierState
-from applications.models import Dossier
 from applications.views import porteur as porteur_views
 from ptce_ami.accounts.enums import Role
 from ptce_ami.site import health
@@ -37,22 +35,7 @@ def dashboard(request):
         context["regions"] = user.regions.order_by("name")
     if user.role == Role.EVALUATEUR:
         context["assignment_counts"] = assignment_counts(user)
-    else:
-        context["state_counts"] = state_counts(user)
     return render(request, DASHBOARD_TEMPLATES[user.role], context)
-
-
-def state_counts(user):
-    """[(state label, count)] of the submitted dossiers the user may see, in one query."""
-    rows = (
-        Dossier.objects.visible_to(user)
-        .filter(submitted_at__isnull=False)
-        .values("state")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    counts = {row["state"]: row["count"] for row in rows}
-    return [(state.label, counts[state.value]) for state in DossierState if counts.get(state.value)]
 
 
 def assignment_counts(user):

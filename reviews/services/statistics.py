@@ -8,16 +8,19 @@ Amounts are Decimals (0 when there is none). The cache is forgotten on every tra
 decisions (``reviews/hooks.py``); a tranche recorded as paid shows within ``CACHE_TTL`` seconds.
 """
 
+import dataclasses
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, Q, Sum, Value
+from django.db.models import Count, DecimalField, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from applications.enums import DossierState
+from applications.services import statistics as applications_statistics
 from applications.services.statistics import cached, scoped_dossiers
 from reviews.enums import DecisionOutcome, PaymentStatus
 from reviews.models import Assignment, AssignmentStatus, Decision, Grant, Opinion, Payment
 from reviews.models.evaluation import late_q
+from territories.models import Region
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
 
@@ -146,8 +149,55 @@ def grants_per_region(scope):
     return result
 
 
+def _per_region(queryset, region_field, aggregate, output_field):
+    """A correlated subquery: ``aggregate`` over the rows of ``queryset`` in the outer query's region (0 for none)."""
+    rows = queryset.filter(**{region_field: OuterRef("pk")}).order_by().values(region_field)
+    value = Subquery(rows.annotate(value=aggregate).values("value")[:1], output_field=output_field)
+    zero = ZERO if isinstance(output_field, DecimalField) else Value(0)
+    return Coalesce(value, zero, output_field=output_field)
+
+
+def region_comparison(scope):
+    """Every region of the referential, side by side: dossiers filed, eligible (or decided), laureates and amounts
+    committed (published decisions), regional opinions pending. One query (a correlated subquery per figure), in the
+    referential's order; ``scope.region_id`` is ignored (the comparison is national by nature)."""
+    national = dataclasses.replace(scope, region_id=None)
+    dossiers = scoped_dossiers(national)
+    eligible = dossiers.filter(state__in=DossierState.eligible_or_decided())
+    decisions = Decision.objects.published().filter(dossier__in=dossiers, outcome=DecisionOutcome.LAUREATE)
+    integer, amount = IntegerField(), DecimalField(max_digits=14, decimal_places=2)
+    rows = Region.objects.order_by("name").annotate(
+        filed=_per_region(dossiers.filter(submitted_at__isnull=False), "region", Count("pk"), integer),
+        eligible=_per_region(eligible, "region", Count("pk"), integer),
+        opinions_pending=_per_region(eligible.filter(regional_opinion__isnull=True), "region", Count("pk"), integer),
+        laureates=_per_region(decisions, "dossier__region", Count("pk"), integer),
+        committed=_per_region(decisions, "dossier__region", Sum("amount"), amount),
+    )
+    fields = ("filed", "eligible", "laureates", "committed", "opinions_pending")
+    return [{"region": row.pk, "name": row.name, **{name: getattr(row, name) for name in fields}} for row in rows]
+
+
+def history(region_id=None):
+    """Per year, ascending: the applications and laureates of each edition and the imported laureates of the history
+    (``applications.services.statistics.history``), with the laureates' amounts committed by the published decisions
+    of that year's edition. The imported history (LaureateRecord) records no amount: its laureates are counted, not
+    summed. Three queries."""
+    decisions = Decision.objects.published().filter(
+        outcome=DecisionOutcome.LAUREATE, dossier__submitted_at__isnull=False
+    )
+    if region_id is not None:
+        decisions = decisions.filter(dossier__region_id=region_id)
+    committed = dict(decisions.order_by().values_list("dossier__phase__edition__year").annotate(total=_sum("amount")))
+    # Decisions are taken on filed dossiers only: every year with an amount is a year of the applications' history.
+    return [
+        {**row, "committed": committed.get(row["year"], Decimal("0"))}
+        for row in applications_statistics.history(region_id)
+    ]
+
+
 def dashboard(scope):
-    """Every figure of the scope, cached (``applications.services.statistics.cached``)."""
+    """Every figure of the scope, cached (``applications.services.statistics.cached``); the comparison of regions
+    only for a national scope."""
     return cached(
         "reviews",
         scope,
@@ -156,5 +206,7 @@ def dashboard(scope):
             "opinions": regional_opinions(scope),
             "laureates": laureates_and_amounts(scope),
             "grants": grants_per_region(scope),
+            "history": history(scope.region_id),
+            "regions": region_comparison(scope) if scope.region_id is None else [],
         },
     )

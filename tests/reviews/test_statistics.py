@@ -7,10 +7,12 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from applications.enums import DossierState, PaymentCondition
+from applications.models import Dossier, LaureateRecord
 from applications.services.statistics import Scope
 from reviews.enums import DecisionOutcome, PaymentStatus
 from reviews.models import Assignment, AssignmentStatus, Decision, Grant, Payment
 from reviews.services import statistics
+from territories.models import Region
 from tests.accounts.factories import UserFactory
 from tests.applications.factories import DossierFactory, EditionFactory, PhaseFactory
 from tests.reviews.factories import AssignmentFactory, RegionalOpinionFactory, decide
@@ -144,14 +146,44 @@ def test_a_region_never_sees_another_regions_figures(sample, phase):
     assert nobody["laureates"] == {"laureates": 0, "committed": Decimal("0"), "by_region": [], "by_phase": []}
 
 
+def test_the_regions_side_by_side_match_direct_counts(sample, phase):
+    rows = {row["region"]: row for row in statistics.region_comparison(Scope.of(phase=phase))}
+    assert set(rows) == set(Region.objects.values_list("code", flat=True))  # every region, even without dossiers
+    for code, row in rows.items():
+        dossiers = Dossier.objects.filter(phase=phase, region_id=code)
+        eligible = dossiers.filter(state__in=DossierState.eligible_or_decided())
+        published = Decision.objects.published().filter(dossier__in=dossiers, outcome=DecisionOutcome.LAUREATE)
+        assert row["filed"] == dossiers.exclude(submitted_at=None).count(), code
+        assert row["eligible"] == eligible.count(), code
+        assert row["opinions_pending"] == eligible.filter(regional_opinion=None).count(), code
+        assert row["laureates"] == published.count(), code
+        assert row["committed"] == (published.aggregate(total=Sum("amount"))["total"] or 0), code
+    assert rows["84"]["laureates"] == 2 and rows["84"]["committed"] == Decimal("50000")
+    assert rows["28"]["filed"] == 0 and rows["28"]["committed"] == Decimal("0")
+
+
+def test_the_history_adds_the_amounts_committed_by_year(sample, phase, staff):
+    LaureateRecord.objects.all().delete()
+    LaureateRecord.objects.create(year=2021, call="AMI 2021", kind="phase2", name="Pôle ancien", region_id="84")
+    old = PhaseFactory(edition=EditionFactory(year=2024))
+    laureate(old, "94", "40000", staff)
+    filed = Dossier.objects.filter(phase=phase).exclude(submitted_at=None).count()
+    assert statistics.history() == [
+        {"year": 2021, "applications": 0, "laureates": 0, "imported_laureates": 1, "committed": Decimal("0")},
+        {"year": 2024, "applications": 1, "laureates": 1, "imported_laureates": 0, "committed": Decimal("40000")},
+        {"year": 2026, "applications": filed, "laureates": 3, "imported_laureates": 0, "committed": Decimal("100000")},
+    ]
+    assert [row["committed"] for row in statistics.history("84")] == [Decimal("0"), Decimal("50000")]
+
+
 @pytest.mark.parametrize("count", [3, 30])
 def test_constant_number_of_queries(referential, phase, staff, count, django_assert_num_queries):
     for index in range(count):
         region = ("84", "94")[index % 2]
         AssignmentFactory(dossier=submitted(phase, region))
         laureate(phase, region, "10000", staff, paid=["5000"], unpaid=["5000"])
-    # progress 1, opinions 2, laureates 3, grants 2 (the cache is not in the database).
-    with django_assert_num_queries(8):
+    # progress 1, opinions 2, laureates 3, grants 2, history 3, regions 1 (the cache is not in the database).
+    with django_assert_num_queries(12):
         figures = statistics.dashboard(Scope.of(phase=phase))
     assert figures["laureates"]["laureates"] == count
 

@@ -64,6 +64,28 @@ def test_partner_home_lists_their_regions_and_cress(client):
 
     assert "Auvergne-Rhône-Alpes" in content
     assert "CRESS Auvergne-Rhône-Alpes" in content
+    assert f'href="{reverse("site:region_dashboard", args=["84"])}"' in content
+
+
+def test_instructeur_home_links_the_national_dashboard(client):
+    client.force_login(UserFactory(instructeur=True))
+
+    content = client.get(reverse("site:dashboard")).content.decode()
+
+    assert f'href="{reverse("site:national_dashboard")}"' in content
+
+
+def test_a_partner_has_one_dashboard_entry_per_region(client):
+    corsica = RegionFactory(code="94", name="Corse", cress_name="CRESS Corse")
+    client.force_login(UserFactory(partenaire=True, regions=[RegionFactory(), corsica]))
+
+    navigation_items = client.get(reverse("site:home")).context["main_navigation"]
+
+    dashboards = [(item["label"], item["url"]) for item in navigation_items if item["label"].startswith("Tableau")]
+    assert dashboards == [
+        ("Tableau de bord : Auvergne-Rhône-Alpes", reverse("site:region_dashboard", args=["84"])),
+        ("Tableau de bord : Corse", reverse("site:region_dashboard", args=["94"])),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -104,6 +126,7 @@ def test_partner_home_lists_their_regions_and_cress(client):
                 CALL,
                 "Lauréats",
                 "Instruction",
+                "Tableau de bord national",
                 "Dossiers",
                 "Évaluateurs",
                 "Comité de sélection",
