@@ -20,6 +20,7 @@ from applications.services.statistics import cached, scoped_dossiers
 from reviews.enums import DecisionOutcome, PaymentStatus
 from reviews.models import Assignment, AssignmentStatus, Decision, Grant, Opinion, Payment
 from reviews.models.evaluation import late_q
+from territories.enums import Zone
 from territories.models import Region
 
 ZERO = Value(Decimal("0"), output_field=DecimalField(max_digits=14, decimal_places=2))
@@ -158,20 +159,27 @@ def _per_region(queryset, region_field, aggregate, output_field):
 
 
 def region_comparison(scope):
-    """Every region of the referential, side by side: dossiers filed, eligible (or decided), laureates and amounts
-    committed (published decisions), regional opinions pending. One query (a correlated subquery per figure), in the
-    referential's order; ``scope.region_id`` is ignored (the comparison is national by nature)."""
+    """The regions side by side: dossiers filed, eligible (or decided), laureates and amounts committed (published
+    decisions), regional opinions pending. The 18 regions (metropolitan and overseas), and an overseas collectivity
+    only when it has filed dossiers. One query (a correlated subquery per figure), in the referential's order;
+    ``scope.region_id`` is ignored (the comparison is national by nature)."""
     national = dataclasses.replace(scope, region_id=None)
     dossiers = scoped_dossiers(national)
     eligible = dossiers.filter(state__in=DossierState.eligible_or_decided())
     decisions = Decision.objects.published().filter(dossier__in=dossiers, outcome=DecisionOutcome.LAUREATE)
     integer, amount = IntegerField(), DecimalField(max_digits=14, decimal_places=2)
-    rows = Region.objects.order_by("name").annotate(
-        filed=_per_region(dossiers.filter(submitted_at__isnull=False), "region", Count("pk"), integer),
-        eligible=_per_region(eligible, "region", Count("pk"), integer),
-        opinions_pending=_per_region(eligible.filter(regional_opinion__isnull=True), "region", Count("pk"), integer),
-        laureates=_per_region(decisions, "dossier__region", Count("pk"), integer),
-        committed=_per_region(decisions, "dossier__region", Sum("amount"), amount),
+    rows = (
+        Region.objects.order_by("name")
+        .annotate(
+            filed=_per_region(dossiers.filter(submitted_at__isnull=False), "region", Count("pk"), integer),
+            eligible=_per_region(eligible, "region", Count("pk"), integer),
+            opinions_pending=_per_region(
+                eligible.filter(regional_opinion__isnull=True), "region", Count("pk"), integer
+            ),
+            laureates=_per_region(decisions, "dossier__region", Count("pk"), integer),
+            committed=_per_region(decisions, "dossier__region", Sum("amount"), amount),
+        )
+        .filter(~Q(zone=Zone.COM) | Q(filed__gt=0))
     )
     fields = ("filed", "eligible", "laureates", "committed", "opinions_pending")
     return [{"region": row.pk, "name": row.name, **{name: getattr(row, name) for name in fields}} for row in rows]

@@ -12,6 +12,7 @@ from applications.services.statistics import Scope
 from reviews.enums import DecisionOutcome, PaymentStatus
 from reviews.models import Assignment, AssignmentStatus, Decision, Grant, Payment
 from reviews.services import statistics
+from territories.enums import Zone
 from territories.models import Region
 from tests.accounts.factories import UserFactory
 from tests.applications.factories import DossierFactory, EditionFactory, PhaseFactory
@@ -148,7 +149,8 @@ def test_a_region_never_sees_another_regions_figures(sample, phase):
 
 def test_the_regions_side_by_side_match_direct_counts(sample, phase):
     rows = {row["region"]: row for row in statistics.region_comparison(Scope.of(phase=phase))}
-    assert set(rows) == set(Region.objects.values_list("code", flat=True))  # every region, even without dossiers
+    # Every region, even without dossiers; the overseas collectivities only with filed dossiers.
+    assert set(rows) == set(Region.objects.exclude(zone=Zone.COM).values_list("code", flat=True))
     for code, row in rows.items():
         dossiers = Dossier.objects.filter(phase=phase, region_id=code)
         eligible = dossiers.filter(state__in=DossierState.eligible_or_decided())
@@ -160,6 +162,17 @@ def test_the_regions_side_by_side_match_direct_counts(sample, phase):
         assert row["committed"] == (published.aggregate(total=Sum("amount"))["total"] or 0), code
     assert rows["84"]["laureates"] == 2 and rows["84"]["committed"] == Decimal("50000")
     assert rows["28"]["filed"] == 0 and rows["28"]["committed"] == Decimal("0")
+
+
+def test_an_overseas_collectivity_joins_the_comparison_with_its_first_filed_dossier(sample, phase):
+    collectivity = Region.objects.filter(zone=Zone.COM).first() or Region.objects.create(
+        code="975", name="Saint-Pierre-et-Miquelon", zone=Zone.COM
+    )
+    assert collectivity.code not in {row["region"] for row in statistics.region_comparison(Scope.of(phase=phase))}
+    filed = Dossier.objects.filter(phase=phase).exclude(submitted_at=None).first()
+    Dossier.objects.filter(pk=filed.pk).update(region=collectivity)
+    rows = {row["region"]: row for row in statistics.region_comparison(Scope.of(phase=phase))}
+    assert rows[collectivity.code]["filed"] == 1
 
 
 def test_the_history_adds_the_amounts_committed_by_year(sample, phase, staff):
