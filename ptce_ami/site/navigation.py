@@ -21,7 +21,7 @@ class NavItem:
 
 
 HOME = NavItem(_("Accueil"), "site:home")
-CALL = NavItem(_("L'appel à manifestation d'intérêt"), "site:call", prefix="/appel/")
+CALL = NavItem(_("L'appel"), "site:call", prefix="/appel/")
 LAUREATES = NavItem(_("Lauréats"), "site:laureates", prefix="/laureats/")
 DASHBOARD_LABELS = {
     Role.PORTEUR: _("Mes dossiers"),
@@ -53,7 +53,7 @@ ROLE_ITEMS = {
     ],
 }
 ROLE_ITEMS[Role.INSTRUCTEUR].insert(
-    0, NavItem(_("Tableau de bord national"), "site:national_dashboard", prefix="/tableau-de-bord/")
+    0, NavItem(_("Tableau de bord"), "site:national_dashboard", prefix="/tableau-de-bord/")
 )
 ROLE_ITEMS[Role.ADMINISTRATEUR] = ROLE_ITEMS[Role.INSTRUCTEUR]
 

@@ -137,7 +137,9 @@ def test_a_partner_reads_their_regions_dashboard(page, call):
 def test_an_instructeur_reads_the_national_dashboard_and_goes_to_a_region(page, call):
     log_in_as(page, call["staff"])
 
-    page.get_by_role("link", name="Tableau de bord national").first.click()
+    page.get_by_role("navigation", name=re.compile("Menu principal")).get_by_role(
+        "link", name="Tableau de bord", exact=True
+    ).click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Tableau de bord national")
     france = page.get_by_role("group", name=re.compile("^Comparaison des régions"))

@@ -8,7 +8,7 @@ from tests.accounts.factories import RegionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-CALL = "L'appel à manifestation d'intérêt"
+CALL = "L'appel"
 PUBLIC_PAGES = [
     "site:home",
     "site:call",
@@ -126,7 +126,7 @@ def test_a_partner_has_one_dashboard_entry_per_region(client):
                 CALL,
                 "Lauréats",
                 "Instruction",
-                "Tableau de bord national",
+                "Tableau de bord",
                 "Dossiers",
                 "Évaluateurs",
                 "Comité de sélection",
