@@ -3,9 +3,11 @@ import os
 
 import pytest
 from django.apps import apps as django_apps
+from django.core.cache import cache
 from django.db import connection
 
 from territories.loader import load_referential
+from tests.accounts.factories import UserFactory
 from tests.territories import cog_mini
 
 # CI sets PTCE_REQUIRE_SERVICES=1: a test that would skip for a missing service (PostgreSQL, Redis,
@@ -41,6 +43,21 @@ def seed_migration_data():
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Every test starts and ends with an empty cache: the dashboards' figures, the API's rate limit and the company
+    lookups are cached there (in memory, per process)."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def staff(db):
+    """An instructeur (a module may define its own ``staff``)."""
+    return UserFactory(instructeur=True)
 
 
 def pytest_terminal_summary(terminalreporter):

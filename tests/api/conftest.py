@@ -1,16 +1,7 @@
 import pytest
-from django.core.cache import cache
 
 from ptce_ami.accounts.services import create_api_token
 from tests.accounts.factories import RegionFactory, UserFactory
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limit():
-    # The rate limit counts in the default cache: each test starts with no request counted.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.db.models import Count
 from django.utils import timezone
 
@@ -11,22 +10,9 @@ from applications.services import statistics
 from applications.services.statistics import Scope
 from applications.services.workflow import transition
 from territories.models import Commune
-from tests.accounts.factories import UserFactory
 from tests.applications.factories import DossierFactory, EditionFactory, MemberFactory, PhaseFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def staff(db):
-    return UserFactory(instructeur=True)
 
 
 @pytest.fixture

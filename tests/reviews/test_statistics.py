@@ -2,7 +2,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -14,23 +13,10 @@ from reviews.models import Assignment, AssignmentStatus, Decision, Grant, Paymen
 from reviews.services import statistics
 from territories.enums import Zone
 from territories.models import Region
-from tests.accounts.factories import UserFactory
 from tests.applications.factories import DossierFactory, EditionFactory, PhaseFactory
 from tests.reviews.factories import AssignmentFactory, RegionalOpinionFactory, decide
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def staff(db):
-    return UserFactory(instructeur=True)
 
 
 @pytest.fixture

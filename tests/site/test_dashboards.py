@@ -28,18 +28,6 @@ pytestmark = pytest.mark.django_db
 CORSICAN_MARKERS = ("Pôle insulaire de Porticcio", "PTCE-2026-P1-9401", "Corse-du-Sud", "CRESS Corse")
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def staff(db):
-    return UserFactory(instructeur=True)
-
-
 @pytest.fixture
 def phase(referential):
     return PhaseFactory(edition=EditionFactory(year=2026), phase2=True)
