@@ -22,7 +22,18 @@ import math
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Count, DateTimeField, DurationField, ExpressionWrapper, F, Min, OuterRef, Q, Subquery
+from django.db.models import (
+    Count,
+    DateTimeField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    FilteredRelation,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -130,16 +141,13 @@ def funnel(scope):
 
 
 def dossiers_per_departement(scope):
-    """[{code, name, count}] of filed dossiers by their lead member's département (see the module's note)."""
-    lead = MemberStructure.objects.filter(dossier=OuterRef("pk"), role=MemberRole.LEAD)
+    """[{code, name, count}] of filed dossiers by their lead member's département (see the module's note). One query:
+    a join on the lead (one per dossier, ``member_one_lead_per_dossier``), grouped, not a subquery per dossier."""
     rows = (
         filed_dossiers(scope)
-        .annotate(
-            dept_code=Subquery(lead.values("commune__departement_id")[:1]),
-            dept_name=Subquery(lead.values("commune__departement__name")[:1]),
-        )
+        .annotate(lead=FilteredRelation("members", condition=Q(members__role=MemberRole.LEAD)))
         .order_by()
-        .values("dept_code", "dept_name")
+        .values(dept_code=F("lead__commune__departement_id"), dept_name=F("lead__commune__departement__name"))
         .annotate(count=Count("pk"))
         .order_by(F("dept_code").asc(nulls_last=True))
     )
