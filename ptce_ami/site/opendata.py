@@ -32,7 +32,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
-from applications.enums import LAUREATE_BADGES, DossierState, MemberCategory, PhaseKind
+from applications.enums import LAUREATE_BADGES, DossierState, LaureateCall, MemberCategory, PhaseKind
 from applications.models import Dossier, LaureateRecord, MemberStructure
 from ptce_ami.core.money import euros
 from ptce_ami.core.spreadsheets import formula_safe
@@ -339,9 +339,36 @@ def laureates_per_region(decisions):
 
 
 def laureate_years():
-    """The years of the editions that have a laureate in the open data, newest first. One query."""
+    """The years of the editions that have a laureate in the open data, and of the calls before the platform (the
+    imported history), newest first. Two queries."""
     years = open_laureates().order_by().values_list("dossier__phase__edition__year", flat=True).distinct()
-    return sorted(set(years), reverse=True)
+    return sorted({*years, *history_laureates().values_list("year", flat=True).distinct()}, reverse=True)
+
+
+# The calls before the platform -----------------------------------------------------------------------------------
+
+# A phase of the list's filter, for the history: phase 1 is the label « PTCE émergent », phase 2 the funded calls.
+HISTORY_KINDS = {1: LaureateCall.PHASE1, 2: LaureateCall.FUNDED}
+
+
+def history_laureates(*, region=None, year=None, phase=None):
+    """The laureates of the calls before the platform (the imported history, from public sources), as the public
+    may read them: name, call, year, region; never the history's contact or note. Without the years whose edition on
+    the platform has published laureates: the platform's list holds them then (see history_figures). Newest first."""
+    platform_years = published_laureates().order_by().values("dossier__phase__edition__year")
+    records = LaureateRecord.objects.exclude(year__in=platform_years)
+    if region:
+        records = records.filter(region_id=region)
+    if year:
+        records = records.filter(year=year)
+    if phase:
+        records = records.filter(kind=HISTORY_KINDS[phase])
+    return records.select_related("region").only("name", "call", "year", "kind", "region_name", "region__name")
+
+
+def history_per_region(records):
+    """{region INSEE code (None: no region): number of laureates} of the history's ``records``. One query."""
+    return dict(records.order_by().values_list("region_id").annotate(count=Count("pk")))
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,13 @@ def query_without(query, *names):
     return query
 
 
-def page_links(query, page):
-    params = query_without(query, "page")
+def page_links(query, page, name="page"):
+    """The links of ``page``'s pagination, keeping the other parameters of ``query``; ``name``: the page's parameter
+    (another one when a page shows two paginated lists)."""
+    params = query_without(query, name)
 
     def url(number):
-        params["page"] = number
+        params[name] = number
         return f"?{params.urlencode()}"
 
     paginator = page.paginator

@@ -18,6 +18,7 @@ from reviews.views.lists import page_links, query_without
 from territories.models import Region
 
 LAUREATES_PAGE_SIZE = 50
+HISTORY_PAGE = "page_historique"  # the page of the list of the calls before the platform
 
 
 @require_GET
@@ -84,6 +85,8 @@ def laureates(request):
     filters = form.filters()
     decisions = opendata.filtered(opendata.laureate_decisions(), **filters)
     page = Paginator(decisions, LAUREATES_PAGE_SIZE).get_page(request.GET.get("page"))
+    history = opendata.history_laureates(**filters).order_by("-year", "name", "pk")
+    history_page = Paginator(history, LAUREATES_PAGE_SIZE).get_page(request.GET.get(HISTORY_PAGE))
     rows = region_rows(request, regions, filters)
     context = {
         "form": form,
@@ -91,11 +94,15 @@ def laureates(request):
         "page": page,
         "pagination": page_links(request.GET, page),
         "laureates": opendata.lines(page.object_list),
+        "history_page": history_page,
+        "history_pagination": page_links(request.GET, history_page, name=HISTORY_PAGE),
         "laureate_regions": [row for row in rows if row["count"]],
         "map_values": {row["code"]: row["count"] for row in rows},
         "map_links": {row["code"]: row["url"] for row in rows},
         "map_unit": (_("lauréat"), _("lauréats")),
-        "regions_csv_url": with_query(reverse("site:laureates_regions_csv"), request.GET, "region", "page"),
+        "regions_csv_url": with_query(
+            reverse("site:laureates_regions_csv"), request.GET, "region", "page", HISTORY_PAGE
+        ),
     }
     return render(request, "site/laureates.html", context)
 
@@ -108,9 +115,12 @@ def filter_form(request):
 
 def region_rows(request, regions, filters):
     """[{code, name, count, url, current}] of every region, for the map and its table: the laureates of the chosen
-    year and phase (not of the chosen region: the map shows them all), each linked to the list of its region."""
-    counts = opendata.laureates_per_region(opendata.filtered(opendata.open_laureates(), **filters | {"region": None}))
-    query = query_without(request.GET, "region", "page")
+    year and phase, on the platform and in the calls before it (not of the chosen region: the map shows them all),
+    each linked to the list of its region. Two queries."""
+    every_region = filters | {"region": None}
+    counts = opendata.laureates_per_region(opendata.filtered(opendata.open_laureates(), **every_region))
+    history = opendata.history_per_region(opendata.history_laureates(**every_region))
+    query = query_without(request.GET, "region", "page", HISTORY_PAGE)
     rows = []
     for region in regions:
         query["region"] = region.code
@@ -118,7 +128,7 @@ def region_rows(request, regions, filters):
             {
                 "code": region.code,
                 "name": region.name,
-                "count": counts.get(region.code, 0),
+                "count": counts.get(region.code, 0) + history.get(region.code, 0),
                 "url": f"{reverse('site:laureates')}?{query.urlencode()}",
                 "current": region.code == filters["region"],
             }
