@@ -1,3 +1,4 @@
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -107,3 +108,45 @@ def test_offline_commands_run_without_secret_key_others_refuse(command, starts, 
     assert (result.returncode == 0) is starts, result.stderr[-2000:]
     if not starts:
         assert "Set the SECRET_KEY (or SECRET_KEY_FILE) environment variable." in result.stderr
+
+
+def production_environment(tmp_path, **overrides):
+    """What a deployment behind its HTTPS proxy sets (README, "Variables d'environnement")."""
+    return {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "ptce.example.fr",
+        "CSRF_TRUSTED_ORIGINS": "https://ptce.example.fr",
+        "SITE_URL": "https://ptce.example.fr",
+        "BEHIND_HTTPS_PROXY": "true",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        **overrides,
+    }
+
+
+def run_manage(environment, *command):
+    return subprocess.run(
+        [sys.executable, "manage.py", *command],
+        env=environment,
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_deploy_check_finds_no_issue_in_production(tmp_path):
+    result = run_manage(production_environment(tmp_path), "check", "--deploy", "--fail-level", "WARNING")
+
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "System check identified no issues (0 silenced)." in result.stdout
+
+
+def test_hsts_subdomains_and_preload_can_be_turned_off(tmp_path):
+    environment = production_environment(tmp_path, SECURE_HSTS_INCLUDE_SUBDOMAINS="false", SECURE_HSTS_PRELOAD="false")
+
+    result = run_manage(environment, "check", "--deploy")
+
+    assert "security.W005" in result.stderr
+    assert "security.W021" in result.stderr
