@@ -4,9 +4,11 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
 from django.test import RequestFactory
+from django.urls import reverse
 
-from ptce_ami.core.middleware import PrivateCacheMiddleware
+from ptce_ami.core.middleware import PermissionsPolicyMiddleware, PrivateCacheMiddleware
 from tests.accounts.factories import UserFactory
+from tests.applications.factories import AttachmentFactory, DossierFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +60,81 @@ def test_a_request_answered_before_authentication_is_treated_as_anonymous():
     response = PrivateCacheMiddleware(lambda _request: HttpResponse("<p>x</p>", content_type="text/html"))(request)
 
     assert not response.has_header("Cache-Control")
+
+
+# What Django's SecurityMiddleware, XFrameOptionsMiddleware and ours put on every response.
+EVERY_RESPONSE = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cross-Origin-Opener-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+REFUSED_FEATURES = {"camera", "microphone", "geolocation", "payment", "usb"}
+
+
+def refused_features(response):
+    policy = response["Permissions-Policy"]
+    return {entry.split("=")[0].strip() for entry in policy.split(",") if entry.split("=")[1].strip() == "()"}
+
+
+def assert_common_headers(response):
+    assert {name: response.get(name) for name in EVERY_RESPONSE} == EVERY_RESPONSE
+    assert REFUSED_FEATURES <= refused_features(response)
+
+
+def test_public_page_headers(client):
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert_common_headers(response)
+    assert "no-store" not in cache_directives(response)
+
+
+def test_porteur_dossier_page_headers(client):
+    dossier = DossierFactory()
+    client.force_login(dossier.owner)
+
+    response = client.get(reverse("applications:dossier", kwargs={"reference": dossier.reference}))
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    assert_common_headers(response)
+    assert cache_directives(response) == {"private", "no-store"}
+
+
+def test_attachment_download_headers(client):
+    attachment = AttachmentFactory(dossier=DossierFactory(submitted=True))
+    client.force_login(attachment.dossier.owner)
+    url = reverse(
+        "applications:attachment_download",
+        kwargs={"reference": attachment.dossier.reference, "attachment_id": attachment.pk},
+    )
+
+    response = client.get(url)
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert_common_headers(response)
+    assert response["Cache-Control"] == "private, no-store"
+    assert content == attachment.file.open("rb").read()
+
+
+def test_open_data_csv_headers(client):
+    response = client.get(reverse("site:laureates_csv"))
+    content = b"".join(response.streaming_content)
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert content
+    assert_common_headers(response)
+    assert "no-store" not in cache_directives(response)
+
+
+def test_permissions_policy_set_by_a_view_is_kept():
+    chosen = HttpResponse("<p>x</p>")
+    chosen["Permissions-Policy"] = "fullscreen=(self)"
+
+    response = PermissionsPolicyMiddleware(lambda _request: chosen)(RequestFactory().get("/"))
+
+    assert response["Permissions-Policy"] == "fullscreen=(self)"
