@@ -111,13 +111,16 @@ def test_attachment_download_headers(client):
     )
 
     response = client.get(url)
-    content = b"".join(response.streaming_content) if response.streaming else response.content
+    content = b"".join(response.streaming_content)
+    response.close()
+    with attachment.file.open("rb") as stored:
+        expected = stored.read()
 
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     assert_common_headers(response)
     assert response["Cache-Control"] == "private, no-store"
-    assert content == attachment.file.open("rb").read()
+    assert content == expected
 
 
 def test_open_data_csv_headers(client):
