@@ -1,5 +1,10 @@
 """Security headers (issue 13, part 5): no cache of a logged-in user's pages, and the headers on every response."""
 
+import re
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
@@ -11,6 +16,8 @@ from tests.accounts.factories import UserFactory
 from tests.applications.factories import AttachmentFactory, DossierFactory
 
 pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def cache_directives(response):
@@ -141,3 +148,59 @@ def test_permissions_policy_set_by_a_view_is_kept():
     response = PermissionsPolicyMiddleware(lambda _request: chosen)(RequestFactory().get("/"))
 
     assert response["Permissions-Policy"] == "fullscreen=(self)"
+
+
+def csp_directives(header):
+    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
+
+
+def test_content_security_policy_allows_no_inline_script(client):
+    response = client.get("/")
+
+    directives = csp_directives(response["Content-Security-Policy"])
+    assert directives["script-src"] == ["'self'"]
+    assert directives["default-src"] == ["'self'"]
+    assert directives["object-src"] == ["'none'"]
+    assert directives["base-uri"] == ["'self'"]
+    assert directives["frame-ancestors"] == ["'none'"]
+    assert directives["form-action"] == ["'self'"]
+    assert directives["img-src"] == ["'self'", "data:"]
+    assert "Content-Security-Policy-Report-Only" not in response
+
+
+def test_content_security_policy_is_report_only_in_debug():
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(hasattr(settings, 'CONTENT_SECURITY_POLICY'), "
+        "settings.CONTENT_SECURITY_POLICY_REPORT_ONLY['DIRECTIVES']['script-src'])"
+    )
+    environment = {"PATH": "/usr/bin:/bin", "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "ptce_ami.settings"}
+
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=environment, cwd=ROOT, capture_output=True, text=True, check=False
+    )
+
+    assert result.stdout.strip() == "False [\"'self'\"]", result.stderr[-2000:]
+
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+EVENT_HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
+JAVASCRIPT_URL = re.compile(r"javascript:", re.IGNORECASE)
+
+
+def test_our_templates_have_no_inline_script():
+    """The policy would block them: every behaviour lives in a file under static/js."""
+    templates = [
+        path
+        for folder in ("templates", "ptce_ami", "territories", "applications", "reviews")
+        for path in (ROOT / folder).glob("**/*.html")
+    ]
+    offenders = [
+        f"{path.relative_to(ROOT)}: {match.group(0)}"
+        for path in templates
+        for pattern in (INLINE_SCRIPT, EVENT_HANDLER, JAVASCRIPT_URL)
+        for match in pattern.finditer(path.read_text(encoding="utf-8"))
+    ]
+
+    assert len(templates) > 50
+    assert offenders == []
