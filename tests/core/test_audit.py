@@ -1,6 +1,7 @@
 """The tamper-evident audit log (ptce_ami.core.audit): the chain, its verification, its refusals, its admin and
 the hooks that write it."""
 
+from decimal import Decimal
 from io import StringIO
 
 import pytest
@@ -10,10 +11,19 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
+from applications.enums import PhaseKind, RuleStatus
+from applications.services import notices
+from applications.services.eligibility import override_result
 from ptce_ami.accounts.enums import Role
+from ptce_ami.accounts.services import create_api_token
 from ptce_ami.core import audit
 from ptce_ami.core.models import AppendOnlyError, AuditAction, AuditEntry, AuditOutcome
+from reviews.models import Decision
+from reviews.services import committee, exports, publication
 from tests.accounts.factories import PASSWORD, UserFactory
+from tests.applications.factories import DossierFactory, EditionFactory, PhaseFactory
+from tests.reviews.test_committee import eligible, make_session, propose
+from tests.reviews.test_instruction_list import add_run
 
 pytestmark = pytest.mark.django_db
 
@@ -219,3 +229,73 @@ def test_other_roles_do_not_read_the_log(client, role):
     response = client.get(reverse("admin:core_auditentry_changelist"))
 
     assert response.status_code in (302, 403)
+
+
+# Hooks in the services that own the sensitive actions --------------------------------------------------------
+
+
+def actions_of(obj):
+    return list(
+        AuditEntry.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+        .order_by("id")
+        .values_list("action", "actor_id")
+    )
+
+
+def test_api_token_creation_is_recorded():
+    user = UserFactory(instructeur=True)
+
+    token, _secret = create_api_token(user, name="Outil", days=90)
+
+    assert actions_of(token) == [(AuditAction.TOKEN_CREATION, user.pk)]
+    assert token.digest not in str(AuditEntry.objects.get().details)
+
+
+def test_eligibility_override_is_recorded(referential):
+    instructeur = UserFactory(instructeur=True)
+    run = add_run(DossierFactory(complete=True, submitted=True), RuleStatus.FAIL, RuleStatus.PASS)
+    result = run.results.get(rule_id="R1")
+
+    override_result(result, status=RuleStatus.PASS, motivation="Pièce reçue par courrier.", by=instructeur)
+
+    assert actions_of(result) == [(AuditAction.ELIGIBILITY_OVERRIDE, instructeur.pk)]
+    assert AuditEntry.objects.get().details == {"status": "pass"}
+
+
+def test_export_is_recorded(django_capture_on_commit_callbacks):
+    instructeur = UserFactory(instructeur=True)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        export = exports.request_export(instructeur, query="", export_format="csv")
+
+    assert actions_of(export) == [(AuditAction.EXPORT, instructeur.pk)]
+
+
+def test_publication_and_reopening_are_recorded(monkeypatch, django_capture_on_commit_callbacks):
+    monkeypatch.setattr(committee, "html_to_pdf", lambda html: b"%PDF-1.7\n% minutes\n%%EOF\n")
+    monkeypatch.setattr(notices, "html_to_pdf", lambda html: b"%PDF-1.7\n% letter\n%%EOF\n")
+    staff = UserFactory(instructeur=True)
+    phase = PhaseFactory(
+        edition=EditionFactory(year=2023, envelope=None),
+        kind=PhaseKind.PHASE2,
+        envelope=Decimal(250_000),
+        max_laureates=3,
+        min_grant=Decimal(30_000),
+        max_grant=Decimal(100_000),
+        closed=True,
+    )
+    decision = propose(eligible(phase, contact_email="contact@example.fr"), staff)
+    session = make_session(phase, staff)
+    committee.adopt(session, by=staff)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        publication.publish(session, by=staff)
+        publication.publish(session, by=staff)  # already published: nothing happens, nothing recorded
+    decision = Decision.objects.get(pk=decision.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        publication.reopen(decision, motivation="Une pièce du budget était erronée.", by=staff)
+
+    assert actions_of(session) == [(AuditAction.DECISION_PUBLICATION, staff.pk)]
+    assert AuditEntry.objects.get(action=AuditAction.DECISION_PUBLICATION).details == {"decisions": [decision.pk]}
+    assert actions_of(decision) == [(AuditAction.REOPENING, staff.pk)]
+    assert audit.verify()[1] is None
