@@ -119,6 +119,12 @@ def record(
     return entry
 
 
+def record_staff_download(request, obj):
+    """A file of a dossier downloaded by State staff (``is_staff``): recorded; the porteurs' own downloads are not."""
+    if request.user.is_staff:
+        record(AuditAction.ATTACHMENT_DOWNLOAD, request=request, obj=obj)
+
+
 def verify(chunk_size=2000):
     """Walk the chain in id order. Returns (rows verified, first broken row or None)."""
     previous = genesis_hash()

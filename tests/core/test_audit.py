@@ -21,7 +21,7 @@ from ptce_ami.core.models import AppendOnlyError, AuditAction, AuditEntry, Audit
 from reviews.models import Decision
 from reviews.services import committee, exports, publication
 from tests.accounts.factories import PASSWORD, UserFactory
-from tests.applications.factories import DossierFactory, EditionFactory, PhaseFactory
+from tests.applications.factories import AttachmentFactory, DossierFactory, EditionFactory, PhaseFactory
 from tests.reviews.test_committee import eligible, make_session, propose
 from tests.reviews.test_instruction_list import add_run
 
@@ -299,3 +299,26 @@ def test_publication_and_reopening_are_recorded(monkeypatch, django_capture_on_c
     assert AuditEntry.objects.get(action=AuditAction.DECISION_PUBLICATION).details == {"decisions": [decision.pk]}
     assert actions_of(decision) == [(AuditAction.REOPENING, staff.pk)]
     assert audit.verify()[1] is None
+
+
+def test_attachment_downloads_by_staff_are_recorded_and_the_porteurs_are_not(client):
+    attachment = AttachmentFactory(dossier=DossierFactory(submitted=True))
+    instructeur = UserFactory(instructeur=True)
+    url = reverse(
+        "applications:attachment_download",
+        kwargs={"reference": attachment.dossier.reference, "attachment_id": attachment.pk},
+    )
+
+    for user, address in ((attachment.dossier.owner, "198.51.100.4"), (instructeur, "198.51.100.9")):
+        client.force_login(user)
+        response = client.get(url, REMOTE_ADDR=address)
+        assert (response.status_code, b"".join(response.streaming_content)[:4]) == (200, b"%PDF")
+        response.close()
+
+    entry = AuditEntry.objects.get(action=AuditAction.ATTACHMENT_DOWNLOAD)
+    assert (entry.actor_id, entry.ip, entry.object_type, entry.object_id) == (
+        instructeur.pk,
+        "198.51.100.9",
+        "applications.attachment",
+        str(attachment.pk),
+    )
