@@ -157,7 +157,7 @@ class AuditAction(models.TextChoices):
     LOGIN_FAILED = "login_failed", _("Échec de connexion")
     LOCKOUT = "lockout", _("Verrouillage du compte")
     ROLE_CHANGE = "role_change", _("Changement de rôle")
-    EXPORT = "export", _("Export")
+    EXPORT = "export", _("Export de données")
     ATTACHMENT_DOWNLOAD = "attachment_download", _("Téléchargement d'une pièce jointe")
     DECISION_PUBLICATION = "decision_publication", _("Publication de décisions")
     ELIGIBILITY_OVERRIDE = "eligibility_override", _("Forçage de l'éligibilité")

@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                             ("login_failed", "Échec de connexion"),
                             ("lockout", "Verrouillage du compte"),
                             ("role_change", "Changement de rôle"),
-                            ("export", "Export"),
+                            ("export", "Export de données"),
                             ("attachment_download", "Téléchargement d'une pièce jointe"),
                             ("decision_publication", "Publication de décisions"),
                             ("eligibility_override", "Forçage de l'éligibilité"),
