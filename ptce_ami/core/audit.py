@@ -146,8 +146,8 @@ def _on_login_failed(sender, credentials, request=None, **kwargs):
     record(AuditAction.LOGIN_FAILED, request=request, outcome=AuditOutcome.FAILURE, actor_label=username)
 
 
-def _remember_role(sender, instance, raw=False, **kwargs):
-    if raw or instance.pk is None:
+def _remember_role(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw or instance.pk is None or (update_fields is not None and "role" not in update_fields):
         instance._audit_previous_role = None
         return
     instance._audit_previous_role = (
