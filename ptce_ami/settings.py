@@ -290,3 +290,10 @@ ATTACHMENT_MAX_SIZE = env.int("ATTACHMENT_MAX_SIZE", default=10 * 1024 * 1024)  
 # cache; the call log is kept this many days (accounts.services.purge_api_calls, daily beat task).
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="60/min")
 API_CALL_RETENTION_DAYS = env.int("API_CALL_RETENTION_DAYS", default=90)
+
+# Audit log (ptce_ami.core.audit): rows are kept (0 = forever, the default chosen). Deleting rows would break the
+# SHA-256 chain, and the PostgreSQL trigger refuses it: when a retention period is set, an operator archives the
+# rows older than it (database dump of the oldest prefix), removes them with the trigger disabled, and sets
+# AUDIT_GENESIS_HASH to the hash of the last archived row, from which `manage.py verify_audit_log` then starts.
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=0)
+AUDIT_GENESIS_HASH = env.str("AUDIT_GENESIS_HASH", default="")

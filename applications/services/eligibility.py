@@ -10,6 +10,7 @@ from applications.enums import RuleStatus
 from applications.models import EligibilityResult, EligibilityRun, EligibilityTrigger
 from applications.services import official_data
 from applications.workflow import MotivationRequired
+from ptce_ami.core import audit
 from ptce_ami.core.queue import enqueue
 
 
@@ -87,4 +88,5 @@ def override_result(result, *, status, motivation, by):
     result.overridden_by = by
     result.overridden_at = timezone.now()
     result.save(update_fields=["override_status", "override_motivation", "overridden_by", "overridden_at"])
+    audit.record(audit.AuditAction.ELIGIBILITY_OVERRIDE, actor=by, obj=result, details={"status": status})
     return result

@@ -21,7 +21,7 @@ from applications.services.dossiers import DossierNotEditable, not_editable_mess
 from applications.services.steps import get_step
 from applications.views.base import can, get_visible_dossier, require_action
 from applications.views.steps import editable_dossier, step_context
-from ptce_ami.core import files
+from ptce_ami.core import audit, files
 from ptce_ami.core.downloads import protected_download
 
 STEP = "pieces"
@@ -145,4 +145,5 @@ def attachment_download(request, reference, attachment_id):
     attachment = get_object_or_404(dossier.attachments, pk=attachment_id)
     if attachment.removed_at is not None and not can(request, "applications.view_removed_attachments", dossier):
         raise Http404
+    audit.record_staff_download(request, attachment)
     return protected_download(attachment.file, attachment.original_name, attachment.content_type)

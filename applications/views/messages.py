@@ -19,6 +19,7 @@ from applications.services.attachments import AttachmentRefused
 from applications.services.messages import is_staff_side, mark_read, post_message, thread_messages
 from applications.views.base import can, get_visible_dossier, require_perm
 from ptce_ami.accounts import permissions
+from ptce_ami.core import audit
 from ptce_ami.core.downloads import protected_download
 
 
@@ -100,4 +101,5 @@ def message_post(request, reference):
 def message_attachment_download(request, reference, attachment_id):
     dossier = thread_dossier(request, reference)
     attachment = get_object_or_404(MessageAttachment.objects.filter(message__dossier=dossier), pk=attachment_id)
+    audit.record_staff_download(request, attachment)
     return protected_download(attachment.file, attachment.original_name, attachment.content_type)

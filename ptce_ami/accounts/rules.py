@@ -73,6 +73,7 @@ rules.add_perm("core.view_sentreminder", is_instructeur)
 rules.add_perm("core.view_sweeprun", is_instructeur)
 rules.add_perm("core.view_queuedtask", is_instructeur)
 rules.add_perm("core.change_queuedtask", is_instructeur)
+rules.add_perm("core.view_auditentry", is_administrateur)
 
 # The dashboards of the site layer (issue 12): a region's figures for its partners and State staff, the national
 # figures for State staff only. The region is the object (a Region or its INSEE code).

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ptce_ami.accounts import permissions
 from ptce_ami.accounts.models import API_TOKEN_SCHEME, ApiCall, ApiToken, User, api_token_digest
 from ptce_ami.accounts.notifications import send_confirmation_email, send_signup_attempt_email
+from ptce_ami.core import audit
 
 
 @transaction.atomic
@@ -76,6 +77,7 @@ def create_api_token(user, *, name, days):
         digest=api_token_digest(secret),
         expires_at=timezone.now() + datetime.timedelta(days=days),
     )
+    audit.record(audit.AuditAction.TOKEN_CREATION, actor=user, obj=token, details={"days": days})
     return token, secret
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import ngettext_lazy
 from rules.contrib.admin import ObjectPermissionsModelAdmin
 
 from ptce_ami.core import outbox, queue
-from ptce_ami.core.models import EmailStatus, OutboundEmail, QueuedTask, SentReminder, SweepRun, TaskStatus
+from ptce_ami.core.models import AuditEntry, EmailStatus, OutboundEmail, QueuedTask, SentReminder, SweepRun, TaskStatus
 
 
 def retry_selected(request, queryset, *, retryable, retry, retried, kept):
@@ -145,3 +145,19 @@ class QueuedTaskAdmin(RetryableAdmin):
                 "count",
             ),
         )
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """The audit log (ptce_ami.core.audit), for administrateurs: read and filtered, never added, changed nor
+    deleted, superusers included (the database refuses it too on PostgreSQL)."""
+
+    list_display = ["at", "action", "outcome", "actor_label", "object_type", "object_repr", "ip"]
+    list_filter = ["action", "outcome", ("at", admin.DateFieldListFilter)]
+    search_fields = ["actor_label", "object_repr", "object_id", "ip"]
+    date_hierarchy = "at"
+    ordering = ["-id"]
+    show_full_result_count = False
+    fields = ["at", "action", "outcome", "actor", "actor_label", "object_type", "object_id", "object_repr", "ip"]
+    fields += ["details", "previous_hash", "hash"]
+    list_select_related = ["actor"]

@@ -7,3 +7,8 @@ class CoreConfig(AppConfig):
     name = "ptce_ami.core"
     label = "core"
     verbose_name = "Socle"
+
+    def ready(self):
+        from ptce_ami.core import audit
+
+        audit.connect_receivers()

@@ -5,6 +5,7 @@ They point at the objects they concern through generic relations, so that this f
 
 import uuid
 
+from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -149,3 +150,84 @@ class QueuedTask(models.Model):
 
     def __str__(self):
         return f"{self.name} {self.task_id}"
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "login", _("Connexion")
+    LOGIN_FAILED = "login_failed", _("Échec de connexion")
+    LOCKOUT = "lockout", _("Verrouillage du compte")
+    ROLE_CHANGE = "role_change", _("Changement de rôle")
+    EXPORT = "export", _("Export de données")
+    ATTACHMENT_DOWNLOAD = "attachment_download", _("Téléchargement d'une pièce jointe")
+    DECISION_PUBLICATION = "decision_publication", _("Publication de décisions")
+    ELIGIBILITY_OVERRIDE = "eligibility_override", _("Forçage de l'éligibilité")
+    REOPENING = "reopening", _("Réouverture")
+    TOKEN_CREATION = "token_creation", _("Création d'un jeton d'API")
+    ADMIN_CHANGE = "admin_change", _("Modification dans l'administration")
+
+
+class AuditOutcome(models.TextChoices):
+    OK = "ok", _("Réussite")
+    FAILURE = "failure", _("Échec")
+    DENIED = "denied", _("Refus")
+
+
+class AppendOnlyError(Exception):
+    """An audit row was about to be changed or deleted: the log is append-only."""
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("audit entries are never changed")
+
+    def delete(self):
+        raise AppendOnlyError("audit entries are never deleted")
+
+
+class AuditEntry(models.Model):
+    """One sensitive action, chained to the previous row by SHA-256 (``ptce_ami.core.audit``).
+
+    Written only through ``audit.record``; never changed nor deleted (here in Python, and on PostgreSQL by a
+    trigger). ``actor`` keeps the user id even if the account is deleted (no database constraint, nothing
+    cascades): ``actor_label`` keeps who it was.
+    """
+
+    at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("auteur"),
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    actor_label = models.CharField(_("auteur (libellé)"), max_length=254, blank=True)
+    action = models.CharField(_("action"), max_length=40, choices=AuditAction.choices)
+    object_type = models.CharField(_("type d'objet"), max_length=100, blank=True)
+    object_id = models.CharField(_("identifiant de l'objet"), max_length=64, blank=True)
+    object_repr = models.CharField(_("objet"), max_length=200, blank=True)
+    ip = models.GenericIPAddressField(_("adresse IP"), null=True, blank=True)
+    outcome = models.CharField(_("résultat"), max_length=10, choices=AuditOutcome.choices, default=AuditOutcome.OK)
+    details = models.JSONField(_("détails"), default=dict, blank=True)
+    previous_hash = models.CharField(_("empreinte précédente"), max_length=64)
+    hash = models.CharField(_("empreinte"), max_length=64, unique=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("entrée du journal d'audit")
+        verbose_name_plural = _("journal d'audit")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["action", "-at"], name="audit_action_idx")]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M:%S}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self.hash:
+            raise AppendOnlyError("audit entries are written once, by ptce_ami.core.audit.record")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit entries are never deleted")

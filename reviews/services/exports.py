@@ -46,6 +46,7 @@ from applications.enums import (
 )
 from applications.models import Dossier, DossierTransition, EligibilityRun, MemberStructure
 from ptce_ami.accounts import permissions
+from ptce_ami.core import audit
 from ptce_ami.core.emails import absolute_url
 from ptce_ami.core.queue import enqueue
 from ptce_ami.core.spreadsheets import formula_safe
@@ -451,6 +452,7 @@ def request_export(user, *, query, export_format, kind=ExportKind.DOSSIERS):
     query = query if kind == ExportKind.DOSSIERS else ""
     with transaction.atomic():
         export = Export.objects.create(requested_by=user, query=query, format=export_format, kind=kind)
+        audit.record(audit.AuditAction.EXPORT, actor=user, obj=export, details={"kind": kind, "query": query})
         enqueue("reviews.build_export", export_id=export.pk)
     export.refresh_from_db()
     return export

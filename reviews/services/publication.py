@@ -28,6 +28,7 @@ from applications.services import letters, notices
 from applications.services import notifications as applications_notifications
 from applications.services.workflow import transition
 from applications.workflow import InvalidTransition
+from ptce_ami.core import audit
 from ptce_ami.core.emails import absolute_url
 from ptce_ami.core.queue import enqueue
 from reviews.enums import DecisionOutcome, SessionStatus
@@ -132,6 +133,9 @@ def publish(session, *, by, at=None):
     published = [publish_decision(decision, by=by, at=now) for decision in publishable_decisions(session)]
     session.status, session.published_at, session.published_by = SessionStatus.PUBLISHED, now, by
     session.save(update_fields=["status", "published_at", "published_by"])
+    audit.record(
+        audit.AuditAction.DECISION_PUBLICATION, actor=by, obj=session, details={"decisions": [d.pk for d in published]}
+    )
     logger.info("Committee session %s published by %s (%d decisions)", session.pk, by, len(published))
     return published
 
@@ -183,6 +187,7 @@ def reopen(decision, *, motivation, by):
     transition(dossier, "reopen", by=by, comment=motivation)
     decision.revoked_at, decision.revoked_by, decision.revoke_motivation = timezone.now(), by, motivation
     decision.save(update_fields=["revoked_at", "revoked_by", "revoke_motivation"])
+    audit.record(audit.AuditAction.REOPENING, actor=by, obj=decision, details={"dossier": dossier.reference})
     send_decision_reopened(decision, dossier)
     logger.info("Decision %s on %s reopened by %s", decision.pk, dossier.reference, by)
     return decision

@@ -1,0 +1,188 @@
+"""The tamper-evident audit log: sensitive actions appended to a SHA-256 chain (DESIGN §10, issue 13 part 6).
+
+``record(action, …)`` is the only writer. Each row's ``hash`` is the SHA-256 of the canonical JSON of its content
+together with the previous row's hash, so changing, inserting or deleting a row breaks every later link;
+``manage.py verify_audit_log`` walks the chain and names the first broken row. The previous row is read under a
+table lock (PostgreSQL) or the write lock (SQLite), so that the chain stays linear. Rows are never changed nor
+deleted: the model refuses it, and on PostgreSQL a trigger does too (migration core/0005).
+
+Retention (``AUDIT_RETENTION_DAYS``, default 0): rows are kept forever, the choice made here. Deleting old rows
+would break the chain; pruning, if a period is ever set, is done by an operator who archives the oldest rows (a
+dump of the prefix) and sets ``AUDIT_GENESIS_HASH`` to the hash of the last archived row, from which the
+verification then starts. Nothing in the application deletes rows.
+
+This floor imports nothing of ours: higher floors call ``record`` from the services that own the action, and the
+login signals and role changes are received here (``connect_receivers``, from CoreConfig.ready).
+"""
+
+import datetime
+import hashlib
+import ipaddress
+import json
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db import connection, transaction
+from django.db.models.signals import post_save, pre_save
+
+from ptce_ami.core.models import AuditAction, AuditEntry, AuditOutcome
+
+GENESIS_HASH = "0" * 64
+
+
+def genesis_hash():
+    return getattr(settings, "AUDIT_GENESIS_HASH", "") or GENESIS_HASH
+
+
+def _jsonable(details):
+    """``details`` as it reads back from a JSON column (dates and decimals as strings)."""
+    return json.loads(json.dumps(details or {}, default=str))
+
+
+def _utc(moment):
+    return moment.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+
+
+def compute_hash(entry):
+    """The SHA-256 of ``entry``'s content and of the previous row's hash (hex)."""
+    content = {
+        "at": _utc(entry.at),
+        "actor": entry.actor_id,
+        "actor_label": entry.actor_label,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": entry.object_id,
+        "object_repr": entry.object_repr,
+        "ip": entry.ip,
+        "outcome": entry.outcome,
+        "details": entry.details,
+        "previous_hash": entry.previous_hash,
+    }
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def client_ip(request):
+    """The client's address as the server saw it (REMOTE_ADDR; the proxy sets it, never a client header)."""
+    address = request.META.get("REMOTE_ADDR") if request is not None else None
+    try:
+        # Written as the database gives it back (PostgreSQL's inet shortens IPv6), so that the hash holds.
+        return str(ipaddress.ip_address(address)) if address else None
+    except ValueError:
+        return None
+
+
+def _lock_chain():
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {AuditEntry._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
+
+
+def record(
+    action,
+    *,
+    actor=None,
+    obj=None,
+    request=None,
+    outcome=AuditOutcome.OK,
+    details=None,
+    actor_label="",
+    object_ref=None,
+):
+    """Append one row to the audit log and return it. ``actor`` defaults to the request's user when signed in;
+    ``obj`` (any model instance) gives the object's type, id and label, or ``object_ref`` (type, id, label) when
+    there is no instance at hand. Runs in the caller's transaction: when it
+    rolls back, the row goes with it."""
+    if actor is None and request is not None and getattr(request, "user", None) is not None:
+        actor = request.user if request.user.is_authenticated else None
+    if obj is not None:
+        object_ref = (obj._meta.label_lower, "" if obj.pk is None else str(obj.pk), str(obj))
+    object_type, object_id, object_repr = object_ref or ("", "", "")
+    entry = AuditEntry(
+        actor=actor,
+        actor_label=(actor_label or (actor.get_username() if actor is not None else ""))[:254],
+        action=AuditAction(action),
+        object_type=object_type[:100],
+        object_id=str(object_id)[:64],
+        object_repr=str(object_repr)[:200],
+        ip=client_ip(request),
+        outcome=AuditOutcome(outcome),
+        details=_jsonable(details),
+    )
+    with transaction.atomic():
+        _lock_chain()
+        last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
+        entry.previous_hash = last or genesis_hash()
+        entry.hash = compute_hash(entry)
+        entry.save(force_insert=True)
+    return entry
+
+
+def record_staff_download(request, obj):
+    """A file of a dossier downloaded by State staff (``is_staff``): recorded; the porteurs' own downloads are not."""
+    if request.user.is_staff:
+        record(AuditAction.ATTACHMENT_DOWNLOAD, request=request, obj=obj)
+
+
+def verify(chunk_size=2000):
+    """Walk the chain in id order. Returns (rows verified, first broken row or None)."""
+    previous = genesis_hash()
+    count = 0
+    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=chunk_size):
+        if entry.previous_hash != previous or compute_hash(entry) != entry.hash:
+            return count, entry
+        previous = entry.hash
+        count += 1
+    return count, None
+
+
+def _on_login(sender, request, user, **kwargs):
+    record(AuditAction.LOGIN, actor=user, request=request)
+
+
+def _on_login_failed(sender, credentials, request=None, **kwargs):
+    username = str(credentials.get("username") or credentials.get("email") or "")
+    record(AuditAction.LOGIN_FAILED, request=request, outcome=AuditOutcome.FAILURE, actor_label=username)
+
+
+def _remember_role(sender, instance, raw=False, update_fields=None, **kwargs):
+    if raw or instance.pk is None or (update_fields is not None and "role" not in update_fields):
+        instance._audit_previous_role = None
+        return
+    instance._audit_previous_role = (
+        sender._default_manager.filter(pk=instance.pk).values_list("role", flat=True).first()
+    )
+
+
+def _on_role_saved(sender, instance, created, raw=False, **kwargs):
+    previous = getattr(instance, "_audit_previous_role", None)
+    if raw or created or previous is None or previous == instance.role:
+        return
+    record(AuditAction.ROLE_CHANGE, obj=instance, details={"from": previous, "to": instance.role})
+
+
+def _on_admin_log(sender, instance, created, raw=False, **kwargs):
+    if raw or not created:
+        return
+    record(
+        AuditAction.ADMIN_CHANGE,
+        actor=instance.user,
+        object_ref=(
+            instance.content_type.model_class()._meta.label_lower if instance.content_type_id else "",
+            instance.object_id or "",
+            instance.object_repr,
+        ),
+        details={"flag": instance.action_flag, "change": instance.get_change_message()},
+    )
+
+
+def connect_receivers():
+    """Called once by CoreConfig.ready: logins, failed logins, role changes and the admin's own log."""
+    user_logged_in.connect(_on_login, dispatch_uid="audit_login")
+    user_login_failed.connect(_on_login_failed, dispatch_uid="audit_login_failed")
+    user_model = get_user_model()
+    if any(field.name == "role" for field in user_model._meta.fields):
+        pre_save.connect(_remember_role, sender=user_model, dispatch_uid="audit_role_before")
+        post_save.connect(_on_role_saved, sender=user_model, dispatch_uid="audit_role_after")
+    post_save.connect(_on_admin_log, sender="admin.LogEntry", dispatch_uid="audit_admin_log")
