@@ -146,11 +146,10 @@ AXES_USERNAME_CALLABLE = "ptce_ami.accounts.backends.lockout_username"
 AUTH_FORM_THROTTLE_LIMIT = env.int("AUTH_FORM_THROTTLE_LIMIT", default=5)
 AUTH_FORM_THROTTLE_WINDOW = 60 * 60
 
-# Sessions end after inactivity (saved on every request): 30 minutes for staff and partners, 2 hours otherwise
-# (accounts.middleware.SessionExpiryMiddleware).
+# Sessions end after inactivity: 30 minutes for staff and partners, 2 hours otherwise; each request pushes the
+# deadline back, at most once a minute (accounts.middleware.SessionExpiryMiddleware).
 SESSION_COOKIE_AGE = 2 * 60 * 60
 SESSION_STAFF_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
 
 LANGUAGE_CODE = "fr"
 # French only until the interface has a complete English translation: a page never announces a language it is

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ptce_ami.accounts import permissions
 from ptce_ami.accounts.models import API_TOKEN_SCHEME, ApiCall, ApiToken, User, api_token_digest
@@ -160,7 +161,10 @@ def form_throttled(request, action, email=""):
 
 def throttled_message():
     minutes = settings.AUTH_FORM_THROTTLE_WINDOW // 60
-    return _(
+    return ngettext(
         "Trop de demandes ont été envoyées depuis votre connexion ou pour cette adresse. "
-        "Réessayez dans %(minutes)d minutes."
+        "Réessayez dans %(minutes)d minute.",
+        "Trop de demandes ont été envoyées depuis votre connexion ou pour cette adresse. "
+        "Réessayez dans %(minutes)d minutes.",
+        minutes,
     ) % {"minutes": minutes}
