@@ -5,6 +5,7 @@ Parsing is strict: a value that cannot be read raises ImproperlyConfigured at st
 than silently falling back to a default.
 """
 
+import datetime
 import secrets
 from pathlib import Path
 
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "import_export",
     "rules.apps.AutodiscoverRulesConfig",
+    "axes",
     # Ours, from the ground floor up (DESIGN §3).
     "ptce_ami.core",
     "territories",
@@ -70,6 +72,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "ptce_ami.accounts.middleware.SessionExpiryMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ptce_ami.urls"
@@ -114,6 +119,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
+    # First: refuses any login attempt while its (e-mail, IP) pair is locked out.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "ptce_ami.accounts.backends.EmailBackend",
 ]
@@ -128,6 +135,25 @@ LOGIN_REDIRECT_URL = "site:dashboard"
 LOGOUT_REDIRECT_URL = "site:home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
 EMAIL_CONFIRMATION_MAX_AGE = 60 * 60 * 24 * 3  # three days
+
+# Login throttling (django-axes): 5 failures for one (e-mail, IP) pair lock it for 15 minutes; a success resets.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The lock ends 15 minutes after it began, as the lockout page says, even if attempts go on meanwhile.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "ptce_ami.accounts.backends.lockout_username"
+# Password reset, sign-up and confirmation resend: so many POSTs per hour per IP and per e-mail address.
+AUTH_FORM_THROTTLE_LIMIT = env.int("AUTH_FORM_THROTTLE_LIMIT", default=5)
+AUTH_FORM_THROTTLE_WINDOW = 60 * 60
+
+# Sessions end after inactivity: 30 minutes for staff and partners, 2 hours otherwise; each request pushes the
+# deadline back, at most once a minute (accounts.middleware.SessionExpiryMiddleware).
+SESSION_COOKIE_AGE = 2 * 60 * 60
+SESSION_STAFF_COOKIE_AGE = 30 * 60
 
 LANGUAGE_CODE = "fr"
 # French only until the interface has a complete English translation: a page never announces a language it is

@@ -32,3 +32,6 @@ TEST_RUNNER = "django.test.runner.DiscoverRunner"
 FIXTURE_DIRS = [BASE_DIR / "tests" / "fixtures"]
 # Tests never reach the network: adapter tests set a URL and inject an httpx.MockTransport client.
 COMPANY_LOOKUP_URL = ""
+# Many tests log in again and again (and Client.login gives no request): the login lockout is switched on only by
+# the tests that prove it (tests/accounts/test_throttling.py).
+AXES_ENABLED = False

@@ -9,3 +9,10 @@ class EmailBackend(ModelBackend):
         if email:
             email = email.strip()
         return super().authenticate(request, username=email, password=password, **kwargs)
+
+
+def lockout_username(request, credentials):
+    """The e-mail address django-axes counts failures for: without case or spaces, as EmailBackend compares it, so
+    that "Marie@X.fr " and "marie@x.fr" share one counter."""
+    username = (credentials or {}).get("username") or request.POST.get("username") or ""
+    return username.strip().lower()

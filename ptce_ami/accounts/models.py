@@ -1,11 +1,14 @@
 import hashlib
 import hmac
+import secrets
 
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from ptce_ami.accounts import permissions
@@ -70,6 +73,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     email_confirmed_at = models.DateTimeField(_("adresse confirmée le"), null=True, blank=True)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
+    # Part of the session hash: changing it ends every session of the account ("Se déconnecter partout").
+    session_token = models.CharField(_("jeton de session"), max_length=64, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -95,6 +100,24 @@ class User(AbstractBaseUser, PermissionsMixin):
         if update_fields is not None and "role" in update_fields:
             kwargs["update_fields"] = {*update_fields, "is_staff", "is_superuser", "email"}
         super().save(*args, **kwargs)
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hash of the password, plus the session token: a session whose hash no longer matches is flushed
+        # on its next request. An empty token gives Django's own hash.
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        return salted_hmac(key_salt, self.password + self.session_token, secret=secret, algorithm="sha256").hexdigest()
+
+    def end_all_sessions(self):
+        """Log the account out everywhere: every session, this one included, stops being valid."""
+        self.session_token = secrets.token_hex(32)
+        self.save(update_fields=["session_token"])
+
+    @property
+    def session_inactivity_limit(self):
+        """Seconds of inactivity after which a session ends: shorter for staff and regional partners."""
+        if self.role in (*STAFF_ROLES, Role.PARTENAIRE):
+            return settings.SESSION_STAFF_COOKIE_AGE
+        return settings.SESSION_COOKIE_AGE
 
     def get_full_name(self):
         return f"{self.first_name} {self.last_name}".strip()

@@ -1,14 +1,17 @@
 """Account actions called by the views."""
 
 import datetime
+import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ptce_ami.accounts import permissions
 from ptce_ami.accounts.models import API_TOKEN_SCHEME, ApiCall, ApiToken, User, api_token_digest
@@ -134,3 +137,36 @@ def purge_api_calls(now=None):
     limit = (now or timezone.now()) - datetime.timedelta(days=settings.API_CALL_RETENTION_DAYS)
     deleted, _details = ApiCall.objects.filter(at__lt=limit).delete()
     return deleted
+
+
+# Throttling of the forms that send e-mails or create accounts -------------------------------------------------
+
+
+def form_throttled(request, action, email=""):
+    """Count one POST of the form ``action`` for the client's IP and for the e-mail address given; True once either
+    has gone over settings.AUTH_FORM_THROTTLE_LIMIT within the window (an hour). Counters live in the cache."""
+    keys = [f"throttle:{action}:ip:{request.META.get('REMOTE_ADDR', '')}"]
+    if email:
+        digest = hashlib.sha256(email.strip().lower().encode()).hexdigest()
+        keys.append(f"throttle:{action}:email:{digest}")
+    over = False
+    for key in keys:
+        cache.add(key, 0, timeout=settings.AUTH_FORM_THROTTLE_WINDOW)
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.set(key, 1, timeout=settings.AUTH_FORM_THROTTLE_WINDOW)
+            count = 1
+        over = over or count > settings.AUTH_FORM_THROTTLE_LIMIT
+    return over
+
+
+def throttled_message():
+    minutes = settings.AUTH_FORM_THROTTLE_WINDOW // 60
+    return ngettext(
+        "Trop de demandes ont été envoyées depuis votre connexion ou pour cette adresse. "
+        "Réessayez dans %(minutes)d minute.",
+        "Trop de demandes ont été envoyées depuis votre connexion ou pour cette adresse. "
+        "Réessayez dans %(minutes)d minutes.",
+        minutes,
+    ) % {"minutes": minutes}

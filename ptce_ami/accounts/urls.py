@@ -30,6 +30,7 @@ urlpatterns = [
     ),
     path("mot-de-passe/changer/", views.PasswordChangeView.as_view(), name="password_change"),
     path("mon-compte/", views.profile, name="profile"),
+    path("mon-compte/deconnexion-partout/", views.log_out_everywhere, name="log_out_everywhere"),
     path("api/", views.api_tokens, name="api_tokens"),
     path("api/<int:token_id>/revoquer/", views.revoke_api_token, name="revoke_api_token"),
 ]

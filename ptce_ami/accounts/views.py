@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -18,11 +18,20 @@ from ptce_ami.accounts.tokens import read_email_token
 BACKEND = "ptce_ami.accounts.backends.EmailBackend"
 
 
+def throttled_page(request, template_name, form, context=None):
+    """The form's page again, with the throttling message next to the e-mail field, as HTTP 429."""
+    form.is_valid()
+    form.add_error("email", services.throttled_message())
+    return render(request, template_name, {**(context or {}), "form": form}, status=429)
+
+
 @require_http_methods(["GET", "POST"])
 def signup(request):
     if request.user.is_authenticated:
         return redirect("site:dashboard")
     form = forms.SignupForm(request.POST or None)
+    if request.method == "POST" and services.form_throttled(request, "signup", request.POST.get("email", "")):
+        return throttled_page(request, "accounts/signup.html", form)
     if form.is_valid():
         # The same answer whether the address has an account or not: its owner is e-mailed instead.
         services.sign_up(form.save(commit=False))
@@ -56,6 +65,8 @@ def confirm_email(request, token):
 @require_http_methods(["GET", "POST"])
 def resend_confirmation(request):
     form = forms.EmailForm(request.POST or None, submit_label=_("Renvoyer le lien"))
+    if request.method == "POST" and services.form_throttled(request, "resend", request.POST.get("email", "")):
+        return throttled_page(request, "accounts/resend_confirmation.html", form)
     if form.is_valid():
         user = User.objects.filter(email__iexact=form.cleaned_data["email"], is_active=True).first()
         if user and not user.email_confirmed:
@@ -79,6 +90,11 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/email/password_reset_body.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
     success_url = reverse_lazy("accounts:password_reset_done")
+
+    def post(self, request, *args, **kwargs):
+        if services.form_throttled(request, "password_reset", request.POST.get("email", "")):
+            return throttled_page(request, self.template_name, self.get_form(), self.get_context_data())
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         # Links in e-mails use the public address of the service, not the Host header of the request.
@@ -118,6 +134,16 @@ def profile(request):
         messages.success(request, _("Vos informations ont été enregistrées."))
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+@login_required
+@require_POST
+def log_out_everywhere(request):
+    """End every session of the account, on every device, this one included."""
+    request.user.end_all_sessions()
+    logout(request)
+    messages.success(request, _("Vous êtes déconnecté sur tous vos appareils."))
+    return redirect("accounts:login")
 
 
 # Personal API tokens -------------------------------------------------------------------------------------------

@@ -1,0 +1,37 @@
+import time
+
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
+
+# A session's inactivity deadline is pushed back at most once a minute: not a database write on every request.
+RENEWAL_INTERVAL = 60
+LAST_RENEWED = "_inactivity_renewed_at"
+
+
+def renew(session, user):
+    session[LAST_RENEWED] = int(time.time())
+    session.set_expiry(user.session_inactivity_limit)
+
+
+@receiver(user_logged_in, dispatch_uid="accounts_session_inactivity_limit")
+def set_inactivity_limit_at_login(sender, request, user, **kwargs):
+    renew(request.session, user)
+
+
+class SessionExpiryMiddleware:
+    """Sessions end after inactivity: 30 minutes for staff and regional partners, 2 hours for the others
+    (User.session_inactivity_limit). Each request of a logged-in user pushes the deadline back (at most once a
+    minute, so that browsing does not write the session on every page)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            session = request.session
+            stale = time.time() - session.get(LAST_RENEWED, 0) >= RENEWAL_INTERVAL
+            if stale or session.get_expiry_age() != user.session_inactivity_limit:
+                renew(session, user)
+        return response
