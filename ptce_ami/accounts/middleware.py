@@ -1,5 +1,6 @@
 import time
 
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
@@ -29,7 +30,8 @@ class SessionExpiryMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        # Only a user logged in by this session: an API call authenticated by its token has no session to extend.
+        if user is not None and user.is_authenticated and SESSION_KEY in request.session:
             session = request.session
             stale = time.time() - session.get(LAST_RENEWED, 0) >= RENEWAL_INTERVAL
             if stale or session.get_expiry_age() != user.session_inactivity_limit:

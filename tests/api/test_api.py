@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.apps import apps as django_apps
+from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -232,3 +233,11 @@ def test_the_purge_runs_every_night_from_the_beat_schedule(call, instructeur):
     assert result.get() == 1
     assert not ApiCall.objects.exists()
     assert SweepRun.objects.get(name="accounts.purge_api_calls").processed == 1
+
+
+def test_an_api_call_opens_no_session(call, instructeur):
+    response = call(secret_for(instructeur), "regions")
+
+    assert response.status_code == 200
+    assert "sessionid" not in response.cookies
+    assert not Session.objects.exists()
