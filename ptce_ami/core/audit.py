@@ -20,6 +20,7 @@ import hashlib
 import ipaddress
 import json
 
+from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_login_failed
@@ -146,6 +147,10 @@ def _on_login_failed(sender, credentials, request=None, **kwargs):
     record(AuditAction.LOGIN_FAILED, request=request, outcome=AuditOutcome.FAILURE, actor_label=username)
 
 
+def _on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
+    record(AuditAction.LOCKOUT, request=request, outcome=AuditOutcome.FAILURE, actor_label=str(username or ""))
+
+
 def _remember_role(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw or instance.pk is None or (update_fields is not None and "role" not in update_fields):
         instance._audit_previous_role = None
@@ -178,8 +183,10 @@ def _on_admin_log(sender, instance, created, raw=False, **kwargs):
 
 
 def connect_receivers():
-    """Called once by CoreConfig.ready: logins, failed logins, role changes and the admin's own log."""
+    """Called once by CoreConfig.ready: logins, failed logins, lockouts (django-axes), role changes and the admin's
+    own log."""
     user_logged_in.connect(_on_login, dispatch_uid="audit_login")
+    user_locked_out.connect(_on_locked_out, dispatch_uid="audit_locked_out")
     user_login_failed.connect(_on_login_failed, dispatch_uid="audit_login_failed")
     user_model = get_user_model()
     if any(field.name == "role" for field in user_model._meta.fields):

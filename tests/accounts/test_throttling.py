@@ -9,6 +9,7 @@ from django.urls import reverse
 from freezegun import freeze_time
 
 from ptce_ami.accounts.models import User
+from ptce_ami.core.models import AuditAction, AuditEntry, AuditOutcome
 from tests.accounts.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +58,18 @@ def test_five_wrong_passwords_lock_the_account_even_for_the_right_one_until_the_
         response = log_in(client, user.email, PASSWORD)
         assert response.status_code == 302
         assert logged_in(client)
+
+
+def test_a_lockout_is_written_to_the_audit_log():
+    user = UserFactory()
+    client = Client()
+    for _ in range(5):
+        log_in(client, user.email, "mauvais-mot-de-passe")
+
+    lockouts = AuditEntry.objects.filter(action=AuditAction.LOCKOUT)
+    assert [(entry.actor_label, entry.outcome) for entry in lockouts] == [(user.email, AuditOutcome.FAILURE)]
+    assert lockouts.get().ip == "127.0.0.1"
+    assert AuditEntry.objects.filter(action=AuditAction.LOGIN_FAILED).count() == 5
 
 
 def test_the_lock_is_per_address_and_ip():
