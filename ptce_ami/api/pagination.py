@@ -9,6 +9,7 @@ from ninja.errors import HttpError
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
+LARGEST_KEY = 2**63 - 1  # a bigint: a larger cursor is refused by PostgreSQL (an error, not an empty page)
 
 
 class PageParams(Schema):
@@ -24,7 +25,8 @@ def page(request, queryset, params, *, key="pk", integer_key=True):
     if params.cursor:
         after = params.cursor
         if integer_key:
-            if not after.isdigit():
+            # ASCII digits only ("²".isdigit() is true, and int() refuses it), within a bigint.
+            if not (after.isascii() and after.isdigit()) or int(after) > LARGEST_KEY:
                 raise HttpError(400, _("Curseur invalide : reprenez la valeur next_cursor de la page précédente."))
             after = int(after)
         queryset = queryset.filter(**{f"{key}__gt": after})

@@ -91,6 +91,14 @@ def test_pagination_is_bounded_and_the_cursor_walks_every_row_once(call, ara, in
     assert call(secret, "dossiers", cursor="abc").status_code == 400
 
 
+@pytest.mark.parametrize("cursor", ["²", "١٢", "99999999999999999999999", "-1"])
+def test_a_cursor_that_is_no_key_is_a_400_not_an_error(call, instructeur, cursor):
+    response = call(secret_for(instructeur), "decisions", cursor=cursor)
+
+    assert response.status_code == 400
+    assert "Curseur invalide" in response.json()["detail"]
+
+
 def test_territories_are_paged_by_code(call, ara, idf, instructeur):
     secret = secret_for(instructeur)
 
