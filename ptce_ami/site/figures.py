@@ -131,8 +131,11 @@ def share(part, whole):
     return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-def phase_label(phase):
-    """ "Phase 2 — financement, vague 1": for the chooser."""
+def phase_label(phase, *, first_wave=True):
+    """ "Phase 2 — financement, vague 1": for the chooser; without ", vague 1" when ``first_wave`` is False (the
+    public pages, where most phases have one wave)."""
+    if phase.wave == 1 and not first_wave:
+        return phase.get_kind_display()
     return _("%(phase)s, vague %(wave)s") % {"phase": phase.get_kind_display(), "wave": phase.wave}
 
 

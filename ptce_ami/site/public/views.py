@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from applications.enums import AttachmentKind
 from applications.models import Edition, Phase
 from ptce_ami.core.downloads import chart_csv_response
+from ptce_ami.site import figures as figures_labels
 from ptce_ami.site import opendata
 from ptce_ami.site.public.forms import LaureateFilterForm
 from reviews.views.lists import page_links, query_without
@@ -64,18 +65,13 @@ def call_figures_csv(request):
                 (
                     edition.edition.year,
                     edition.edition.name,
-                    phase_label(phase.phase),
+                    figures_labels.phase_label(phase.phase, first_wave=False),
                     phase.filed,
                     phase.laureates,
                     phase.committed if phase.decided else None,
                 )
             )
     return chart_csv_response("chiffres-ami-ptce.csv", headers, rows)
-
-
-def phase_label(phase):
-    label = phase.get_kind_display()
-    return label if phase.wave == 1 else _("%(phase)s, vague %(wave)d") % {"phase": label, "wave": phase.wave}
 
 
 @require_GET
