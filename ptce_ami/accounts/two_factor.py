@@ -25,6 +25,7 @@ from base64 import b32encode
 
 import segno
 from django.conf import settings
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.signals import user_logged_in
 from django.core import checks
 from django.db import transaction
@@ -152,6 +153,9 @@ def confirm_enrolment(request, device, code):
         TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         codes = _new_recovery_codes(user)
         record(AuditAction.TWO_FACTOR_ENABLED, request=request, obj=user)
+        # Sessions opened before the second factor existed would never be asked for it: they end.
+        user.end_all_sessions()
+    update_session_auth_hash(request, user)
     _verified(request, device)
     return codes
 
