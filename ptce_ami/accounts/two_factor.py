@@ -21,7 +21,7 @@ Throttling: django-otp makes each device wait 1, 2, 4, 8… seconds after a wron
 
 import dataclasses
 import enum
-from base64 import b32encode
+from base64 import b32decode, b32encode
 
 import segno
 from django.conf import settings
@@ -34,6 +34,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django_otp import login as otp_login
+from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -166,6 +167,23 @@ def _new_recovery_codes(user):
     codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return codes
+
+
+def enrol_with_secret(user, secret):
+    """Give ``user`` a confirmed TOTP application with a known base32 secret: for the demo accounts only
+    (seed_demo, DEBUG), whose secret is printed like their password."""
+    key = b32decode(secret).hex()
+    TOTPDevice.objects.filter(user=user).exclude(key=key).delete()
+    device, _ = TOTPDevice.objects.get_or_create(user=user, key=key, defaults={"name": TOTP_DEVICE_NAME})
+    if not device.confirmed:
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+    return device
+
+
+def current_code(device):
+    """The code the device's application shows now (the demo's command prints it)."""
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):0{device.digits}d}"
 
 
 def regenerate_recovery_codes(request):
