@@ -7,14 +7,13 @@ import datetime
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from freezegun import freeze_time
 
 from ptce_ami.accounts import two_factor
 from ptce_ami.core.models import AuditAction, AuditEntry, AuditOutcome
-from tests.accounts.factories import PASSWORD, UserFactory
+from tests.accounts.factories import PASSWORD, UserFactory, another_code, code_for, enrolled
 
 pytestmark = pytest.mark.django_db
 
@@ -32,23 +31,6 @@ def _policy_on(settings):
     settings.TWO_FACTOR_ADMIN_REQUIRED = True
     settings.TWO_FACTOR_FAILURE_LIMIT = 5
     settings.TWO_FACTOR_COOLOFF = datetime.timedelta(minutes=15)
-
-
-def code_for(device):
-    """The code an authenticator application shows now (django-otp's own TOTP, as the application computes it)."""
-    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
-
-
-def another_code(code):
-    return f"{(int(code) + 1) % 1_000_000:06d}"
-
-
-def enrolled(user):
-    device = TOTPDevice.objects.create(user=user, name="totp", confirmed=True)
-    recovery = StaticDevice.objects.create(user=user, name="recovery", confirmed=True)
-    codes = [f"abcdef{letter}{letter}" for letter in "ghijklmnop"]
-    StaticToken.objects.bulk_create(StaticToken(device=recovery, token=code) for code in codes)
-    return device, codes
 
 
 def log_in(client, user, next_url=None):

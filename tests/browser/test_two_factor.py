@@ -7,8 +7,7 @@ from pathlib import Path
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from tests.accounts.factories import PASSWORD, UserFactory
-from tests.accounts.test_two_factor import another_code, code_for, enrolled
+from tests.accounts.factories import PASSWORD, UserFactory, another_code, code_for, enrolled
 from tests.browser.conftest import assert_accessible, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
