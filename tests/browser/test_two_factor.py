@@ -84,3 +84,21 @@ def test_an_instructeur_without_second_factor_enrols_with_the_qr_code_and_keeps_
     page.locator("label[for=id_saved]").click()  # the DSFR label covers its checkbox
     page.get_by_role("button", name="Continuer").click()
     page.wait_for_url("**/instruction/")
+
+
+def test_the_verification_lock_page_is_french_and_accessible(page, settings):
+    settings.TWO_FACTOR_FAILURE_LIMIT = 1
+    user = UserFactory(instructeur=True)
+    device, _codes = enrolled(user)
+
+    password_step(page, user)
+    page.get_by_label("Code de vérification").fill(another_code(code_for(device)))
+    page.get_by_role("button", name="Vérifier").click()
+
+    assert page.get_by_role("heading", name="Vérification temporairement bloquée").is_visible()
+    assert "Réessayez dans 15 minutes." in page.content()
+    shot(page, "two-factor-locked")
+    assert_accessible(page)
+    page.get_by_role("button", name="Se déconnecter").last.click()
+    page.goto("/instruction/")
+    assert "/compte/connexion/" in page.url
