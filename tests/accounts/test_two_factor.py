@@ -380,3 +380,22 @@ def test_a_porteur_disables_the_second_factor_with_a_current_code(client):
     assert (AuditAction.TWO_FACTOR_DISABLED, AuditOutcome.OK) in actions(user)
     client.post(reverse("accounts:logout"))
     assert log_in(client, user)["Location"] == reverse("site:dashboard")  # no second step any more
+
+
+def test_an_administrateur_removes_the_devices_of_someone_who_lost_them_in_the_admin(client):
+    admin_user = UserFactory(administrateur=True)
+    admin_device, _codes = enrolled(admin_user)
+    lost = UserFactory(instructeur=True)
+    lost_device, _codes = enrolled(lost)
+    log_in(client, admin_user)
+    client.post(VERIFY, {"code": code_for(admin_device)})
+
+    changelist = client.get(reverse("admin:otp_totp_totpdevice_changelist"))
+    response = client.post(
+        reverse("admin:otp_totp_totpdevice_delete", args=[lost_device.pk]), {"post": "yes"}, follow=True
+    )
+
+    assert changelist.status_code == 200
+    assert response.status_code == 200
+    assert not TOTPDevice.objects.filter(user=lost).exists()
+    assert AuditEntry.objects.filter(action=AuditAction.ADMIN_CHANGE, actor=admin_user).exists()
