@@ -34,7 +34,8 @@ CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.url_string("SITE_URL", default="http://127.0.0.1:8000")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # The Django admin, whose site also asks for the second factor (accounts.admin_site).
+    "ptce_ami.accounts.apps.AdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -50,6 +51,9 @@ INSTALLED_APPS = [
     "import_export",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Ours, from the ground floor up (DESIGN §3).
     "ptce_ami.core",
     "territories",
@@ -70,9 +74,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session passed the second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "ptce_ami.accounts.middleware.SessionExpiryMiddleware",
+    # Staff without a second factor are sent to enrolment, sessions not yet verified to verification.
+    "ptce_ami.accounts.middleware.SecondFactorMiddleware",
     # Last, as django-axes asks: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -149,6 +157,16 @@ AXES_USERNAME_CALLABLE = "ptce_ami.accounts.backends.lockout_username"
 # Password reset, sign-up and confirmation resend: so many POSTs per hour per IP and per e-mail address.
 AUTH_FORM_THROTTLE_LIMIT = env.int("AUTH_FORM_THROTTLE_LIMIT", default=5)
 AUTH_FORM_THROTTLE_WINDOW = 60 * 60
+
+# Second factor (django-otp: TOTP, with single-use recovery codes; ptce_ami.accounts.two_factor). Required for the
+# roles listed (comma-separated role codes; empty: optional for everyone), optional for the others; the Django admin
+# always asks for it. After TWO_FACTOR_FAILURE_LIMIT wrong codes in a row, verification is refused for
+# TWO_FACTOR_COOLOFF_MINUTES (on top of django-otp's own growing delay between attempts: 1, 2, 4, 8… seconds).
+TWO_FACTOR_REQUIRED_ROLES = env.list("TWO_FACTOR_REQUIRED_ROLES", default=["instructeur", "administrateur"])
+TWO_FACTOR_ADMIN_REQUIRED = True
+TWO_FACTOR_FAILURE_LIMIT = env.int("TWO_FACTOR_FAILURE_LIMIT", default=5)
+TWO_FACTOR_COOLOFF = datetime.timedelta(minutes=env.int("TWO_FACTOR_COOLOFF_MINUTES", default=15))
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="AMI PTCE")
 
 # Sessions end after inactivity: 30 minutes for staff and partners, 2 hours otherwise; each request pushes the
 # deadline back, at most once a minute (accounts.middleware.SessionExpiryMiddleware).

@@ -35,3 +35,7 @@ COMPANY_LOOKUP_URL = ""
 # Many tests log in again and again (and Client.login gives no request): the login lockout is switched on only by
 # the tests that prove it (tests/accounts/test_throttling.py).
 AXES_ENABLED = False
+# Tests log staff in with force_login: the second factor is asked only by the tests that prove it
+# (tests/accounts/test_two_factor.py), which set these back.
+TWO_FACTOR_REQUIRED_ROLES = []
+TWO_FACTOR_ADMIN_REQUIRED = False

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 
 
 class AccountsConfig(AppConfig):
@@ -8,3 +9,11 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from ptce_ami.accounts import middleware  # noqa: F401, PLC0415 - connects the login signal receiver
+
+
+class AdminConfig(admin_apps.AdminConfig):
+    """The Django admin on the platform's own site, which also asks for the second factor (accounts.admin_site).
+    Not this package's default configuration: INSTALLED_APPS names it in place of "django.contrib.admin"."""
+
+    default = False
+    default_site = "ptce_ami.accounts.admin_site.AdminSite"

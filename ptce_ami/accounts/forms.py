@@ -1,3 +1,5 @@
+import re
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Fieldset, Layout, Submit
 from django import forms
@@ -207,3 +209,68 @@ class ApiTokenForm(BaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = submit_helper(_("Créer le jeton"))
+
+
+# Second factor ---------------------------------------------------------------------------------------------------
+
+SEPARATORS = re.compile(r"[\s\-]+")
+
+
+class TotpCodeForm(BaseForm):
+    """The first code of the application being enrolled."""
+
+    code = forms.CharField(
+        label=_("Code à 6 chiffres"),
+        max_length=20,
+        help_text=_("Le code affiché par votre application d'authentification. Format attendu : 123456."),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, submit_label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(submit_label or _("Activer"))
+
+    def clean_code(self):
+        code = SEPARATORS.sub("", self.cleaned_data["code"])
+        if not re.fullmatch(r"[0-9]{6}", code):
+            raise forms.ValidationError(_("Saisissez les 6 chiffres affichés par votre application."))
+        return code
+
+
+class SecondFactorForm(BaseForm):
+    """A code of the TOTP application, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label=_("Code de vérification"),
+        max_length=40,
+        help_text=_(
+            "Les 6 chiffres affichés par votre application d'authentification, ou l'un de vos codes de secours "
+            "(8 caractères). Format attendu : 123456."
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false", "autofocus": True}
+        ),
+    )
+
+    def __init__(self, *args, submit_label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(submit_label or _("Vérifier"))
+
+    def clean_code(self):
+        code = SEPARATORS.sub("", self.cleaned_data["code"]).lower()
+        if not re.fullmatch(r"[0-9]{6}|[a-z2-7]{8}", code):
+            raise forms.ValidationError(
+                _("Saisissez les 6 chiffres affichés par votre application, ou un code de secours de 8 caractères.")
+            )
+        return code
+
+
+class RecoveryCodesSavedForm(BaseForm):
+    saved = forms.BooleanField(
+        label=_("J'ai conservé mes codes de secours en lieu sûr."),
+        error_messages={"required": _("Cochez cette case une fois vos codes de secours conservés.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = submit_helper(_("Continuer"))

@@ -1,8 +1,13 @@
 import time
 
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve
+
+from ptce_ami.accounts import two_factor
 
 # A session's inactivity deadline is pushed back at most once a minute: not a database write on every request.
 RENEWAL_INTERVAL = 60
@@ -37,3 +42,47 @@ class SessionExpiryMiddleware:
             if stale or session.get_expiry_age() != user.session_inactivity_limit:
                 renew(session, user)
         return response
+
+
+# What a session that still owes its second factor may open: the second-factor pages themselves, logging out, and the
+# public pages its footer links to.
+OPEN_BEFORE_SECOND_FACTOR = {
+    "accounts:two_factor_enrol",
+    "accounts:two_factor_verify",
+    "accounts:logout",
+    "healthz",
+    "site:accessibility",
+    "site:legal_notice",
+    "site:personal_data",
+}
+
+
+def open_before_second_factor(request):
+    if request.path_info.startswith(f"/{settings.STATIC_URL.lstrip('/')}"):
+        return True
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return True  # a 404 anyway
+    return match.view_name in OPEN_BEFORE_SECOND_FACTOR
+
+
+class SecondFactorMiddleware:
+    """A signed-in session that owes a second factor goes to it before anything else (accounts.two_factor): to
+    verification when the account has one (every role), to enrolment when its role requires one and it has none."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        # Only a user logged in by this session: an API call authenticated by its token has no session.
+        if (
+            user is not None
+            and user.is_authenticated
+            and SESSION_KEY in request.session
+            and two_factor.needs_second_factor(request)
+            and not open_before_second_factor(request)
+        ):
+            return redirect(two_factor.next_step_url(user, request.get_full_path()))
+        return self.get_response(request)

@@ -4,6 +4,7 @@ Predicates are tiny and defensive: anonymous and inactive users are never anythi
 """
 
 import rules
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from ptce_ami.accounts.enums import STAFF_ROLES, Role
@@ -89,3 +90,16 @@ add_perm(
 # Tokens and the API's call log are read-only in the admin (tokens are created and revoked by their owners).
 rules.add_perm("accounts.view_apitoken", is_instructeur)
 rules.add_perm("accounts.view_apicall", is_instructeur)
+
+
+# The second factor (accounts.two_factor): required for the roles of TWO_FACTOR_REQUIRED_ROLES, who cannot remove it.
+@rules.predicate
+def second_factor_is_optional(user):
+    return bool(user and user.is_authenticated and user.role not in settings.TWO_FACTOR_REQUIRED_ROLES)
+
+
+add_perm(
+    "accounts.disable_second_factor",
+    second_factor_is_optional,
+    refusal=_("La double authentification est obligatoire pour votre rôle : elle ne peut pas être désactivée."),
+)

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from ptce_ami.accounts import views
+from ptce_ami.accounts import two_factor_views, views
 
 app_name = "accounts"
 
@@ -31,6 +31,22 @@ urlpatterns = [
     path("mot-de-passe/changer/", views.PasswordChangeView.as_view(), name="password_change"),
     path("mon-compte/", views.profile, name="profile"),
     path("mon-compte/deconnexion-partout/", views.log_out_everywhere, name="log_out_everywhere"),
+    path("double-authentification/activer/", two_factor_views.enrol, name="two_factor_enrol"),
+    path("double-authentification/verification/", two_factor_views.verify, name="two_factor_verify"),
+    path(
+        "double-authentification/codes-de-secours/", two_factor_views.recovery_codes, name="two_factor_recovery_codes"
+    ),
+    path(
+        f"double-authentification/codes-de-secours/{two_factor_views.RECOVERY_CODES_FILENAME}",
+        two_factor_views.recovery_codes_download,
+        name="two_factor_recovery_codes_download",
+    ),
+    path(
+        "double-authentification/codes-de-secours/regenerer/",
+        two_factor_views.regenerate_recovery_codes,
+        name="two_factor_regenerate_recovery_codes",
+    ),
+    path("double-authentification/desactiver/", two_factor_views.disable, name="two_factor_disable"),
     path("api/", views.api_tokens, name="api_tokens"),
     path("api/<int:token_id>/revoquer/", views.revoke_api_token, name="revoke_api_token"),
 ]

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ptce_ami.accounts import forms, permissions, services
+from ptce_ami.accounts import forms, permissions, services, two_factor
 from ptce_ami.accounts.models import ApiCall, User
 from ptce_ami.accounts.notifications import send_confirmation_email
 from ptce_ami.accounts.tokens import read_email_token
@@ -83,6 +83,14 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
 
+    def get_success_url(self):
+        # The password is the first factor: an account that has (or must have) a second one goes to it, with the
+        # page asked for (already checked by get_redirect_url) kept for afterwards.
+        url = super().get_success_url()
+        if two_factor.needs_second_factor(self.request):
+            return two_factor.next_step_url(self.request.user, url)
+        return url
+
 
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = forms.PasswordResetForm
@@ -133,7 +141,8 @@ def profile(request):
         form.save()
         messages.success(request, _("Vos informations ont été enregistrées."))
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    context = {"form": form, "two_factor": two_factor.status(request.user)}
+    return render(request, "accounts/profile.html", context)
 
 
 @login_required

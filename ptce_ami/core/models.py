@@ -164,6 +164,13 @@ class AuditAction(models.TextChoices):
     REOPENING = "reopening", _("Réouverture")
     TOKEN_CREATION = "token_creation", _("Création d'un jeton d'API")
     ADMIN_CHANGE = "admin_change", _("Modification dans l'administration")
+    TWO_FACTOR_ENABLED = "two_factor_enabled", _("Activation de la double authentification")
+    TWO_FACTOR_DISABLED = "two_factor_disabled", _("Désactivation de la double authentification")
+    TWO_FACTOR_VERIFIED = "two_factor_verified", _("Second facteur vérifié")
+    TWO_FACTOR_FAILED = "two_factor_failed", _("Code de second facteur incorrect")
+    TWO_FACTOR_LOCKOUT = "two_factor_lockout", _("Blocage du second facteur")
+    RECOVERY_CODE_USED = "recovery_code_used", _("Utilisation d'un code de secours")
+    RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated", _("Nouveaux codes de secours")
 
 
 class AuditOutcome(models.TextChoices):

@@ -1,5 +1,8 @@
 import factory
 from django.utils import timezone
+from django_otp.oath import totp
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ptce_ami.accounts.enums import Role
 from ptce_ami.accounts.models import User
@@ -43,3 +46,23 @@ class UserFactory(factory.django.DjangoModelFactory):
     def regions(self, create, extracted, **kwargs):
         if create and extracted:
             self.regions.set(extracted)
+
+
+# Second factor ----------------------------------------------------------------------------------------------
+
+
+def code_for(device):
+    """The code an authenticator application shows now (django-otp's own TOTP, as the application computes it)."""
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+def another_code(code):
+    return f"{(int(code) + 1) % 1_000_000:06d}"
+
+
+def enrolled(user):
+    device = TOTPDevice.objects.create(user=user, name="totp", confirmed=True)
+    recovery = StaticDevice.objects.create(user=user, name="recovery", confirmed=True)
+    codes = [f"abcdef{letter}{letter}" for letter in "ghijklmnop"]
+    StaticToken.objects.bulk_create(StaticToken(device=recovery, token=code) for code in codes)
+    return device, codes

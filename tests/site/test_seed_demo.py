@@ -11,6 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from applications.enums import DossierState, MemberRole, NoticeKind, PhaseKind
 from applications.models import (
@@ -30,6 +31,7 @@ from ptce_ami.accounts.models import User
 from ptce_ami.core.models import EmailStatus, OutboundEmail
 from ptce_ami.site import demo, demo_bulk
 from ptce_ami.site.demo_selection import seed_calls
+from ptce_ami.site.management.commands.seed_demo import DEMO_TOTP_SECRET
 from reviews.enums import (
     DecisionOutcome,
     GrantStatus,
@@ -461,3 +463,27 @@ def test_seed_demo_bulk_is_rewritten_on_a_later_day(seeded):
     assert Decision.objects.filter(dossier__in=demo_bulk.bulk_dossiers()).count() == (
         demo_bulk.bulk_dossiers().filter(state__in=DossierState.decided()).count()
     )
+
+
+def test_seed_demo_gives_the_staff_accounts_a_known_totp_secret_when_their_role_requires_one(territories, settings):
+    settings.TWO_FACTOR_REQUIRED_ROLES = ["instructeur", "administrateur"]
+    settings.DEBUG = True
+    output, codes = io.StringIO(), io.StringIO()
+
+    call_command("seed_demo", force=True, stdout=output)
+    call_command("seed_demo", force=True, stdout=io.StringIO())  # idempotent: still one device each
+    call_command("demo_totp_code", stdout=codes)
+
+    devices = TOTPDevice.objects.filter(confirmed=True)
+    assert sorted(devices.values_list("user__email", flat=True)) == ["admin@demo.ptce.fr", "instructeur@demo.ptce.fr"]
+    assert f"clé TOTP {DEMO_TOTP_SECRET}" in output.getvalue().splitlines()[-1]
+    printed = dict(line.split(" : ") for line in codes.getvalue().splitlines())
+    device = devices.get(user__email="instructeur@demo.ptce.fr")
+    assert device.verify_token(printed["instructeur@demo.ptce.fr"])
+
+
+def test_demo_totp_code_refuses_production(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError):
+        call_command("demo_totp_code")

@@ -5,7 +5,9 @@ drafts and submitted dossiers in several regions, their instruction, reviews and
 regions and states, so that every chart of the dashboards shows something (demo_bulk.py).
 
 Idempotent: running it again updates the same rows (dates are moved so that phase 1 stays open).
-Refuses to run outside DEBUG unless --force: demo accounts share one known password.
+Refuses to run outside DEBUG unless --force: demo accounts share one known password, and the accounts whose role
+requires a second factor (TWO_FACTOR_REQUIRED_ROLES) share one known TOTP secret, printed with the password
+(`python manage.py demo_totp_code` prints the current code).
 """
 
 import os
@@ -18,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from applications.models import Dossier, Edition
+from ptce_ami.accounts import two_factor
 from ptce_ami.accounts.enums import Role
 from ptce_ami.accounts.models import User
 from ptce_ami.core.models import EmailStatus, OutboundEmail
@@ -28,6 +31,9 @@ from reviews.models import Assignment, Decision, Grant, RegionalOpinion, Review
 from territories.models import Region
 
 DEFAULT_PASSWORD = "demo-ptce-2026"
+# The TOTP secret (base32) of the demo accounts that need a second factor: add it to an authenticator application,
+# or ask `manage.py demo_totp_code` for the current code.
+DEMO_TOTP_SECRET = "AMIPTCEDEMOTOTPSECRETKEYFORDEMOS"
 FILE_EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 DEMO_USERS = [
     ("porteur@demo.ptce.fr", Role.PORTEUR, "Camille", "Martin", "Régie de quartier Moulins Sud", []),
@@ -109,6 +115,13 @@ class Command(BaseCommand):
         self.stdout.write(f"{len(users)} comptes de démonstration, mot de passe : {password}")
         for user in users:
             self.stdout.write(f"  {user.get_role_display():<22} {user.email}")
+        enrolled = [user for user in users if two_factor.is_required_for(user)]
+        if enrolled:
+            self.stdout.write(
+                f"Double authentification de {', '.join(user.email for user in enrolled)} : clé TOTP "
+                f"{DEMO_TOTP_SECRET} (application d'authentification), ou code du moment : "
+                "python manage.py demo_totp_code"
+            )
 
     def seed_users(self, password):
         users = []
@@ -129,5 +142,7 @@ class Command(BaseCommand):
                 user.set_password(password)
             user.save()
             user.regions.set(region_codes)
+            if two_factor.is_required_for(user):
+                two_factor.enrol_with_secret(user, DEMO_TOTP_SECRET)
             users.append(user)
         return users
