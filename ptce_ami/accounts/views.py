@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ptce_ami.accounts import forms, permissions, services
+from ptce_ami.accounts import forms, permissions, proconnect, services
 from ptce_ami.accounts.models import ApiCall, User
 from ptce_ami.accounts.notifications import send_confirmation_email
 from ptce_ami.accounts.tokens import read_email_token
@@ -82,6 +82,9 @@ class LoginView(auth_views.LoginView):
     form_class = forms.LoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "proconnect_enabled": proconnect.is_enabled()}
 
 
 class PasswordResetView(auth_views.PasswordResetView):
