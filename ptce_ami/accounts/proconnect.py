@@ -18,6 +18,7 @@ keys, nonce) is mozilla-django-oidc's; this module gives it its settings, found 
 import logging
 from urllib.parse import urlencode, urlsplit
 
+import jwt
 import requests
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -195,6 +196,23 @@ class ProConnectBackend(OIDCAuthenticationBackend):
         except requests.RequestException as error:
             logger.warning("ProConnect did not answer during the login: %s", error)
             raise ProviderUnavailable(str(error)) from error
+
+    def retrieve_matching_jwk(self, token):
+        """The provider's key for ``token``, from its JWKS. The parent's version fails with a KeyError (a server
+        error) on a token or a key without ``kid``: here a token without ``kid`` takes the only signing key."""
+        header = jwt.get_unverified_header(token)
+        response = requests.get(self.OIDC_OP_JWKS_ENDPOINT, timeout=settings.PROCONNECT_TIMEOUT)
+        response.raise_for_status()
+        keys = [
+            key
+            for key in response.json().get("keys", [])
+            if key.get("use", "sig") == "sig" and key.get("alg", header.get("alg")) == header.get("alg")
+        ]
+        if "kid" in header:
+            keys = [key for key in keys if key.get("kid") == header["kid"]]
+        if len(keys) != 1:
+            raise SuspiciousOperation("No single ProConnect key matches the token.")
+        return jwt.PyJWK(keys[0])
 
     def verify_token(self, token, **kwargs):
         payload = super().verify_token(token, **kwargs)
