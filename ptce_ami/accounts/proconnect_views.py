@@ -73,22 +73,22 @@ class ProConnectLoginView(OIDCAuthenticationRequestView):
         return super().get(request)
 
 
-REFUSALS = {
-    "unknown": lambda email: _(
-        "Aucun compte de la plateforme n'est associé à l'adresse %(email)s. ProConnect ne crée pas de compte : "
-        "demandez à l'équipe de l'AMI PTCE de vous inviter avec cette adresse, ou connectez-vous avec votre mot "
-        "de passe."
-    )
-    % {"email": email},
-    "porteur": lambda email: _(
-        "ProConnect est réservé aux agents, aux évaluateurs et aux partenaires de l'AMI. Les porteurs de projet se "
-        "connectent avec leur adresse électronique et leur mot de passe."
-    ),
-    "no_email": lambda email: _(
+def refusal_message(reason, email):
+    if reason == "unknown":
+        return _(
+            "Aucun compte de la plateforme n'est associé à l'adresse %(email)s. ProConnect ne crée pas de compte : "
+            "demandez à l'équipe de l'AMI PTCE de vous inviter avec cette adresse, ou connectez-vous avec votre mot "
+            "de passe."
+        ) % {"email": email}
+    if reason == "porteur":
+        return _(
+            "ProConnect est réservé aux agents, aux évaluateurs et aux partenaires de l'AMI. Les porteurs de projet "
+            "se connectent avec leur adresse électronique et leur mot de passe."
+        )
+    return _(
         "ProConnect n'a pas transmis votre adresse électronique : la plateforme ne peut pas retrouver votre compte. "
         "Connectez-vous avec votre adresse électronique et votre mot de passe."
-    ),
-}
+    )
 
 
 @require_GET
@@ -125,7 +125,7 @@ def proconnect_callback(request):
             request, proconnect_flow=True, nonce=entry.get("nonce"), code_verifier=entry.get("code_verifier")
         )
     except proconnect.Refused as refusal:
-        return back_to_login(request, REFUSALS[refusal.reason](refusal.email), refusal.reason, refusal.email)
+        return back_to_login(request, refusal_message(refusal.reason, refusal.email), refusal.reason, refusal.email)
     except proconnect.ProviderUnavailable:
         return back_to_login(request, provider_down_message(), "provider_down")
     except (SuspiciousOperation, jwt.PyJWTError) as error:

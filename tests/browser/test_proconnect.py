@@ -40,9 +40,9 @@ def local_only(page):
     """The provider's page asks for a stylesheet on a CDN: nothing leaves the machine."""
     page.route(
         "**/*",
-        lambda route: route.continue_()
-        if urlsplit(route.request.url).hostname in ("localhost", "127.0.0.1")
-        else route.abort(),
+        lambda route: (
+            route.continue_() if urlsplit(route.request.url).hostname in ("localhost", "127.0.0.1") else route.abort()
+        ),
     )
     return page
 
