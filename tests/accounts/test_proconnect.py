@@ -317,3 +317,15 @@ def test_the_backend_never_answers_a_password_login(provider):
     user = UserFactory(instructeur=True)
 
     assert proconnect.ProConnectBackend().authenticate(None, username=user.email, password=PASSWORD) is None
+
+
+def test_a_proconnect_login_goes_through_with_the_login_lockout_on(client, provider, settings):
+    """In production django-axes is on (the tests switch it off): its login receiver must accept a ProConnect login."""
+    settings.AXES_ENABLED = True
+    agent = UserFactory(evaluateur=True, email="eva@example.fr")
+    provider.set_user("eva@example.fr")
+
+    response = log_in_with_proconnect(client, "eva@example.fr")
+
+    assert response["Location"] == reverse("site:dashboard")
+    assert client.session[SESSION_KEY] == str(agent.pk)
