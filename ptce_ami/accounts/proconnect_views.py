@@ -140,28 +140,34 @@ def proconnect_callback(request):
     return redirect(next_url or settings.LOGIN_REDIRECT_URL)
 
 
+def end_proconnect_session(request):
+    """Log the user out here and, when the session came through ProConnect, send the browser on to end the
+    ProConnect session too (RP-initiated logout: the provider's end-session endpoint with the ID token, then back).
+    Returns the response to give, or None when the session did not come through ProConnect (nothing done)."""
+    id_token = request.session.get(proconnect.SESSION_ID_TOKEN)
+    if not id_token or not proconnect.is_enabled():
+        return None
+    auth.logout(request)
+    done = request.build_absolute_uri(reverse("accounts:proconnect_logout_done"))
+    end_session = proconnect.logout_url(request, id_token, done)
+    if end_session is None:
+        messages.warning(
+            request,
+            _(
+                "Vous êtes déconnecté de la plateforme. ProConnect ne répond pas : fermez votre navigateur pour "
+                "terminer aussi votre session ProConnect."
+            ),
+        )
+        return redirect(settings.LOGOUT_REDIRECT_URL)
+    request.session[proconnect.SESSION_LOGOUT_URL] = end_session
+    return redirect("accounts:proconnect_logout")
+
+
 class LogoutView(auth_views.LogoutView):
-    """The site's logout; for a user who came through ProConnect, the ProConnect session ends too (RP-initiated
-    logout: the browser goes to the provider's end-session endpoint with the ID token, then comes back)."""
+    """The site's logout; for a user who came through ProConnect, the ProConnect session ends too."""
 
     def post(self, request, *args, **kwargs):
-        id_token = request.session.get(proconnect.SESSION_ID_TOKEN)
-        if not id_token or not proconnect.is_enabled():
-            return super().post(request, *args, **kwargs)
-        auth.logout(request)
-        done = request.build_absolute_uri(reverse("accounts:proconnect_logout_done"))
-        end_session = proconnect.logout_url(request, id_token, done)
-        if end_session is None:
-            messages.warning(
-                request,
-                _(
-                    "Vous êtes déconnecté de la plateforme. ProConnect ne répond pas : fermez votre navigateur pour "
-                    "terminer aussi votre session ProConnect."
-                ),
-            )
-            return redirect(settings.LOGOUT_REDIRECT_URL)
-        request.session[proconnect.SESSION_LOGOUT_URL] = end_session
-        return redirect("accounts:proconnect_logout")
+        return end_proconnect_session(request) or super().post(request, *args, **kwargs)
 
 
 @require_GET

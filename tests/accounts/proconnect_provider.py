@@ -47,9 +47,10 @@ class Provider:
         self.server = server
         self.url = f"http://127.0.0.1:{server.server_port}"
 
-    def set_user(self, email, **claims):
-        """The claims ProConnect will give for ``email`` (its subject here)."""
-        response = httpx.put(f"{self.url}/users/{quote(email, safe='')}", json={"email": email, **claims})
+    def set_user(self, sub, **claims):
+        """The claims ProConnect will give for the subject ``sub`` (an e-mail address, given as ``email`` unless
+        ``claims`` say otherwise)."""
+        response = httpx.put(f"{self.url}/users/{quote(sub, safe='')}", json={"email": sub, **claims})
         assert response.status_code == 204, response.text
 
 

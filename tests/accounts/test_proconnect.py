@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 from django.contrib.auth import SESSION_KEY
+from django.core.cache import cache
 from django.urls import reverse
 
 from ptce_ami.accounts import proconnect
@@ -329,3 +330,43 @@ def test_a_proconnect_login_goes_through_with_the_login_lockout_on(client, provi
 
     assert response["Location"] == reverse("site:dashboard")
     assert client.session[SESSION_KEY] == str(agent.pk)
+
+
+def test_logging_out_everywhere_ends_the_proconnect_session_too(client, provider):
+    agent = UserFactory(instructeur=True, email="agent@example.fr")
+    provider.set_user("agent@example.fr")
+    log_in_with_proconnect(client, "agent@example.fr")
+    token_before = agent.session_token
+
+    response = client.post(reverse("accounts:log_out_everywhere"))
+
+    assert response["Location"] == reverse("accounts:proconnect_logout")
+    agent.refresh_from_db()
+    assert agent.session_token != token_before and SESSION_KEY not in client.session
+    page = client.get(response["Location"])
+    assert page.context["end_session_url"].startswith(f"{provider.url}/oauth2/end_session?")
+    assert "Vous êtes déconnecté sur tous vos appareils." in page.content.decode()
+
+
+def test_logout_when_proconnect_no_longer_answers_still_logs_out_here(client, provider):
+    UserFactory(instructeur=True, email="agent@example.fr")
+    provider.set_user("agent@example.fr")
+    log_in_with_proconnect(client, "agent@example.fr")
+    provider.server.shutdown()
+    cache.clear()  # the provider's configuration must be fetched again
+
+    response = client.post(reverse("accounts:logout"))
+
+    assert response["Location"] == reverse("site:home")
+    assert SESSION_KEY not in client.session
+    assert "ProConnect ne répond pas : fermez votre navigateur" in client.get(response["Location"]).content.decode()
+
+
+def test_an_answer_without_email_is_refused(client, provider):
+    UserFactory(instructeur=True, email="agent@example.fr")
+    provider.set_user("agent@example.fr", email="")
+
+    response = log_in_with_proconnect(client, "agent@example.fr")
+
+    assert "ProConnect n&#x27;a pas transmis votre adresse électronique" in page_messages(client, response)
+    assert SESSION_KEY not in client.session
