@@ -197,6 +197,11 @@ class ProConnectBackend(OIDCAuthenticationBackend):
             logger.warning("ProConnect did not answer during the login: %s", error)
             raise ProviderUnavailable(str(error)) from error
 
+    def get_user(self, user_id):
+        # The parent's version ignores is_active: a disabled account would stay logged in on its ProConnect sessions.
+        user = super().get_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
+
     def retrieve_matching_jwk(self, token):
         """The provider's key for ``token``, from its JWKS. The parent's version fails with a KeyError (a server
         error) on a token or a key without ``kid``: here a token without ``kid`` takes the only signing key."""

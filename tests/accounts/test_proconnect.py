@@ -370,3 +370,15 @@ def test_an_answer_without_email_is_refused(client, provider):
 
     assert "ProConnect n&#x27;a pas transmis votre adresse électronique" in page_messages(client, response)
     assert SESSION_KEY not in client.session
+
+
+def test_a_disabled_account_loses_its_proconnect_session(client, provider):
+    agent = UserFactory(instructeur=True, email="agent@example.fr")
+    provider.set_user("agent@example.fr")
+    log_in_with_proconnect(client, "agent@example.fr")
+    assert client.get(reverse("site:dashboard")).status_code == 200
+
+    agent.is_active = False
+    agent.save()
+
+    assert client.get(reverse("site:dashboard")).status_code == 302
