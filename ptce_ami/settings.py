@@ -131,6 +131,8 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "ptce_ami.accounts.backends.EmailBackend",
+    # ProConnect (agents): answers only its own callback, never a password login (accounts.proconnect).
+    "ptce_ami.accounts.proconnect.ProConnectBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -172,6 +174,20 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="AMI PTCE")
 # deadline back, at most once a minute (accounts.middleware.SessionExpiryMiddleware).
 SESSION_COOKIE_AGE = 2 * 60 * 60
 SESSION_STAFF_COOKIE_AGE = 30 * 60
+
+# ProConnect, the State's OpenID Connect federation for its agents (accounts.proconnect): off unless the issuer, the
+# client id and the secret are all set. The endpoints come from {issuer}/.well-known/openid-configuration, fetched
+# when first needed (timeout PROCONNECT_TIMEOUT seconds) and kept PROCONNECT_DISCOVERY_TTL seconds in the cache.
+PROCONNECT_ISSUER = env.str("PROCONNECT_ISSUER", default="").rstrip("/")
+PROCONNECT_CLIENT_ID = env.str("PROCONNECT_CLIENT_ID", default="")
+PROCONNECT_CLIENT_SECRET = env.secret("PROCONNECT_CLIENT_SECRET", default="")
+PROCONNECT_SCOPES = env.str("PROCONNECT_SCOPES", default="openid email given_name usual_name siret uid")
+# Sent only when set (e.g. "eidas1"): ProConnect refuses any authorization parameter it does not expect.
+PROCONNECT_ACR_VALUES = env.str("PROCONNECT_ACR_VALUES", default="")
+PROCONNECT_TIMEOUT = env.int("PROCONNECT_TIMEOUT", default=5)
+PROCONNECT_DISCOVERY_TTL = env.int("PROCONNECT_DISCOVERY_TTL", default=60 * 60)
+if PROCONNECT_ISSUER:
+    env.url_string("PROCONNECT_ISSUER")  # an issuer that is not an http(s) URL stops the start-up
 
 LANGUAGE_CODE = "fr"
 # French only until the interface has a complete English translation: a page never announces a language it is

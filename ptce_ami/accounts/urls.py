@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from ptce_ami.accounts import two_factor_views, views
+from ptce_ami.accounts import proconnect_views, two_factor_views, views
 
 app_name = "accounts"
 
@@ -11,7 +11,12 @@ urlpatterns = [
     path("confirmation/renvoyer/", views.resend_confirmation, name="resend_confirmation"),
     path("confirmation/<str:token>/", views.confirm_email, name="confirm_email"),
     path("connexion/", views.LoginView.as_view(), name="login"),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", proconnect_views.LogoutView.as_view(), name="logout"),
+    # ProConnect (agents): 404 while it is not configured.
+    path("proconnect/connexion/", proconnect_views.ProConnectLoginView.as_view(), name="proconnect_login"),
+    path("proconnect/retour/", proconnect_views.proconnect_callback, name="proconnect_callback"),
+    path("proconnect/deconnexion/", proconnect_views.proconnect_logout, name="proconnect_logout"),
+    path("proconnect/deconnexion/retour/", proconnect_views.proconnect_logout_done, name="proconnect_logout_done"),
     path("mot-de-passe/oubli/", views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "mot-de-passe/oubli/envoye/",

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ptce_ami.accounts import forms, permissions, services, two_factor
+from ptce_ami.accounts import forms, permissions, proconnect, proconnect_views, services, two_factor
 from ptce_ami.accounts.models import ApiCall, User
 from ptce_ami.accounts.notifications import send_confirmation_email
 from ptce_ami.accounts.tokens import read_email_token
@@ -91,6 +91,9 @@ class LoginView(auth_views.LoginView):
             return two_factor.next_step_url(self.request.user, url)
         return url
 
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "proconnect_enabled": proconnect.is_enabled()}
+
 
 class PasswordResetView(auth_views.PasswordResetView):
     form_class = forms.PasswordResetForm
@@ -150,9 +153,12 @@ def profile(request):
 def log_out_everywhere(request):
     """End every session of the account, on every device, this one included."""
     request.user.end_all_sessions()
-    logout(request)
+    # A session that came through ProConnect ends the ProConnect session too, then comes back to the home page.
+    response = proconnect_views.end_proconnect_session(request)
+    if response is None:
+        logout(request)
     messages.success(request, _("Vous êtes déconnecté sur tous vos appareils."))
-    return redirect("accounts:login")
+    return response or redirect("accounts:login")
 
 
 # Personal API tokens -------------------------------------------------------------------------------------------

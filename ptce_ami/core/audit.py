@@ -139,7 +139,10 @@ def verify(chunk_size=2000):
 
 
 def _on_login(sender, request, user, **kwargs):
-    record(AuditAction.LOGIN, actor=user, request=request)
+    # A login by another way than the password says which (``login_method``, set on the user by its backend:
+    # "proconnect").
+    method = getattr(user, "login_method", None)
+    record(AuditAction.LOGIN, actor=user, request=request, details={"method": method} if method else None)
 
 
 def _on_login_failed(sender, credentials, request=None, **kwargs):
