@@ -18,7 +18,7 @@ from ptce_ami.accounts import proconnect
 from ptce_ami.accounts.enums import Role
 from ptce_ami.accounts.models import User
 from ptce_ami.core.models import AuditAction, AuditEntry
-from tests.accounts.factories import PASSWORD, UserFactory
+from tests.accounts.factories import PASSWORD, UserFactory, code_for, enrolled
 from tests.accounts.proconnect_provider import CLIENT_ID, CLIENT_SECRET, running_provider
 
 pytestmark = pytest.mark.django_db
@@ -95,6 +95,47 @@ def test_a_second_factor_at_proconnect_is_marked_in_the_session(client, provider
     log_in_with_proconnect(client, "admin@dgtresor.gouv.fr")
 
     assert client.session["second_factor_by"] == "proconnect"
+
+
+@pytest.fixture
+def second_factor_required(settings):
+    settings.TWO_FACTOR_REQUIRED_ROLES = ["instructeur", "administrateur"]
+    settings.TWO_FACTOR_ADMIN_REQUIRED = True
+
+
+def test_a_proconnect_login_with_mfa_passes_the_second_factor_step(client, provider, second_factor_required):
+    """ProConnect's own multi-factor authentication counts as the second factor (accounts.two_factor contract)."""
+    agent = UserFactory(instructeur=True, email="agent.mfa@finances.gouv.fr")
+    enrolled(agent)
+    provider.set_user(agent.email, amr=["pwd", "mfa"])
+
+    log_in_with_proconnect(client, agent.email)
+
+    assert client.get(reverse("reviews:dossier_list")).status_code == 200
+
+
+def test_a_proconnect_login_without_mfa_still_asks_for_the_code(client, provider, second_factor_required):
+    agent = UserFactory(instructeur=True, email="agent.pwd@finances.gouv.fr")
+    device, _codes = enrolled(agent)
+    provider.set_user(agent.email, amr=["pwd"])
+
+    log_in_with_proconnect(client, agent.email)
+    response = client.get(reverse("reviews:dossier_list"))
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:two_factor_verify"))
+    client.post(response["Location"], {"code": code_for(device)})
+    assert client.get(reverse("reviews:dossier_list")).status_code == 200
+
+
+def test_a_proconnect_login_without_mfa_nor_device_is_sent_to_enrolment(client, provider, second_factor_required):
+    agent = UserFactory(administrateur=True, email="admin.new@dgtresor.gouv.fr")
+    provider.set_user(agent.email)
+
+    log_in_with_proconnect(client, agent.email)
+    response = client.get(reverse("reviews:dossier_list"))
+
+    assert response["Location"].startswith(reverse("accounts:two_factor_enrol"))
 
 
 def test_mark_second_factor_contract():
