@@ -33,6 +33,16 @@ def _trusted(address, networks):
     return any(address in network for network in networks)
 
 
+PROXY_KEY = "ptce.proxy_addr"  # request.META: the trusted proxy the request came through
+
+
+def from_trusted_proxy(address):
+    try:
+        return _trusted(ipaddress.ip_address(address or ""), _networks(tuple(settings.TRUSTED_PROXIES)))
+    except ValueError:
+        return False
+
+
 def forwarded_client(remote_addr, forwarded_for, trusted):
     """The client's address: ``remote_addr`` unless it is a trusted proxy (``trusted``, CIDR strings); then the
     right-most address of X-Forwarded-For that is not a trusted proxy. A client can write anything on the left of
@@ -72,12 +82,12 @@ class RequestContextMiddleware:
 
     def _prepare(self, request):
         if settings.TRUSTED_PROXIES:
+            proxy = request.META.get("REMOTE_ADDR")
             request.META["REMOTE_ADDR"] = (
-                forwarded_client(
-                    request.META.get("REMOTE_ADDR"), request.META.get("HTTP_X_FORWARDED_FOR"), settings.TRUSTED_PROXIES
-                )
-                or ""
+                forwarded_client(proxy, request.META.get("HTTP_X_FORWARDED_FOR"), settings.TRUSTED_PROXIES) or ""
             )
+            if from_trusted_proxy(proxy):
+                request.META[PROXY_KEY] = proxy
         return audit.origin("request", ip=audit.client_ip(request))
 
     def __call__(self, request):
@@ -176,8 +186,20 @@ class RequestSizeLimitMiddleware:
         if not LENGTH.fullmatch(raw):  # int() would read "+5", "5_000" and "٥"
             return refusal(request, 400, gettext("La taille annoncée du contenu de la requête n'est pas valide."))
         if int(raw) > body_limit(request.path_info):
-            return refusal(request, 413, too_large_message(request.path_info))
+            response = refusal(request, 413, too_large_message(request.path_info))
+            if PROXY_KEY in request.META:
+                discard_body(request)
+            return response
         return None
+
+
+def discard_body(request, chunk_size=64 * 1024):
+    """Read the body into nothing. Only for a request relayed by a trusted proxy: the proxy has already received the
+    whole body (nginx buffers it, within its own client_max_body_size), so this is a local copy; but a worker that
+    answered and closed with the body unread would make the kernel reset the connection, and the proxy would lose the
+    answer (502 instead of the French 413)."""
+    while request.read(chunk_size):
+        pass
 
 
 # Response headers ----------------------------------------------------------------------------------------------

@@ -36,9 +36,7 @@ def assert_chain_verifies():
 
 
 @pytest.mark.django_db
-def test_an_export_asked_through_the_view_is_recorded_with_the_requests_ip(
-    client, django_capture_on_commit_callbacks
-):
+def test_an_export_asked_through_the_view_is_recorded_with_the_requests_ip(client, django_capture_on_commit_callbacks):
     instructeur = UserFactory(instructeur=True)
     client.force_login(instructeur)
 
