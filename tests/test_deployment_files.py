@@ -5,6 +5,10 @@ import runpy
 from pathlib import Path
 
 import yaml
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import RoutePattern
+
+from ptce_ami.core.middleware import body_limit
 
 ROOT = Path(__file__).resolve().parent.parent
 SETTINGS_VARIABLES = set(re.findall(r'env\.\w+\("([A-Z0-9_]+)"', (ROOT / "ptce_ami" / "settings.py").read_text()))
@@ -154,9 +158,6 @@ def sample_path(parts):
 
 def upload_views():
     """(sample path, files) of every view of the project declared with @accepts_files."""
-    from django.urls import URLPattern, URLResolver, get_resolver
-    from django.urls.resolvers import RoutePattern
-
     found = []
 
     def walk(patterns, parts):
@@ -174,8 +175,6 @@ def upload_views():
 
 
 def test_nginx_body_limits_agree_with_the_settings_defaults(settings):
-    from ptce_ami.core.middleware import body_limit
-
     settings.ATTACHMENT_MAX_SIZE = 10 * 1024 * 1024  # the defaults of ptce_ami/settings.py
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
     uploads = upload_views()
