@@ -27,6 +27,7 @@ import datetime
 import hashlib
 import ipaddress
 import json
+from collections.abc import Callable
 
 from axes.signals import user_locked_out
 from celery.signals import task_postrun, task_prerun
@@ -89,6 +90,8 @@ class Origin:
 
     source: str  # "request" or "task"
     ip: str | None = None
+    # The request's user, read when a row needs it (authentication runs after the middleware that sets the origin).
+    user: Callable[[], object] | None = dataclasses.field(default=None, compare=False)
 
 
 _origin = contextvars.ContextVar("audit_origin", default=None)
@@ -100,10 +103,10 @@ def current_origin():
 
 
 @contextlib.contextmanager
-def origin(source, *, ip=None):
-    """Run the block as part of a request (``ip``: its client's address) or of a task; the previous origin is restored
-    at the end, whatever happens."""
-    token = _origin.set(Origin(source, ip))
+def origin(source, *, ip=None, user=None):
+    """Run the block as part of a request (``ip``: its client's address; ``user``: a function giving its user) or of a
+    task; the previous origin is restored at the end, whatever happens."""
+    token = _origin.set(Origin(source, ip, user))
     try:
         yield
     finally:
@@ -146,7 +149,8 @@ def record(
     """Append one row to the audit log and return it. ``actor`` defaults to the request's user when signed in;
     ``obj`` (any model instance) gives the object's type, id and label, or ``object_ref`` (type, id, label) when
     there is no instance at hand. Without ``request``, the IP is the one of the request being served, if any
-    (``current_origin``); a row written by a Celery task says so in its details. Runs in the caller's transaction:
+    (``current_origin``), and so is the actor when neither ``actor`` nor ``actor_label`` is given (a role change
+    caught by a signal); a row written by a Celery task says so in its details. Runs in the caller's transaction:
     when it rolls back, the row goes with it."""
     ip = client_ip(request)
     if request is None:
@@ -155,6 +159,10 @@ def record(
             details = {**(details or {}), "source": "task"}
         elif running is not None:
             ip = running.ip
+            if actor is None and not actor_label and running.user is not None:
+                # A change caught by a signal (a role changed in the admin): made by whoever is signed in.
+                user = running.user()
+                actor = user if user is not None and user.is_authenticated else None
     if actor is None and request is not None and getattr(request, "user", None) is not None:
         actor = request.user if request.user.is_authenticated else None
     if obj is not None:
@@ -199,7 +207,7 @@ def verify(chunk_size=2000):
 
 
 def _on_login(sender, request, user, **kwargs):
-    record(AuditAction.LOGIN, actor=user, request=request)
+    record(AuditAction.LOGIN, actor=user, obj=user, request=request)
 
 
 def _on_login_failed(sender, credentials, request=None, **kwargs):

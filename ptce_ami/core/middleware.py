@@ -69,7 +69,8 @@ class RequestContextMiddleware:
     X-Forwarded-For (see ``forwarded_client``), so that every later reader (the audit log, django-axes, the
     sign-up and password-reset throttle) sees the client and not the proxy; from anyone else the header is ignored.
     Then, for the time of the request, ``audit.record`` called by a service without the request writes this
-    address (``audit.origin``, a context variable: each thread or asyncio task sees its own request only).
+    address, and the signed-in user for a row that names no actor (``audit.origin``, a context variable: each thread
+    or asyncio task sees its own request only).
     """
 
     sync_capable = True
@@ -88,7 +89,7 @@ class RequestContextMiddleware:
             )
             if from_trusted_proxy(proxy):
                 request.META[PROXY_KEY] = proxy
-        return audit.origin("request", ip=audit.client_ip(request))
+        return audit.origin("request", ip=audit.client_ip(request), user=lambda: getattr(request, "user", None))
 
     def __call__(self, request):
         if iscoroutinefunction(self):

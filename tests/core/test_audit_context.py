@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from applications.enums import RuleStatus
 from applications.services.eligibility import override_result
+from ptce_ami.accounts.enums import Role
 from ptce_ami.celery import app as celery_app
 from ptce_ami.core import audit
 from ptce_ami.core.middleware import RequestContextMiddleware
@@ -174,3 +175,25 @@ def test_concurrent_async_requests_each_see_their_own_ip():
 
     assert asyncio.run(main()) is None
     assert seen == {"192.0.2.1": ("192.0.2.1", "192.0.2.1"), "192.0.2.2": ("192.0.2.2", "192.0.2.2")}
+
+
+@pytest.mark.django_db
+def test_a_role_change_caught_by_its_signal_names_the_signed_in_user_and_the_ip():
+    admin_user = UserFactory(administrateur=True)
+    target = UserFactory(porteur=True)
+
+    def view(request):
+        target.role = Role.EVALUATEUR
+        target.save()
+
+    request = RequestFactory().post("/admin/accounts/user/", REMOTE_ADDR="192.0.2.77")
+    request.user = admin_user  # set by AuthenticationMiddleware, after the context middleware
+    RequestContextMiddleware(view)(request)
+
+    entry = AuditEntry.objects.get(action=AuditAction.ROLE_CHANGE)
+    assert (entry.actor_id, entry.actor_label, entry.ip, entry.object_id) == (
+        admin_user.pk,
+        admin_user.email,
+        "192.0.2.77",
+        str(target.pk),
+    )
