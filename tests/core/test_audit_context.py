@@ -6,6 +6,7 @@ import threading
 from io import StringIO
 
 import pytest
+from celery import Celery
 from django.core.management import call_command
 from django.test import RequestFactory
 from django.urls import reverse
@@ -13,7 +14,6 @@ from django.urls import reverse
 from applications.enums import RuleStatus
 from applications.services.eligibility import override_result
 from ptce_ami.accounts.enums import Role
-from ptce_ami.celery import app as celery_app
 from ptce_ami.core import audit
 from ptce_ami.core.middleware import RequestContextMiddleware
 from ptce_ami.core.models import AuditAction, AuditEntry
@@ -23,8 +23,12 @@ from tests.accounts.factories import UserFactory
 from tests.applications.factories import DossierFactory
 from tests.reviews.test_instruction_list import add_run
 
+# An app of its own, so that the probe is not one of the platform's tasks (tests/core/test_queue.py lists them);
+# Celery's task signals, which the audit log listens to, are the same for every app.
+probe_app = Celery("audit-probe", set_as_current=False)
 
-@celery_app.task(name="tests.audit_probe")
+
+@probe_app.task(name="tests.audit_probe", shared=False)
 def audit_probe(user_id):
     """A task writing an audit row, as a service called by a worker would."""
     return audit.record(AuditAction.EXPORT, actor_label=f"tache-{user_id}", details={"probe": True}).pk
