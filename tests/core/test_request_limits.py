@@ -11,7 +11,9 @@ from html import unescape
 import pytest
 from axes.models import AccessAttempt
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from django.urls import reverse
 
 from applications.forms.messages import MAX_MESSAGE_FILES
@@ -51,12 +53,16 @@ def call_wsgi(path, *, method="POST", content_length=None, stream=None, **extra)
     def start_response(status, headers, exc_info=None):
         started["status"], started["headers"] = int(status.split()[0]), dict(headers)
 
-    response = get_wsgi_application()(environ, start_response)
+    # As Django's test client does: the test's database connection stays open across the request.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     try:
+        response = get_wsgi_application()(environ, start_response)
         content = b"".join(response)
+        response.close()
     finally:
-        if hasattr(response, "close"):
-            response.close()
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return started["status"], started["headers"], content.decode()
 
 
