@@ -20,10 +20,6 @@ RUN useradd --system --home /app ptce && mkdir -p /app/var && chown -R ptce /app
 USER ptce
 
 EXPOSE 8000
-# --timeout 60: a sync worker silent for longer is killed and the request gets an error page. Every request answers
-# in about a second, even with the broker down (tasks are recorded and sent by the sweep, sending gives up within a
-# second); the slowest legitimate one is a 10 MB attachment uploaded over a slow line straight to gunicorn (no
-# buffering proxy in docker-compose), about 40 s at 2 Mbit/s. 30 s (gunicorn's default) would cut it; a longer
-# value would only keep a stuck worker out of service longer. --graceful-timeout 30: a restart lets requests end.
-# docker-compose.yml runs the same command.
-CMD ["gunicorn", "ptce_ami.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--graceful-timeout", "30", "--access-logfile", "-"]
+# gunicorn's settings (timeout, request line and header limits, proxies trusted for X-Forwarded-Proto) are in
+# gunicorn.conf.py, where each is explained; docker-compose.yml runs the same command.
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "ptce_ami.wsgi:application"]

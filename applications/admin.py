@@ -28,6 +28,7 @@ from applications.models import (
 from applications.services import letters, notices
 from ptce_ami.accounts.permissions import has_perm
 from ptce_ami.core.admin import ReadOnlyMixin, retry_selected
+from ptce_ami.core.middleware import accepts_files
 from ptce_ami.core.money import euros
 
 
@@ -378,6 +379,7 @@ class LaureateRecordAdmin(ImportMixin, ObjectPermissionsModelAdmin):
     def has_import_permission(self, request):
         return has_perm(request.user, "applications.import_laureaterecord")
 
+    @accepts_files(1)
     def import_action(self, request, **kwargs):
         """The library keeps the uploaded file until the import is confirmed; a file whose preview cannot be confirmed
         (errors) is removed at once: it may hold porteurs' addresses."""

@@ -5,6 +5,7 @@ that a typo in a deployment stops the start-up with a clear message instead of r
 Secrets can also be given as files: ``SECRET_KEY_FILE=/run/secrets/key`` (Docker and Kubernetes style).
 """
 
+import ipaddress
 from urllib.parse import urlparse
 
 import environ
@@ -54,6 +55,21 @@ class Env(environ.FileAwareEnv):
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
             raise ImproperlyConfigured(f"{var}={value!r} is not an http(s) URL.")
         return value
+
+    def ip_networks(self, var, default=environ.Env.NOTSET):
+        """Comma-separated IP addresses or networks ("10.0.0.0/8, ::1"), as a list of strings in CIDR form."""
+        raw = self.str(var, default=None)
+        if raw is None:
+            if default is environ.Env.NOTSET:
+                raise ImproperlyConfigured(f"Set the {var} environment variable.")
+            return default
+        networks = []
+        for item in filter(None, (part.strip() for part in raw.split(","))):
+            try:
+                networks.append(str(ipaddress.ip_network(item, strict=False)))
+            except ValueError:
+                raise ImproperlyConfigured(f"{var}: {item!r} is not an IP address or network.") from None
+        return networks
 
     def db(self, var="DATABASE_URL", default=environ.Env.NOTSET, engine=None):
         url = self.str(var, default=default)

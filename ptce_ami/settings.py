@@ -64,10 +64,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the client's address behind a trusted proxy, and the audit log's request context.
+    "ptce_ami.core.middleware.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "ptce_ami.core.middleware.PrivateCacheMiddleware",
     "ptce_ami.core.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything may read the body (sessions, CSRF, django-axes); after the headers, which its refusals get.
+    "ptce_ami.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -345,6 +349,21 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = "import_export.tmp_storages.MediaStorage"
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 ATTACHMENT_MAX_SIZE = env.int("ATTACHMENT_MAX_SIZE", default=10 * 1024 * 1024)  # bytes, per uploaded file
+
+# Request bodies and client addresses at the edge (ptce_ami.core.middleware; README, "Limites : taille des requêtes et
+# débits"). A body is refused with 413 from its Content-Length, before anything reads it: an upload view
+# (core.middleware.accepts_files) takes its files of ATTACHMENT_MAX_SIZE each plus DATA_UPLOAD_MAX_MEMORY_SIZE for the
+# rest of the form; any other request DATA_UPLOAD_MAX_MEMORY_SIZE. Django enforces the same figures on what it parses.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=1024 * 1024)
+# Uploaded files above this size are streamed to a temporary file instead of being kept in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = env.int("FILE_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env.int("DATA_UPLOAD_MAX_NUMBER_FIELDS", default=1000)
+# The largest form takes 5 files (a message); beyond this count Django refuses the request (400) before reading them.
+DATA_UPLOAD_MAX_NUMBER_FILES = env.int("DATA_UPLOAD_MAX_NUMBER_FILES", default=20)
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks): behind them, the client's address is the
+# last one they added that is not one of them. Empty (the default): REMOTE_ADDR as the server saw it, and the header is
+# ignored, whoever sends it.
+TRUSTED_PROXIES = env.ip_networks("TRUSTED_PROXIES", default=[])
 
 # Read API for staff tools (ptce_ami.api): requests allowed per token ("60/min", "1000/hour"), counted in the default
 # cache; the call log is kept this many days (accounts.services.purge_api_calls, daily beat task).

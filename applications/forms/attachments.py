@@ -68,6 +68,27 @@ def validate_upload(uploaded):
         raise ValidationError(refused_message(refused, uploaded), code=refused.refusal) from None
 
 
+def size_limit_attrs(max_files=None):
+    """The file input's data attributes read by static/js/upload-limits.js: the browser refuses a file over the limit
+    (or too many files) with these French messages next to the field, before a long upload the server would refuse."""
+    max_size = settings.ATTACHMENT_MAX_SIZE
+    attrs = {
+        "data-max-size": str(max_size),
+        "data-max-size-message": gettext(
+            "Ce fichier dépasse la taille maximale de %(max)s : choisissez un fichier plus petit (par exemple un PDF "
+            "compressé)."
+        )
+        % {"max": files.format_size(max_size)},
+    }
+    if max_files is not None:
+        attrs["data-max-files"] = str(max_files)
+        attrs["data-max-size-message"] = gettext(
+            "Un des fichiers dépasse la taille maximale de %(max)s par fichier : retirez-le ou choisissez un fichier "
+            "plus petit."
+        ) % {"max": files.format_size(max_size)}
+    return attrs
+
+
 def kind_choices(phase):
     """Every kind of attachment, the phase's required ones first, marked "(obligatoire)"."""
     required = [AttachmentKind(kind) for kind in phase.required_attachment_kinds]
@@ -113,6 +134,7 @@ class AttachmentForm(BaseForm):
             "types": files.accepted_labels(),
             "max": files.format_size(settings.ATTACHMENT_MAX_SIZE),
         }
+        self.fields["file"].widget.attrs.update(size_limit_attrs())
         self.fields["member"].queryset = dossier.members.order_by("position", "pk")
         self.helper = FormHelper()
         self.helper.form_tag = False  # the page writes <form enctype="multipart/form-data" novalidate>

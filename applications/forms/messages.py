@@ -11,7 +11,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from applications.enums import PhaseKind
-from applications.forms.attachments import ACCEPT, validate_upload
+from applications.forms.attachments import ACCEPT, size_limit_attrs, validate_upload
 from applications.models.exchanges import Message
 from applications.services.steps import steps_for
 from ptce_ami.core import files
@@ -19,6 +19,14 @@ from ptce_ami.core.forms import BaseForm
 from ptce_ami.core.validators import validate_plausible_date
 
 MAX_MESSAGE_FILES = 5
+
+
+def too_many_files_message():
+    return ngettext(
+        "Joignez au plus %(max)d fichier à un message.",
+        "Joignez au plus %(max)d fichiers à un message.",
+        MAX_MESSAGE_FILES,
+    ) % {"max": MAX_MESSAGE_FILES}
 
 
 class MultipleFileInput(forms.FileInput):
@@ -35,15 +43,7 @@ class MultipleFileField(forms.FileField):
     def clean(self, data, initial=None):
         uploads = data if isinstance(data, list | tuple) else [data] if data else []
         if len(uploads) > MAX_MESSAGE_FILES:
-            raise ValidationError(
-                ngettext(
-                    "Joignez au plus %(max)d fichier à un message.",
-                    "Joignez au plus %(max)d fichiers à un message.",
-                    MAX_MESSAGE_FILES,
-                )
-                % {"max": MAX_MESSAGE_FILES},
-                code="too_many",
-            )
+            raise ValidationError(too_many_files_message(), code="too_many")
         cleaned = [super(MultipleFileField, self).clean(upload, initial) for upload in uploads]
         for upload in cleaned:
             validate_upload(upload)
@@ -81,6 +81,9 @@ class MessageForm(BaseForm):
             "types": files.accepted_labels(),
             "max": files.format_size(settings.ATTACHMENT_MAX_SIZE),
         }
+        self.fields["files"].widget.attrs.update(
+            {**size_limit_attrs(MAX_MESSAGE_FILES), "data-max-files-message": too_many_files_message()}
+        )
         self.helper = FormHelper()
         self.helper.form_tag = False  # the template writes <form enctype="multipart/form-data"> with ``next``
         self.helper.disable_csrf = True

@@ -23,6 +23,7 @@ from applications.views.base import can, get_visible_dossier, require_action
 from applications.views.steps import editable_dossier, step_context
 from ptce_ami.core import audit, files
 from ptce_ami.core.downloads import protected_download
+from ptce_ami.core.middleware import accepts_files
 
 STEP = "pieces"
 TYPE_LABELS = {file_type.content_type: file_type.label for file_type in files.ACCEPTED_TYPES}
@@ -77,6 +78,7 @@ def writable_dossier(request, reference):
     return dossier, None
 
 
+@accepts_files(1)
 @login_required
 @require_http_methods(["GET", "POST"])
 def attachments(request, reference):

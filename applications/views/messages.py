@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from applications.forms.messages import MessageForm
+from applications.forms.messages import MAX_MESSAGE_FILES, MessageForm
 from applications.models import MessageAttachment
 from applications.services.attachments import AttachmentRefused
 from applications.services.messages import is_staff_side, mark_read, post_message, thread_messages
@@ -21,6 +21,7 @@ from applications.views.base import can, get_visible_dossier, require_perm
 from ptce_ami.accounts import permissions
 from ptce_ami.core import audit
 from ptce_ami.core.downloads import protected_download
+from ptce_ami.core.middleware import accepts_files
 
 
 def safe_next(request, default):
@@ -70,6 +71,7 @@ def thread_dossier(request, reference):
     return dossier
 
 
+@accepts_files(MAX_MESSAGE_FILES)
 @login_required
 @require_POST
 def message_post(request, reference):

@@ -13,14 +13,24 @@ verification then starts. Nothing in the application deletes rows.
 
 This floor imports nothing of ours: higher floors call ``record`` from the services that own the action, and the
 login signals and role changes are received here (``connect_receivers``, from CoreConfig.ready).
+
+The services get no request: ``record`` takes the IP from the request being served (``origin``, set for each request
+by core.middleware.RequestContextMiddleware and for each Celery task by ``connect_receivers``). A row written by a task
+has no IP and says ``"source": "task"`` in its details; one written outside both (a management command, the shell) has
+no IP either.
 """
 
+import contextlib
+import contextvars
+import dataclasses
 import datetime
 import hashlib
 import ipaddress
 import json
+from collections.abc import Callable
 
 from axes.signals import user_locked_out
+from celery.signals import task_postrun, task_prerun
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_login_failed
@@ -74,6 +84,51 @@ def client_ip(request):
         return None
 
 
+@dataclasses.dataclass(frozen=True)
+class Origin:
+    """Where the code running now was started from: a request (with its client's address) or a task."""
+
+    source: str  # "request" or "task"
+    ip: str | None = None
+    # The request's user, read when a row needs it (authentication runs after the middleware that sets the origin).
+    user: Callable[[], object] | None = dataclasses.field(default=None, compare=False)
+
+
+_origin = contextvars.ContextVar("audit_origin", default=None)
+
+
+def current_origin():
+    """The Origin of the request or task being run in this thread or task, or None outside both."""
+    return _origin.get()
+
+
+@contextlib.contextmanager
+def origin(source, *, ip=None, user=None):
+    """Run the block as part of a request (``ip``: its client's address; ``user``: a function giving its user) or of a
+    task; the previous origin is restored at the end, whatever happens."""
+    token = _origin.set(Origin(source, ip, user))
+    try:
+        yield
+    finally:
+        _origin.reset(token)
+
+
+_task_tokens = {}  # task id -> ContextVar token, from task_prerun to task_postrun (one task at a time per thread)
+
+
+def _on_task_start(task_id=None, **kwargs):
+    _task_tokens[task_id] = _origin.set(Origin("task"))
+
+
+def _on_task_end(task_id=None, **kwargs):
+    token = _task_tokens.pop(task_id, None)
+    if token is not None:
+        try:
+            _origin.reset(token)
+        except ValueError:  # set in another context (a pool that does not run both signals in one): forget it
+            _origin.set(None)
+
+
 def _lock_chain():
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
@@ -93,8 +148,21 @@ def record(
 ):
     """Append one row to the audit log and return it. ``actor`` defaults to the request's user when signed in;
     ``obj`` (any model instance) gives the object's type, id and label, or ``object_ref`` (type, id, label) when
-    there is no instance at hand. Runs in the caller's transaction: when it
-    rolls back, the row goes with it."""
+    there is no instance at hand. Without ``request``, the IP is the one of the request being served, if any
+    (``current_origin``), and so is the actor when neither ``actor`` nor ``actor_label`` is given (a role change
+    caught by a signal); a row written by a Celery task says so in its details. Runs in the caller's transaction:
+    when it rolls back, the row goes with it."""
+    ip = client_ip(request)
+    if request is None:
+        running = current_origin()
+        if running is not None and running.source == "task":
+            details = {**(details or {}), "source": "task"}
+        elif running is not None:
+            ip = running.ip
+            if actor is None and not actor_label and running.user is not None:
+                # A change caught by a signal (a role changed in the admin): made by whoever is signed in.
+                user = running.user()
+                actor = user if user is not None and user.is_authenticated else None
     if actor is None and request is not None and getattr(request, "user", None) is not None:
         actor = request.user if request.user.is_authenticated else None
     if obj is not None:
@@ -107,7 +175,7 @@ def record(
         object_type=object_type[:100],
         object_id=str(object_id)[:64],
         object_repr=str(object_repr)[:200],
-        ip=client_ip(request),
+        ip=ip,
         outcome=AuditOutcome(outcome),
         details=_jsonable(details),
     )
@@ -142,7 +210,7 @@ def _on_login(sender, request, user, **kwargs):
     # A login by another way than the password says which (``login_method``, set on the user by its backend:
     # "proconnect").
     method = getattr(user, "login_method", None)
-    record(AuditAction.LOGIN, actor=user, request=request, details={"method": method} if method else None)
+    record(AuditAction.LOGIN, actor=user, obj=user, request=request, details={"method": method} if method else None)
 
 
 def _on_login_failed(sender, credentials, request=None, **kwargs):
@@ -187,7 +255,7 @@ def _on_admin_log(sender, instance, created, raw=False, **kwargs):
 
 def connect_receivers():
     """Called once by CoreConfig.ready: logins, failed logins, lockouts (django-axes), role changes and the admin's
-    own log."""
+    own log; and the start and end of each Celery task (its rows have no IP and say so)."""
     user_logged_in.connect(_on_login, dispatch_uid="audit_login")
     user_locked_out.connect(_on_locked_out, dispatch_uid="audit_locked_out")
     user_login_failed.connect(_on_login_failed, dispatch_uid="audit_login_failed")
@@ -196,3 +264,5 @@ def connect_receivers():
         pre_save.connect(_remember_role, sender=user_model, dispatch_uid="audit_role_before")
         post_save.connect(_on_role_saved, sender=user_model, dispatch_uid="audit_role_after")
     post_save.connect(_on_admin_log, sender="admin.LogEntry", dispatch_uid="audit_admin_log")
+    task_prerun.connect(_on_task_start, dispatch_uid="audit_task_start", weak=False)
+    task_postrun.connect(_on_task_end, dispatch_uid="audit_task_end", weak=False)

@@ -149,11 +149,13 @@ def test_login_and_failed_login_are_recorded_with_the_ip(client):
         "camille@example.fr",
         "203.0.113.7",
     )
-    assert (login.action, login.outcome, login.actor_id, login.ip) == (
+    assert (login.action, login.outcome, login.actor_id, login.ip, login.object_type, login.object_id) == (
         AuditAction.LOGIN,
         AuditOutcome.OK,
         user.pk,
         "203.0.113.7",
+        "accounts.user",
+        str(user.pk),
     )
     assert audit.verify() == (2, None)
 
