@@ -40,7 +40,9 @@ def log_in(client, user, next_url=None):
 
 
 def actions(user):
-    return list(AuditEntry.objects.filter(object_id=str(user.pk)).order_by("id").values_list("action", "outcome"))
+    """The second-factor rows about ``user`` (login rows, which name the account too, left aside)."""
+    rows = AuditEntry.objects.filter(object_id=str(user.pk)).exclude(action=AuditAction.LOGIN).order_by("id")
+    return list(rows.values_list("action", "outcome"))
 
 
 # Enrolment ------------------------------------------------------------------------------------------------------
