@@ -112,3 +112,8 @@ def test_the_staff_dossier_page_at_375_px_lets_the_keyboard_scroll_every_table(p
     assert ["0", "region", "Lignes du budget prévisionnel"] in scrolling
     assert all(tabindex == "0" and role == "region" and name for tabindex, role, name in scrolling), scrolling
     assert_accessible(page)
+
+    budget = page.get_by_role("region", name="Lignes du budget prévisionnel")
+    budget.focus()
+    page.keyboard.press("ArrowRight")
+    assert budget.evaluate("element => element.scrollLeft") > 0  # the keyboard scrolls it
