@@ -160,10 +160,24 @@ class PhaseAdmin(ObjectPermissionsModelAdmin):
     inlines = [PaymentStageInline, ReportRequirementInline]
 
 
+class SectorRowForm(forms.ModelForm):
+    """A row of the sectors' list, whose order is edited in place: the column header is no label, so the input is
+    named after its sector."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["position"].widget.attrs["aria-label"] = _("Ordre de « %(sector)s »") % {
+            "sector": self.instance.label
+        }
+
+
 @admin.register(Sector)
 class SectorAdmin(ObjectPermissionsModelAdmin):
     list_display = ["label", "code", "position"]
     list_editable = ["position"]
+
+    def get_changelist_form(self, request, **kwargs):
+        return super().get_changelist_form(request, form=SectorRowForm, **kwargs)
 
 
 class TransitionInline(admin.TabularInline):

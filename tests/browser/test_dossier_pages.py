@@ -11,6 +11,7 @@ from territories.loader import load_referential
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.applications.factories import DossierFactory, PhaseFactory
 from tests.browser.conftest import assert_accessible, log_in, screenshot
+from tests.reviews import grants_helpers
 from tests.reviews.factories import AssignmentFactory
 from tests.territories import cog_mini
 
@@ -83,3 +84,36 @@ def test_read_only_dossier_pages_are_compact_and_accessible(page, dossier, width
             "porteur": True,
             "staff": True,
         }, heights
+
+
+def test_the_staff_dossier_page_at_375_px_lets_the_keyboard_scroll_every_table(page):
+    """A phase-2 dossier's budget tables scroll sideways on a phone: with every section open, each scrolling table is
+    a focusable region named by its caption (axe rule scrollable-region-focusable), as the members' table is."""
+    load_referential(cog_mini.FIXTURE)
+    dossier = grants_helpers.laureate().dossier
+    UserFactory(instructeur=True, email="agent@tresor.example.fr")
+    page.set_viewport_size({"width": 375, "height": 900})
+    log_in(page, "agent@tresor.example.fr", PASSWORD)
+    page.wait_for_url(re.compile(r"/espace/$"))
+
+    page.goto(f"/instruction/dossiers/{dossier.reference}/")
+    for button in page.locator(".fr-accordion__btn").all():
+        if button.get_attribute("aria-expanded") == "false":
+            button.click()
+    page.wait_for_timeout(400)  # the DSFR collapse animates
+
+    scrolling = page.evaluate(
+        """() => [...document.querySelectorAll('.fr-table__container')]
+            .filter(element => element.scrollWidth > element.clientWidth)
+            .map(element => [element.getAttribute('tabindex'), element.getAttribute('role'),
+                             document.getElementById(element.getAttribute('aria-labelledby'))?.textContent.trim()])"""
+    )
+    screenshot(page, "dossier-page-staff-budget-375")
+    assert ["0", "region", "Lignes du budget prévisionnel"] in scrolling
+    assert all(tabindex == "0" and role == "region" and name for tabindex, role, name in scrolling), scrolling
+    assert_accessible(page)
+
+    budget = page.get_by_role("region", name="Lignes du budget prévisionnel")
+    budget.focus()
+    page.keyboard.press("ArrowRight")
+    assert budget.evaluate("element => element.scrollLeft") > 0  # the keyboard scrolls it
