@@ -29,7 +29,7 @@ def throttled_page(request, template_name, form, context=None):
 def signup(request):
     if request.user.is_authenticated:
         return redirect("site:dashboard")
-    form = forms.SignupForm(request.POST or None)
+    form = forms.SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and services.form_throttled(request, "signup", request.POST.get("email", "")):
         return throttled_page(request, "accounts/signup.html", form)
     if form.is_valid():
@@ -64,7 +64,7 @@ def confirm_email(request, token):
 
 @require_http_methods(["GET", "POST"])
 def resend_confirmation(request):
-    form = forms.EmailForm(request.POST or None, submit_label=_("Renvoyer le lien"))
+    form = forms.EmailForm(request.POST if request.method == "POST" else None, submit_label=_("Renvoyer le lien"))
     if request.method == "POST" and services.form_throttled(request, "resend", request.POST.get("email", "")):
         return throttled_page(request, "accounts/resend_confirmation.html", form)
     if form.is_valid():
