@@ -10,7 +10,7 @@ rolled back afterwards.
 import pytest
 
 from tests.security import harness
-from tests.security.matrix import ADMIN_PAGES, MATRIX, admin_expectations
+from tests.security.matrix import ADMIN_MODELS, ADMIN_PAGES, MATRIX, admin_expectations
 from tests.security.urls_filled import KWARGS, admin_kwargs
 from tests.security.world import ROLES
 
@@ -41,7 +41,21 @@ def test_every_key_of_the_table_is_a_pattern_of_the_resolver():
 def test_every_admin_pattern_is_of_a_known_family():
     unknown = [f"{p.key}  ({p.route})" for p in ADMIN if admin_expectations(p) is None]
     assert not unknown, "admin patterns of no family of matrix.ADMIN_PAGES / ADMIN_MODELS:\n" + "\n".join(unknown)
-    assert ADMIN_PAGES
+    names = {p.key for p in ADMIN}
+    stale = sorted(key for key in ADMIN_PAGES if key not in names)
+    stale += sorted(model for model in ADMIN_MODELS if f"admin:{model}_changelist" not in names)
+    assert not stale, f"entries of matrix.ADMIN_PAGES / ADMIN_MODELS the admin no longer has: {stale}"
+
+
+@pytest.mark.ignore_template_errors
+def test_an_instructeur_reads_but_never_changes_a_staff_account_in_the_admin(world):
+    """The admin's object-level rule (accounts.change_user): an instructeur changes non-staff accounts only."""
+    for target, expected in (("administrateur", 403), ("instructeur", 403), ("partner", harness.OK)):
+        path = f"/admin/accounts/user/{world.users[target].pk}/change/"
+        client = harness.role_client(world.sessions["instructeur"])
+        assert harness.fetch(client, "get", path)[0] == 200, target
+        observed, detail = harness.fetch(client, "post", path)
+        assert harness.matches(expected, observed, "post"), f"{target}: expected {expected}, got {observed} {detail}"
 
 
 def headers_for(world, pattern, role):
