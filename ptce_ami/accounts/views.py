@@ -55,8 +55,12 @@ def confirm_email(request, token):
         user = User.objects.get(pk=user_id, email=email, is_active=True)
     except (signing.BadSignature, User.DoesNotExist):
         return render(request, "accounts/confirm_email_invalid.html", {"form": forms.EmailForm()}, status=400)
-    if not user.email_confirmed:
-        user.confirm_email()
+    if user.email_confirmed:
+        # The link logs in once, when it confirms: used again (a forwarded e-mail, a shared computer) within its
+        # lifetime, it would open the account to whoever holds it, without the password.
+        messages.info(request, _("Votre adresse est déjà confirmée : connectez-vous avec votre mot de passe."))
+        return redirect("accounts:login")
+    user.confirm_email()
     login(request, user, backend=BACKEND)
     messages.success(request, _("Votre adresse est confirmée. Bienvenue sur la plateforme de l'AMI PTCE."))
     return redirect("site:dashboard")

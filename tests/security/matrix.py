@@ -62,8 +62,8 @@ MATRIX = {
     "accounts:signup": (ANONYMOUS_ONLY, ANONYMOUS_ONLY),
     "accounts:signup_done": (EVERYONE, EVERYONE),
     "accounts:resend_confirmation": (EVERYONE, EVERYONE),
-    # The link of the confirmation e-mail logs its addressee in (the signed token is the secret), whoever clicks.
-    "accounts:confirm_email": (row(REDIRECT), row(REDIRECT)),
+    # The owner's confirmation link, already used: it logs nobody in again (the login page).
+    "accounts:confirm_email": (row(LOGIN), row(LOGIN)),
     "accounts:login": (ANONYMOUS_ONLY, ANONYMOUS_ONLY),
     "accounts:logout": (NOT_ALLOWED, row(REDIRECT)),
     "accounts:password_reset": (EVERYONE, EVERYONE),
