@@ -117,6 +117,9 @@ CRISPY_FAIL_SILENTLY = not DEBUG
 # django-dsfr: integrity hashes break with hashed static names (STACK_NOTES, trap 1).
 DSFR_USE_INTEGRITY_CHECKSUMS = False
 DSFR_MARK_OPTIONAL_FIELDS = True
+# Django 6's default for URL fields typed without a scheme (https): without it, every URL field of a form (the admin's
+# django-dsfr configuration…) warns, and a warning is an error in the tests.
+FORMS_URLFIELD_ASSUME_HTTPS = True
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False

@@ -68,6 +68,18 @@ def pytest_terminal_summary(terminalreporter):
         f"Tests run on {connection.vendor} ({connection.settings_dict['NAME']}): "
         f"{passed} passed, {failed} failed, {skipped} skipped."
     )
+    # Counts that suites report with record_property("count:<what>", n) (the security matrix's cases…), summed over
+    # every test and xdist worker (the properties travel with the reports).
+    counts = {}
+    for outcome in ("passed", "failed"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if getattr(report, "when", "call") != "call":
+                continue
+            for name, value in getattr(report, "user_properties", ()):
+                if isinstance(name, str) and name.startswith("count:"):
+                    counts[name[len("count:") :]] = counts.get(name[len("count:") :], 0) + value
+    for name, total in sorted(counts.items()):
+        terminalreporter.write_line(f"{name}: {total}")
 
 
 @pytest.fixture

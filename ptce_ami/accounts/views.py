@@ -29,7 +29,7 @@ def throttled_page(request, template_name, form, context=None):
 def signup(request):
     if request.user.is_authenticated:
         return redirect("site:dashboard")
-    form = forms.SignupForm(request.POST or None)
+    form = forms.SignupForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and services.form_throttled(request, "signup", request.POST.get("email", "")):
         return throttled_page(request, "accounts/signup.html", form)
     if form.is_valid():
@@ -55,8 +55,12 @@ def confirm_email(request, token):
         user = User.objects.get(pk=user_id, email=email, is_active=True)
     except (signing.BadSignature, User.DoesNotExist):
         return render(request, "accounts/confirm_email_invalid.html", {"form": forms.EmailForm()}, status=400)
-    if not user.email_confirmed:
-        user.confirm_email()
+    if user.email_confirmed:
+        # The link logs in once, when it confirms: used again (a forwarded e-mail, a shared computer) within its
+        # lifetime, it would open the account to whoever holds it, without the password.
+        messages.info(request, _("Votre adresse est déjà confirmée : connectez-vous avec votre mot de passe."))
+        return redirect("accounts:login")
+    user.confirm_email()
     login(request, user, backend=BACKEND)
     messages.success(request, _("Votre adresse est confirmée. Bienvenue sur la plateforme de l'AMI PTCE."))
     return redirect("site:dashboard")
@@ -64,7 +68,7 @@ def confirm_email(request, token):
 
 @require_http_methods(["GET", "POST"])
 def resend_confirmation(request):
-    form = forms.EmailForm(request.POST or None, submit_label=_("Renvoyer le lien"))
+    form = forms.EmailForm(request.POST if request.method == "POST" else None, submit_label=_("Renvoyer le lien"))
     if request.method == "POST" and services.form_throttled(request, "resend", request.POST.get("email", "")):
         return throttled_page(request, "accounts/resend_confirmation.html", form)
     if form.is_valid():

@@ -55,6 +55,21 @@ def test_confirmation_link_confirms_and_logs_in(client, django_capture_on_commit
     assert client.get(reverse("site:dashboard")).status_code == 200
 
 
+def test_a_confirmation_link_used_again_does_not_log_in(client, django_capture_on_commit_callbacks):
+    # Found by the role x URL matrix (tests/security): the link logged in whoever held it for three days.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("accounts:signup"), SIGNUP_DATA)
+    path = link_in(mail.outbox[0]).split("8000", 1)[1]
+    client.get(path)
+    other = Client()
+
+    response = other.get(path, follow=True)
+
+    assert response.redirect_chain[0] == (reverse("accounts:login"), 302)
+    assert "_auth_user_id" not in other.session
+    assert "Votre adresse est déjà confirmée : connectez-vous avec votre mot de passe." in response.content.decode()
+
+
 def test_tampered_confirmation_link_is_refused_with_a_resend_form(client):
     response = client.get(reverse("accounts:confirm_email", kwargs={"token": "nimporte-quoi"}))
 

@@ -171,3 +171,18 @@ def test_resend_confirmation_is_throttled(settings):
     response = client.post(url, {"email": "a@example.fr"})
     assert response.status_code == 429
     assert "Trop de demandes" in response.context["form"].errors["email"][0]
+
+
+@pytest.mark.parametrize("name", ["accounts:signup", "accounts:resend_confirmation"])
+def test_an_empty_post_over_the_limit_is_throttled_not_a_server_error(settings, name):
+    # An empty POST once left the form unbound, and adding the throttling message to it raised (a 500): the role ×
+    # URL matrix of tests/security found it.
+    settings.AUTH_FORM_THROTTLE_LIMIT = 1
+    client = Client()
+    url = reverse(name)
+    first = client.post(url, {})
+    assert first.status_code == 200
+    assert first.context["form"].errors["email"]  # the empty form says what is missing
+    response = client.post(url, {})
+    assert response.status_code == 429
+    assert "Trop de demandes" in response.context["form"].errors["email"][-1]
