@@ -6,6 +6,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from rules.contrib.admin import ObjectPermissionsModelAdminMixin
 
 from ptce_ami.accounts.enums import STAFF_ROLES, Role
@@ -124,3 +126,26 @@ class ApiCallAdmin(ReadOnlyAdmin):
     search_fields = ["path", "user__email", "token__prefix"]
     list_select_related = ["user", "token"]
     date_hierarchy = "at"
+
+
+# The second factor's devices (django-otp). django-otp's own admin shows each device's secret (the TOTP key, its QR
+# code, the recovery codes): an administrateur could then pass another account's second factor. Here they only see
+# who has which device and remove a lost one (the account enrols again at its next login); nothing else.
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)
+
+
+@admin.register(TOTPDevice, StaticDevice)
+class SecondFactorDeviceAdmin(admin.ModelAdmin):
+    list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    list_filter = ["confirmed"]
+    search_fields = ["user__email", "user__last_name"]
+    fields = ["user", "name", "confirmed", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

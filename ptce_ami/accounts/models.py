@@ -123,14 +123,20 @@ class User(AbstractBaseUser, PermissionsMixin):
         return f"{self.first_name} {self.last_name}".strip()
 
     def has_perm(self, perm, obj=None):
-        """The project's rules decide every permission they declare, for superusers too (accounts.permissions)."""
+        """The project's rules decide every permission they declare, for superusers too, and refuse one of the
+        project's own apps that no rule declares (accounts.permissions): an administrateur deletes an assignment or
+        a conflict-of-interest declaration in the admin only if a rule says so."""
         if permissions.knows(perm):
             return permissions.has_perm(self, perm, obj)
+        if permissions.is_own(perm):
+            return False
         return super().has_perm(perm, obj)
 
     def has_module_perms(self, app_label):
         if permissions.knows(app_label):
             return permissions.has_perm(self, app_label)
+        if permissions.is_own(app_label):
+            return False
         return super().has_module_perms(app_label)
 
     @property

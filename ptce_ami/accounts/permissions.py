@@ -43,6 +43,16 @@ def knows(perm):
     return rules.perm_exists(perm)
 
 
+# The project's own apps (their labels): every permission on their models is declared by a rule, or refused.
+# Django's superuser fallback ("a superuser holds every permission") is kept for third-party apps only.
+OWN_APP_LABELS = frozenset({"core", "territories", "accounts", "applications", "reviews", "site"})
+
+
+def is_own(perm):
+    """Whether ``perm`` (``app_label.codename`` or an app label) names one of the project's own apps."""
+    return perm.split(".", 1)[0] in OWN_APP_LABELS
+
+
 def refusal(perm):
     """What a 403 on ``perm`` says: the sentence registered with the permission, or the default one."""
     return _REFUSALS.get(perm, DEFAULT_REFUSAL)

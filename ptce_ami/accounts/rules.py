@@ -76,6 +76,13 @@ rules.add_perm("core.view_queuedtask", is_instructeur)
 rules.add_perm("core.change_queuedtask", is_instructeur)
 rules.add_perm("core.view_auditentry", is_administrateur)
 
+# The territorial referential (ground floor): loaded by ``load_territories``, read in the admin by administrateurs,
+# who also keep each region's CRESS there. Nothing is added or deleted by hand.
+rules.add_perm("territories", is_administrateur)
+for _model in ("region", "departement", "epci", "commune", "referentialversion"):
+    rules.add_perm(f"territories.view_{_model}", is_administrateur)
+rules.add_perm("territories.change_region", is_administrateur)
+
 # The dashboards of the site layer (issue 12): a region's figures for its partners and State staff, the national
 # figures for State staff only. The region is the object (a Region or its INSEE code).
 rules.add_perm("accounts.view_region_dashboard", is_instructeur | is_partenaire_of_region)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import rules
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 
 from ptce_ami.accounts import permissions
@@ -49,6 +50,29 @@ def test_django_permissions_no_rule_declares_keep_the_superuser_bypass():
 
     assert administrateur.has_perm("django_celery_beat.change_periodictask")
     assert not instructeur.has_perm("django_celery_beat.change_periodictask")
+
+
+@pytest.mark.parametrize(
+    "perm",
+    [
+        "reviews.delete_assignment",  # assignments are removed through their page, which keeps the history
+        "reviews.delete_reviewerdeclaration",  # a conflict-of-interest declaration is evidence
+        "applications.delete_edition",
+        "applications.delete_phase",
+        "core.delete_auditentry",
+        "applications.no_such_permission",
+    ],
+)
+def test_a_permission_of_our_apps_that_no_rule_declares_is_refused_even_to_a_superuser(perm):
+    administrateur = UserFactory(administrateur=True)
+
+    assert administrateur.is_superuser and not permissions.knows(perm)
+    assert not administrateur.has_perm(perm)
+
+
+def test_our_app_labels_are_the_installed_apps_of_our_packages():
+    ours = {app.label for app in apps.get_app_configs() if app.name.split(".")[0] in PACKAGES}
+    assert ours == permissions.OWN_APP_LABELS
 
 
 def test_an_action_tells_a_stranger_from_an_actor_who_comes_too_late():

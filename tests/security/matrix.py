@@ -85,6 +85,28 @@ MATRIX = {
         NOT_ALLOWED_SIGNED_IN,
         row(403, anonymous=LOGIN, partner=404, partner_other=404, instructeur=OK, administrateur=404),
     ),
+    # The second factor (required for staff, whose sessions here passed it; optional for the others).
+    # Enrolment: open to every account; staff (enrolled here) are sent back to their account page.
+    "accounts:two_factor_enrol": (
+        row(OK, anonymous=LOGIN, instructeur=REDIRECT, administrateur=REDIRECT),
+        row(OK, anonymous=LOGIN, instructeur=REDIRECT, administrateur=REDIRECT),
+    ),
+    # No session here owes a code: the step sends back to the dashboard.
+    "accounts:two_factor_verify": (row(REDIRECT, anonymous=LOGIN), row(REDIRECT, anonymous=LOGIN)),
+    # The recovery codes are shown once, right after they are made: none here, back to the account page.
+    "accounts:two_factor_recovery_codes": (row(REDIRECT, anonymous=LOGIN), row(REDIRECT, anonymous=LOGIN)),
+    "accounts:two_factor_recovery_codes_download": (row(404, anonymous=LOGIN), row(404, anonymous=LOGIN)),
+    "accounts:two_factor_regenerate_recovery_codes": (NOT_ALLOWED_SIGNED_IN, SIGNED_IN),
+    # Disabling: refused to the roles that require it; the others have no device here (back to the account page).
+    "accounts:two_factor_disable": (
+        row(REDIRECT, anonymous=LOGIN, instructeur=403, administrateur=403),
+        row(REDIRECT, anonymous=LOGIN, instructeur=403, administrateur=403),
+    ),
+    # ProConnect is off unless configured (tests/accounts/test_proconnect.py tests it on): every page is a 404.
+    "accounts:proconnect_login": (row(404), NOT_ALLOWED),
+    "accounts:proconnect_callback": (row(404), NOT_ALLOWED),
+    "accounts:proconnect_logout": (row(404), NOT_ALLOWED),
+    "accounts:proconnect_logout_done": (row(404), NOT_ALLOWED),
     "territories:autocomplete": (EVERYONE, NOT_ALLOWED),
     # API (documentation public; the data needs a token)
     "api_documentation": (EVERYONE, EVERYONE),
@@ -293,7 +315,11 @@ ADMIN_MODELS = {
     "core_sentreminder": ("v", "v"),
     "core_sweeprun": ("v", "v"),
     "core_queuedtask": ("v", "v"),
-    "core_auditentry": ("", "v"),  # the audit log: administrateurs read it, nobody changes it
+    "core_auditentry": ("", "v"),
+    # The second factor's devices: an administrateur sees who has one and removes a lost one; never adds, changes
+    # or reads a secret (accounts.admin.SecondFactorDeviceAdmin).
+    "otp_totp_totpdevice": ("", "vd"),
+    "otp_static_staticdevice": ("", "vd"),  # the audit log: administrateurs read it, nobody changes it
     "territories_region": ("", "vc"),
     "territories_departement": ("", "v"),
     "territories_epci": ("", "v"),
@@ -302,19 +328,20 @@ ADMIN_MODELS = {
     "accounts_user": ("vac", "vacd"),
     "accounts_apitoken": ("v", "v"),
     "accounts_apicall": ("v", "v"),
-    "applications_edition": ("vac", "vacd"),
-    "applications_phase": ("vac", "vacd"),
-    "applications_sector": ("vac", "vacd"),
+    "applications_edition": ("vac", "vac"),
+    # No rule declares deleting the call's configuration (dossiers hang on it): nobody may, superusers included.
+    "applications_phase": ("vac", "vac"),
+    "applications_sector": ("vac", "vac"),
     "applications_dossier": ("", "v"),
     "applications_notice": ("vc", "vc"),
     "applications_label": ("vacd", "vacd"),
     "applications_message": ("v", "v"),
     "applications_laureaterecord": ("vacd", "vacd"),
     "reviews_grid": ("vacd", "vacd"),
-    # Deleting an assignment or a reviewer's declaration: no rule declares it, so the administrateur (a superuser)
-    # falls back on Django's "everything" (see the report of issue 13: a policy question, not settled here).
-    "reviews_assignment": ("vc", "vcd"),
-    "reviews_reviewerdeclaration": ("vc", "vcd"),
+    # Deleting an assignment or a reviewer's declaration: no rule declares it, so nobody may (not even a superuser:
+    # the permissions of our apps that no rule declares are refused).
+    "reviews_assignment": ("vc", "vc"),
+    "reviews_reviewerdeclaration": ("vc", "vc"),
     "reviews_review": ("v", "v"),
     "reviews_regionalopinion": ("v", "v"),
     "reviews_compagnon": ("vacd", "vacd"),
@@ -340,7 +367,11 @@ def both(outcome):
 # The admin's own pages, by key: (GET, POST).
 ADMIN_PAGES = {
     "admin:index": (both(OK), both(OK)),
-    "admin:login": (row(OK, instructeur=REDIRECT, administrateur=REDIRECT), row(OK)),
+    # The admin's login page sends to the platform's (password, then second factor); a signed-in non-staff gets 403.
+    "admin:login": (
+        row(403, anonymous=LOGIN, instructeur=REDIRECT, administrateur=REDIRECT),
+        row(403, anonymous=LOGIN, instructeur=REDIRECT, administrateur=REDIRECT),
+    ),
     "admin:logout": (row(REDIRECT, instructeur=405, administrateur=405), row(REDIRECT)),
     "admin:password_change": (both(OK), both(OK)),
     "admin:password_change_done": (both(OK), both(405)),

@@ -21,6 +21,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_celery_beat.models import ClockedSchedule, SolarSchedule
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from dsfr.models import DsfrConfig
 
 from applications.enums import DossierState, LaureateCall, NoticeKind, NoticeStatus
@@ -54,6 +57,9 @@ from tests.reviews.grants_helpers import laureate, open_grant, phase2
 from tests.territories import cog_mini
 
 # The roles of the matrix, in the order the failures list them.
+# The roles whose sessions pass the second factor (required for them in production, and in these suites).
+SECOND_FACTOR_ROLES = {"instructeur", "administrateur"}
+
 ROLES = [
     "anonymous",
     "owner",
@@ -296,20 +302,33 @@ def admin_rows(w):
     )
     SentReminder.objects.create(recipient="a@example.fr", kind="test")
     SweepRun.objects.create(name="test")
+    StaticDevice.objects.create(user=w.users["owner"], name="recovery")
     DeclarationFactory(reviewer=w.users["reviewer"], edition=w.phase1.edition)
     record_api_call(
         w.tokens["instructeur"], method="GET", route="dossiers", path="/api/v1/dossiers", status=200, duration_ms=3
     )
 
 
-def first_figure(user, page):
-    """The slug of the first figure ``page`` (a dashboard) offers as CSV."""
+def signed_in(user):
+    """A client logged in as ``user``; a staff member's session has passed the second factor, as
+    django_otp.login() records it (required for them in production, and in these suites)."""
     client = Client()
     client.force_login(user)
+    if user.role in SECOND_FACTOR_ROLES:
+        device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(user=user, name="totp")
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+    return client
+
+
+def first_figure(user, page):
+    """The slug of the first figure ``page`` (a dashboard) offers as CSV."""
+    client = signed_in(user)
     html = client.get(page).content.decode()
     match = re.search(r"donnees/([\w-]+)\.csv", html)
     assert match, f"{page} links no figure as CSV"
     return match.group(1)
 
 
-__all__ = ["ROLES", "build_world"]
+__all__ = ["ROLES", "build_world", "signed_in"]
