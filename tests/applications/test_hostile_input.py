@@ -14,7 +14,7 @@ from applications.models import CorrectionRequest, Message
 from applications.services import dossiers as services
 from applications.services.steps import get_step
 from tests.accounts.factories import UserFactory
-from tests.applications.factories import DossierFactory, EditionFactory
+from tests.applications.factories import DossierFactory, EditionFactory, PhaseFactory
 from tests.core.html_dom import field_error_messages, parse
 
 pytestmark = pytest.mark.django_db
@@ -258,3 +258,24 @@ def test_a_correction_deadline_typed_as_the_help_text_says_is_read(client):
 
     assert response.status_code == 302
     assert CorrectionRequest.objects.get().due_at.isoformat() == "2027-01-08T15:30:00+00:00"
+
+
+# Found by the fuzz suite (tests/fuzz) -----------------------------------------------------------------------------
+
+
+def test_a_tampered_budget_row_count_with_add_a_line_is_refused_not_a_server_error(client):
+    dossier = DossierFactory(phase=PhaseFactory(phase2=True))
+    client.force_login(dossier.owner)
+    data = {
+        "charges-TOTAL_FORMS": ["abc", "../../etc/passwd"],
+        "charges-INITIAL_FORMS": "0",
+        "resources-TOTAL_FORMS": "0",
+        "resources-INITIAL_FORMS": "0",
+        "add_charges": "",
+    }
+
+    response = client.post(reverse("applications:budget", kwargs={"reference": dossier.reference}), data)
+
+    assert response.status_code == 200
+    assert "Le budget n’est pas enregistré" in response.content.decode().replace("&#x27;", "’").replace("'", "’")
+    assert not dossier.budget_lines.exists()
