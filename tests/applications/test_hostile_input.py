@@ -279,3 +279,18 @@ def test_a_tampered_budget_row_count_with_add_a_line_is_refused_not_a_server_err
     assert response.status_code == 200
     assert "Le budget n’est pas enregistré" in response.content.decode().replace("&#x27;", "’").replace("'", "’")
     assert not dossier.budget_lines.exists()
+
+
+@pytest.mark.parametrize("next_value", ["12", "accueil", "applications:dossier_list", "//evil.example/"])
+def test_a_message_with_a_next_that_is_no_path_goes_back_to_the_dossier_not_a_server_error(client, next_value):
+    dossier = DossierFactory(submitted=True)
+    client.force_login(dossier.owner)
+
+    response = client.post(
+        reverse("applications:message_post", kwargs={"reference": dossier.reference}),
+        {"message-body": "Bonjour, une question sur le budget.", "next": next_value},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == dossier.get_absolute_url() + "#messages"
+    assert Message.objects.filter(dossier=dossier).count() == 1
