@@ -75,3 +75,14 @@ def test_a_next_that_is_no_path_sends_back_to_the_dossier_assignments_not_a_serv
 
     assert response.status_code == 302
     assert response["Location"] == reverse("reviews:dossier_assignments", args=[assignment.dossier.reference])
+
+
+@pytest.mark.parametrize("path", ["reviews:dossier_list", "reviews:grant_list", "reviews:bouquet_requests"])
+def test_a_huge_search_is_refused_next_to_the_field_not_a_server_error(client, path):
+    # SQLite refused the pattern ("LIKE or GLOB pattern too complex"): a search is at most 200 characters.
+    client.force_login(UserFactory(instructeur=True))
+
+    response = client.get(reverse(path), {"q": "%_" * 50_000})
+
+    assert response.status_code == 200
+    assert "Assurez-vous que cette valeur comporte au plus 200 caractères" in response.content.decode()
