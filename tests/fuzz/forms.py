@@ -76,8 +76,9 @@ class Form:
 
 
 class _FormParser(HTMLParser):
-    def __init__(self, page_path):
+    def __init__(self, page_path, method="post"):
         super().__init__(convert_charrefs=True)
+        self.method = method
         self.page_path = page_path
         self.forms = []
         self.by_id = {}
@@ -102,7 +103,7 @@ class _FormParser(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = {name: "" if value is None else value for name, value in attrs}
         if tag == "form":
-            if attrs.get("method", "get").lower() == "post":
+            if attrs.get("method", "get").lower() == self.method:
                 action = urlsplit(urljoin(self.page_path, attrs.get("action") or self.page_path)).path
                 self.current = Form(action=action, id=attrs.get("id", ""), enctype=attrs.get("enctype", ""))
                 self.forms.append(self.current)
@@ -172,8 +173,9 @@ class _FormParser(HTMLParser):
                 self.by_id[form_id].controls.append(control)
 
 
-def parse_forms(html, page_path):
-    parser = _FormParser(page_path)
+def parse_forms(html, page_path, method="post"):
+    """The forms of ``method`` ("post", or "get" for the filters) of a page."""
+    parser = _FormParser(page_path, method)
     parser.feed(html)
     parser.close()
     return parser.forms

@@ -13,6 +13,8 @@ To add a form (one line):
 - ROLE is one of ``anonymous``, ``owner`` (the porteur owning every dossier of the world), ``instructeur``,
   ``administrateur``, ``evaluateur`` (assigned), ``partner`` (of the dossiers' region). The objects of the world
   (``w.draft``, ``w.in_review``, ``w.grant``…) are built in tests/fuzz/world.py: add one there if needed.
+- ``keeps_valid_fields=("app.Model", …)``: tables an answer with errors may still write (a draft step that keeps
+  its valid fields); say why next to the entry;
 - a URL that serves no POST form (a page, a download, JSON): ``NO_FORM["app:name"] = "why"``.
 The Django admin (admin:*) is left out: its forms are Django's own, behind the admin's own permissions.
 """
@@ -28,6 +30,8 @@ from applications.services.steps import steps_for
 class Page:
     role: str
     pages: object  # world -> list of paths
+    # Tables an answer with errors may still write, and why (a documented contract, never to silence a bug).
+    keeps_valid_fields: tuple = ()
 
     def paths(self, world):
         found = self.pages(world)
@@ -39,6 +43,7 @@ class Action:
     role: str
     path: object  # world -> path
     fields: dict = field(default_factory=dict)
+    keeps_valid_fields: tuple = ()
 
 
 def url(name, **kwargs):
@@ -73,8 +78,13 @@ FORMS = {
     "applications:dossier_create": Page("owner", lambda w: url("applications:dossier_list")),
     "applications:claim_request": Page("owner", lambda w: url("applications:claim_request")),
     "applications:claim_confirm": Page("owner", lambda w: url("applications:claim_confirm", token=w.claim_token)),
-    "applications:step": Page("owner", lambda w: steps(w.draft) + steps(w.draft2)),
-    "applications:members": Page("owner", ref("applications:members", "draft")),
+    # A draft's step keeps what is valid and says the rest at its field (the porteur's typing is never lost:
+    # applications.views.steps.save_step, "saved_with_remarks"); the invalid values are not written.
+    "applications:step": Page(
+        "owner",
+        lambda w: steps(w.draft) + steps(w.draft2),
+        keeps_valid_fields=("applications.Dossier", "applications.MemberStructure"),
+    ),
     "applications:member_create": Page("owner", ref("applications:member_create", "draft")),
     "applications:member_edit": Page(
         "owner", lambda w: url("applications:member_edit", reference=w.draft.reference, member_id=w.member.pk)
@@ -126,15 +136,12 @@ FORMS = {
         "evaluateur", lambda w: url("reviews:assignment_confirm", assignment_id=w.unconfirmed.pk)
     ),
     "reviews:assignment_remove": Page("instructeur", ref("reviews:dossier", "in_review")),
-    "reviews:dossier_assignments": Page("instructeur", ref("reviews:dossier_assignments", "in_review")),
     "reviews:dossier_assign": Page("instructeur", ref("reviews:dossier", "submitted")),
     "reviews:reviewer_assignments": Page(
         "instructeur", lambda w: url("reviews:reviewer_assignments", user_id=w.users["evaluateur"].pk)
     ),
     "reviews:assign_batch": Page("instructeur", lambda w: f"{url('reviews:assign_batch')}?dossier={w.submitted.pk}"),
-    "reviews:assign_auto": Page(
-        "instructeur", lambda w: f"{url('reviews:assign_auto')}?phase={w.phase1.pk}&per_dossier=2&cap=10&due_on="
-    ),
+    "reviews:assign_auto": Page("instructeur", lambda w: f"{url('reviews:assign_auto')}?{w.auto_query}"),
     "reviews:review": Page("evaluateur", lambda w: url("reviews:review", assignment_id=w.assignment.pk)),
     "reviews:regional_opinion": Page("partner", ref("reviews:regional_opinion", "eligible_open")),
     "reviews:bouquet_request": Page("instructeur", lambda w: url("reviews:bouquet_request", pk=w.bouquet_request.pk)),
@@ -173,12 +180,14 @@ NO_FORM = {
     "api:grants": "API (GET): fuzzed in test_query_params",
     "applications:dossier_list": "page (its phase buttons post to dossier_create)",
     "applications:dossier": "page",
+    "applications:members": "page (its forms are on member_create, member_edit, member_delete)",
     "applications:summary": "page",
     "applications:attachment_download": "download",
     "applications:notice_download": "download",
     "applications:message_attachment_download": "download",
     "reviews:dossier_list": "page; its filters (GET) are fuzzed in test_query_params",
     "reviews:dossier": "page",
+    "reviews:dossier_assignments": "page (its forms post to dossier_assign and assignment_remove)",
     "reviews:dossier_zip": "download",
     "reviews:export_list": "page",
     "reviews:export_detail": "page",

@@ -12,6 +12,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from applications.enums import BudgetCategory, BudgetSide, DossierState, LaureateCall
 from applications.models import BudgetLine, DossierInvitation, LaureateRecord
+from applications.services import eligibility
 from applications.services import phase2 as phase2_services
 from applications.services.corrections import request_corrections
 from applications.services.submission import submit_dossier
@@ -70,6 +71,8 @@ def build_world():
     )
 
     DeclarationFactory(reviewer=evaluateur, edition=phase1.edition)
+    # A second reviewer, declared, free: the automatic assignment has someone to propose.
+    DeclarationFactory(reviewer=UserFactory(evaluateur=True, email="evaluateur2@example.fr"), edition=phase1.edition)
 
     corrections = DossierFactory(complete=True, phase=phase1, owner=owner)
     submit_dossier(corrections, by=owner)
@@ -121,8 +124,18 @@ def build_world():
     DossierInvitation.objects.create(dossier=draft, email="coediteur@example.fr", invited_by=owner)
     SavedFilter.objects.create(user=instructeur, name="Mes dossiers", query="state=submitted")
     create_api_token(instructeur, name="Outil", days=30)
-    record = LaureateRecord.objects.filter(kind=LaureateCall.PHASE1, claimed_by__isnull=True).exclude(contact_email="")
-    claim_token = phase2_services.claim_token(record.first(), owner) if record.exists() else "absent"
+    record = LaureateRecord.objects.create(
+        year=2024,
+        call="AMI 2024 phase 1",
+        kind=LaureateCall.PHASE1,
+        name="Pôle des Rives",
+        lead_siren="123456782",
+        contact_email="contact@rives.example.fr",
+    )
+    due_on = (timezone.localdate() + datetime.timedelta(days=21)).isoformat()
+    auto_query = f"phase={phase1.pk}&per_dossier=2&cap=10&due_on={due_on}&dossier={in_review.pk}"
+    claim_token = phase2_services.claim_token(record, owner)
+    eligibility.run(submitted, key=eligibility.new_key(), by=instructeur)
     uid = urlsafe_base64_encode(force_bytes(owner.pk))
     reset_path = reverse(
         "accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": default_token_generator.make_token(owner)}
