@@ -294,3 +294,19 @@ def test_a_message_with_a_next_that_is_no_path_goes_back_to_the_dossier_not_a_se
     assert response.status_code == 302
     assert response["Location"] == dossier.get_absolute_url() + "#messages"
     assert Message.objects.filter(dossier=dossier).count() == 1
+
+
+@pytest.mark.parametrize("siret", ["", "\u2028\u2029"])
+def test_a_siret_lookup_without_a_siret_says_so_at_the_field(client, siret):
+    # Found by the fuzz suite (tests/fuzz): the page came back unchanged, without a word.
+    dossier = DossierFactory()
+    client.force_login(dossier.owner)
+
+    response = client.post(
+        reverse("applications:member_create", kwargs={"reference": dossier.reference}),
+        {"siret": siret, "name": "", "lookup": ""},
+    )
+
+    assert response.status_code == 200
+    assert field_error_messages(response.content.decode(), "siret") == ["Saisissez le SIRET à rechercher."]
+    assert not dossier.members.exists()
