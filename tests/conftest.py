@@ -40,6 +40,7 @@ def seed_migration_data():
     for module, function in SEED_DATA:
         getattr(importlib.import_module(module), function)(django_apps, None)
 
+
 # Hypothesis: "ci" (the default) is bounded and derandomized, without an example database, so that a run is
 # reproducible; HYPOTHESIS_PROFILE=dev tries many more examples (tests/fuzz scales its examples per form with it).
 hypothesis_settings.register_profile("ci", deadline=None, derandomize=True, database=None, print_blob=True)
