@@ -5,6 +5,9 @@ posted with hypothesis' hostile variants (tests/fuzz/hostile.py). Each answer: n
 message; an answer that refuses (a 4xx, or a page with an error) shows a French message and leaves every table as
 it was. Each example runs in a savepoint rolled back afterwards, so all examples start from the same world."""
 
+import re
+from html.parser import HTMLParser
+
 import pytest
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -197,3 +200,46 @@ def test_hostile_posts(name, world, client, record_property):
     tried = sum(fuzz_form(name, entry.role, world, client, page, form, examples) for page, form in forms)
     record_property("fuzz_forms", len(forms))
     record_property("fuzz_examples", tried)
+
+
+# Forms reached by following links ----------------------------------------------------------------------------------
+
+CRAWL_START = ["/", "/espace/", "/dossiers/", "/instruction/", "/compte/mon-compte/", "/compte/api/"]
+CRAWL_LIMIT = 80  # pages per role
+NOT_CRAWLED = re.compile(r"^/admin/|/deconnexion|\.(pdf|zip|csv|json|xlsx)$|/telecharger/|^/api/")
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links = []
+
+    def handle_starttag(self, tag, attrs):
+        href = dict(attrs).get("href") or ""
+        if tag == "a" and href.startswith("/") and not href.startswith("//"):
+            self.links.append(href.split("#")[0].split("?")[0])
+
+
+def test_every_post_form_reached_by_links_is_in_the_fuzz_table(world, client):
+    """Each role follows the links of its pages from its start pages: every POST form met must be in FORMS."""
+    unknown = set()
+    for role in ["anonymous", *world.users]:
+        login(client, world, role)
+        queue, seen = list(CRAWL_START), set()
+        while queue and len(seen) < CRAWL_LIMIT:
+            path = queue.pop(0)
+            if path in seen or NOT_CRAWLED.search(path):
+                continue
+            seen.add(path)
+            response = client.get(path)
+            if response.status_code != 200 or "html" not in response.get("Content-Type", ""):
+                continue
+            html = response.content.decode()
+            for form in parse_forms(html, path):
+                target = action_name(form.action)
+                if target not in FORMS and target != "accounts:logout":
+                    unknown.add((target, path, role))
+            links = _Links()
+            links.feed(html)
+            queue += [link for link in links.links if link not in seen]
+    assert not unknown, f"POST forms missing from FORMS in tests/fuzz/table.py (action, page, role): {sorted(unknown)}"
