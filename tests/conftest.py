@@ -25,6 +25,8 @@ def require_service(available, reason):
     pytest.skip(reason)
 
 
+pytest_plugins = ["tests.fuzz.summary"]
+
 # The data migrations whose rows the pages and the demo need (sectors, default grids, the laureate history). A
 # transactional test flushes the database when it ends and pytest-django's serialized rollback does not bring these
 # rows back, so each transactional test that needs them seeds them again (the functions are idempotent).
