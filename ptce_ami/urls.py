@@ -23,3 +23,4 @@ urlpatterns = [
     path("instruction/", include("reviews.urls")),
     path("", include("ptce_ami.site.urls")),
 ]
+handler400 = "ptce_ami.site.views.bad_request"

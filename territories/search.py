@@ -17,6 +17,7 @@ from territories.models import EPCI, Commune, Departement, commune_place_id
 from territories.places import ALL_KINDS, commune_label, join_details, population_text
 
 MIN_LENGTH = 2
+MAX_LENGTH = 100  # the longest French commune name has 45 characters
 CODE_QUERY = re.compile(r"[0-9][0-9ab][0-9]*")
 # Common abbreviations of place names, expanded when followed by another word: "st etienne" → "saint etienne".
 ABBREVIATIONS = {"st": "saint", "ste": "sainte", "sts": "saints", "stes": "saintes"}
@@ -50,10 +51,11 @@ def parse_kinds(value):
 
 
 def autocomplete(query, kinds=ALL_KINDS, limit=10):
-    """Suggestions for query (at most limit, best first) as JSON-ready dicts; [] for a query under 2 characters."""
+    """Suggestions for query (at most limit, best first) as JSON-ready dicts; [] for a query under 2 characters or
+    over MAX_LENGTH."""
     text = normalize_query(query)
-    if len(text) < MIN_LENGTH:
-        return []
+    if not MIN_LENGTH <= len(text) <= MAX_LENGTH or "\x00" in text:
+        return []  # no place is named so (a NUL byte is refused by PostgreSQL, a huge pattern by SQLite)
     by_code = bool(CODE_QUERY.fullmatch(text))
     searchers = {PlaceKind.COMMUNE: communes, PlaceKind.EPCI: epcis, PlaceKind.DEPARTEMENT: departements}
     suggestions = []

@@ -5,6 +5,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.core.cache import cache
 from django.db import connection
+from hypothesis import settings as hypothesis_settings
 
 from territories.loader import load_referential
 from tests.accounts.factories import UserFactory
@@ -24,6 +25,8 @@ def require_service(available, reason):
     pytest.skip(reason)
 
 
+pytest_plugins = ["tests.fuzz.summary"]
+
 # The data migrations whose rows the pages and the demo need (sectors, default grids, the laureate history). A
 # transactional test flushes the database when it ends and pytest-django's serialized rollback does not bring these
 # rows back, so each transactional test that needs them seeds them again (the functions are idempotent).
@@ -38,6 +41,13 @@ SEED_DATA = [
 def seed_migration_data():
     for module, function in SEED_DATA:
         getattr(importlib.import_module(module), function)(django_apps, None)
+
+
+# Hypothesis: "ci" (the default) is bounded and derandomized, without an example database, so that a run is
+# reproducible; HYPOTHESIS_PROFILE=dev tries many more examples (tests/fuzz scales its examples per form with it).
+hypothesis_settings.register_profile("ci", deadline=None, derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("dev", deadline=None, max_examples=1000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

@@ -90,7 +90,8 @@ def budget_formset(side, data=None, initial=None, extra_rows=0):
         formset.extra += extra_rows
         if formset.is_bound:
             data = data.copy()
-            data[f"{side}-TOTAL_FORMS"] = str(int(data.get(f"{side}-TOTAL_FORMS") or 0) + extra_rows)
+            # total_form_count() reads a tampered TOTAL_FORMS ("abc", two values) as 0, where int() raised.
+            data[f"{side}-TOTAL_FORMS"] = str(formset.total_form_count() + extra_rows)
             formset = BudgetFormSet(data, prefix=str(side), initial=initial, form_kwargs={"side": side})
     formset.helper = FormHelper()
     formset.helper.template = "dsfr/table_inline_formset.html"

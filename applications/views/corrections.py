@@ -24,9 +24,9 @@ from applications.services.corrections import (
 from applications.services.steps import STEPS_BY_SLUG, slugs_for
 from applications.services.submission import SubmissionRefused, resubmit_dossier
 from applications.views.base import can, get_visible_dossier, require_action
-from applications.views.messages import safe_next
 from applications.workflow import InvalidTransition
 from ptce_ami.core.dates import format_datetime
+from ptce_ami.core.redirects import safe_next
 
 
 def correction_context(dossier):

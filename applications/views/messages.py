@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -22,14 +21,7 @@ from ptce_ami.accounts import permissions
 from ptce_ami.core import audit
 from ptce_ami.core.downloads import protected_download
 from ptce_ami.core.middleware import accepts_files
-
-
-def safe_next(request, default):
-    """The page to go back to: ``next`` when it stays on this site, else ``default``."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
+from ptce_ami.core.redirects import safe_next
 
 
 def thread_context(dossier, user, *, form=None):

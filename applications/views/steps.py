@@ -318,6 +318,8 @@ def member_lookup(request, dossier, form):
     form.is_valid()
     for name in [name for name in form.errors if name != "siret"]:
         del form.errors[name]  # only the SIRET was asked about: the rest is still being typed
+    if not siret and "siret" not in form.errors:
+        form.add_error("siret", _("Saisissez le SIRET à rechercher."))
     context = step_context(dossier, members_step(dossier), form=form, member=form.instance.pk and form.instance)
     return render(request, "applications/member_form.html", context)
 

@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop as N_
 from ninja import Field, NinjaAPI, Query, Schema
-from ninja.errors import AuthenticationError, HttpError, Throttled
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from applications.models import MemberStructure
 from ptce_ami.accounts import permissions
@@ -71,6 +71,41 @@ def refused(request, exc):
     if exc.status_code == 401:
         response["WWW-Authenticate"] = 'Bearer realm="api"'
     return response
+
+
+# Pydantic's messages are English: each refused parameter gets a French one (its "type" and "loc" are kept).
+VALIDATION_MESSAGES = {
+    "missing": N_("Ce paramètre est obligatoire."),
+    "int_parsing": N_("Saisissez un nombre entier."),
+    "int_from_float": N_("Saisissez un nombre entier."),
+    "float_parsing": N_("Saisissez un nombre."),
+    "finite_number": N_("Saisissez un nombre fini."),
+    "less_than_equal": N_("Saisissez une valeur inférieure ou égale à %(le)s."),
+    "less_than": N_("Saisissez une valeur inférieure à %(lt)s."),
+    "greater_than_equal": N_("Saisissez une valeur supérieure ou égale à %(ge)s."),
+    "greater_than": N_("Saisissez une valeur supérieure à %(gt)s."),
+    "string_type": N_("Saisissez un texte."),
+    "list_type": N_("Saisissez une liste de valeurs."),
+}
+
+
+def french_validation_message(error):
+    message = VALIDATION_MESSAGES.get(error.get("type"))
+    if message is None:
+        return _("Valeur invalide.")
+    try:
+        return _(message) % error.get("ctx", {})
+    except (KeyError, TypeError, ValueError):
+        return _("Valeur invalide.")
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc):
+    detail = [
+        {"type": error.get("type"), "loc": list(error.get("loc", ())), "msg": french_validation_message(error)}
+        for error in exc.errors
+    ]
+    return api.create_response(request, {"detail": detail}, status=422)
 
 
 @api.exception_handler(Throttled)

@@ -8,6 +8,9 @@ import unicodedata
 # U+2066–U+2069) that make text display in another order than it is stored ("Trojan Source", CVE-2021-42574;
 # "facture\u202efdp.exe" shows as "factureexe.pdf"). Joiners (ZWJ in emoji), marks (LRM, RLM) and every printable
 # character stay.
+# The longest search the lists accept (a pole's name is at most 200 characters).
+SEARCH_MAX_LENGTH = 200
+
 _REMOVED = [*range(0x00, 0x09), *range(0x0E, 0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
 # Line breaks of other systems (Word's manual line break is a vertical tab) become a line feed.
 _LINE_BREAKS = [0x0B, 0x0C, 0x85, 0x2028, 0x2029]

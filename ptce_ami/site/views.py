@@ -1,4 +1,5 @@
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.shortcuts import render
@@ -63,3 +64,11 @@ def healthz(request):
         "version": ptce_ami.__version__,
     }
     return JsonResponse(payload, status=200 if database_ok else 503)
+
+
+def bad_request(request, exception):
+    """The 400 page in French, rendered with the request (Django's own renders 400.html without it, and its default
+    page says "Bad Request" in English). A request refused before the middleware ran (a bad Host) has no user yet."""
+    if not hasattr(request, "user"):
+        request.user = AnonymousUser()
+    return render(request, "400.html", status=400)

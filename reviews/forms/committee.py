@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from applications.enums import PhaseKind, TerritoryType
 from applications.models import Dossier
 from ptce_ami.core.forms import BaseForm
-from ptce_ami.core.text import accent_insensitive_pattern
+from ptce_ami.core.text import SEARCH_MAX_LENGTH, accent_insensitive_pattern
 from reviews.enums import DecisionOutcome
 from reviews.forms.instruction import plain_helper
 from reviews.models import Decision, Opinion
@@ -111,7 +111,12 @@ class Priority:
 
 
 class CommitteeFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("Recherche"), method="filter_text", help_text=_("Nom du pôle ou référence."))
+    q = django_filters.CharFilter(
+        label=_("Recherche"),
+        method="filter_text",
+        max_length=SEARCH_MAX_LENGTH,
+        help_text=_("Nom du pôle ou référence."),
+    )
     region = django_filters.ModelChoiceFilter(
         label=_("Région"), queryset=Region.objects.all(), empty_label=_("Toutes")
     )

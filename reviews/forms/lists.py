@@ -6,13 +6,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ptce_ami.accounts.enums import Role
-from ptce_ami.core.text import accent_insensitive_pattern
+from ptce_ami.core.text import SEARCH_MAX_LENGTH, accent_insensitive_pattern
 from territories.models import Region
 
 
 class DossierRowFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
-        label=_("Recherche"), method="filter_text", help_text=_("Nom du pôle ou référence du dossier.")
+        label=_("Recherche"),
+        method="filter_text",
+        max_length=SEARCH_MAX_LENGTH,
+        help_text=_("Nom du pôle ou référence du dossier."),
     )
     region = django_filters.ModelChoiceFilter(
         label=_("Région"), field_name="dossier__region", queryset=Region.objects.all(), empty_label=_("Toutes")

@@ -26,7 +26,7 @@ from applications.models import (
 from ptce_ami.accounts.enums import Role
 from ptce_ami.accounts.models import User
 from ptce_ami.core.forms import BaseForm
-from ptce_ami.core.text import accent_insensitive_pattern
+from ptce_ami.core.text import SEARCH_MAX_LENGTH, accent_insensitive_pattern
 from reviews.models import Assignment, AssignmentStatus, Follow
 from territories.models import Commune, Departement, Region
 
@@ -101,6 +101,7 @@ class DossierFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Recherche"),
         method="filter_text",
+        max_length=SEARCH_MAX_LENGTH,
         help_text=_("Nom du pôle, référence, nom ou SIRET d'une structure membre."),
     )
     edition = django_filters.ModelChoiceFilter(

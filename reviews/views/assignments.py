@@ -14,7 +14,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -23,6 +22,7 @@ from applications.models import Dossier, Edition, MemberStructure
 from applications.views.base import can, get_visible_dossier
 from ptce_ami.accounts import permissions
 from ptce_ami.accounts.enums import Role
+from ptce_ami.core.redirects import safe_next
 from ptce_ami.core.text import is_id, parse_ids
 from reviews.forms.assignments import (
     AddDossiersForm,
@@ -41,13 +41,6 @@ from reviews.services import conflicts
 def require_assigner(request):
     if not can(request, "reviews.assign_reviewers"):
         raise Http404
-
-
-def safe_next(request, default):
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return default
 
 
 def report_refusals(request, refused):

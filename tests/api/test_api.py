@@ -249,3 +249,21 @@ def test_an_api_call_opens_no_session(call, instructeur):
     assert response.status_code == 200
     assert "sessionid" not in response.cookies
     assert not Session.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ({"limit": "abc"}, "Saisissez un nombre entier."),
+        ({"limit": "0"}, "Saisissez une valeur supérieure ou égale à 1."),
+        ({"score_min": "1000"}, "Saisissez une valeur inférieure ou égale à 100"),
+        ({"score_max": "beaucoup"}, "Saisissez un nombre."),
+    ],
+)
+def test_a_refused_parameter_is_a_422_in_french(call, instructeur, query, message):
+    # Found by the fuzz suite (tests/fuzz): pydantic's messages ("Input should be…") reached the API's answers.
+    response = call(secret_for(instructeur), "dossiers", **query)
+
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert message in response.json()["detail"][0]["msg"] and "Input should" not in body

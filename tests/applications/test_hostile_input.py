@@ -14,7 +14,7 @@ from applications.models import CorrectionRequest, Message
 from applications.services import dossiers as services
 from applications.services.steps import get_step
 from tests.accounts.factories import UserFactory
-from tests.applications.factories import DossierFactory, EditionFactory
+from tests.applications.factories import DossierFactory, EditionFactory, PhaseFactory
 from tests.core.html_dom import field_error_messages, parse
 
 pytestmark = pytest.mark.django_db
@@ -258,3 +258,55 @@ def test_a_correction_deadline_typed_as_the_help_text_says_is_read(client):
 
     assert response.status_code == 302
     assert CorrectionRequest.objects.get().due_at.isoformat() == "2027-01-08T15:30:00+00:00"
+
+
+# Found by the fuzz suite (tests/fuzz) -----------------------------------------------------------------------------
+
+
+def test_a_tampered_budget_row_count_with_add_a_line_is_refused_not_a_server_error(client):
+    dossier = DossierFactory(phase=PhaseFactory(phase2=True))
+    client.force_login(dossier.owner)
+    data = {
+        "charges-TOTAL_FORMS": ["abc", "../../etc/passwd"],
+        "charges-INITIAL_FORMS": "0",
+        "resources-TOTAL_FORMS": "0",
+        "resources-INITIAL_FORMS": "0",
+        "add_charges": "",
+    }
+
+    response = client.post(reverse("applications:budget", kwargs={"reference": dossier.reference}), data)
+
+    assert response.status_code == 200
+    assert "Le budget n’est pas enregistré" in response.content.decode().replace("&#x27;", "’").replace("'", "’")
+    assert not dossier.budget_lines.exists()
+
+
+@pytest.mark.parametrize("next_value", ["12", "accueil", "applications:dossier_list", "//evil.example/"])
+def test_a_message_with_a_next_that_is_no_path_goes_back_to_the_dossier_not_a_server_error(client, next_value):
+    dossier = DossierFactory(submitted=True)
+    client.force_login(dossier.owner)
+
+    response = client.post(
+        reverse("applications:message_post", kwargs={"reference": dossier.reference}),
+        {"message-body": "Bonjour, une question sur le budget.", "next": next_value},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == dossier.get_absolute_url() + "#messages"
+    assert Message.objects.filter(dossier=dossier).count() == 1
+
+
+@pytest.mark.parametrize("siret", ["", "\u2028\u2029"])
+def test_a_siret_lookup_without_a_siret_says_so_at_the_field(client, siret):
+    # Found by the fuzz suite (tests/fuzz): the page came back unchanged, without a word.
+    dossier = DossierFactory()
+    client.force_login(dossier.owner)
+
+    response = client.post(
+        reverse("applications:member_create", kwargs={"reference": dossier.reference}),
+        {"siret": siret, "name": "", "lookup": ""},
+    )
+
+    assert response.status_code == 200
+    assert field_error_messages(response.content.decode(), "siret") == ["Saisissez le SIRET à rechercher."]
+    assert not dossier.members.exists()

@@ -10,6 +10,7 @@ from reviews.models import Assignment, DossierScore
 from tests.accounts.factories import UserFactory
 from tests.applications.factories import DossierFactory
 from tests.core.html_dom import field_error_messages
+from tests.reviews.factories import AssignmentFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +61,28 @@ def test_the_score_filters_read_french_decimals(client):
 
     assert response.context["filterset"].form.errors == {}
     assert [row.dossier.reference for row in response.context["rows"]] == [high.reference]
+
+
+# Found by the fuzz suite (tests/fuzz) -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("next_value", ["9223372036854775808", "accueil", "reviews:queue", "/\x00", "//evil.example/"])
+def test_a_next_that_is_no_path_sends_back_to_the_dossier_assignments_not_a_server_error(client, next_value):
+    assignment = AssignmentFactory()
+    client.force_login(UserFactory(instructeur=True))
+
+    response = client.post(reverse("reviews:assignment_remove", args=[assignment.pk]), {"next": next_value})
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("reviews:dossier_assignments", args=[assignment.dossier.reference])
+
+
+@pytest.mark.parametrize("path", ["reviews:dossier_list", "reviews:grant_list", "reviews:bouquet_requests"])
+def test_a_huge_search_is_refused_next_to_the_field_not_a_server_error(client, path):
+    # SQLite refused the pattern ("LIKE or GLOB pattern too complex"): a search is at most 200 characters.
+    client.force_login(UserFactory(instructeur=True))
+
+    response = client.get(reverse(path), {"q": "%_" * 50_000})
+
+    assert response.status_code == 200
+    assert "Assurez-vous que cette valeur comporte au plus 200 caractères" in response.content.decode()

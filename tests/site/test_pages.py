@@ -199,3 +199,12 @@ def test_server_error_page_needs_no_database_nor_context(rf, django_assert_num_q
     assert response.status_code == 500
     content = response.content.decode()
     assert "Erreur inattendue" in content and "est conservé" in content
+
+
+def test_a_bad_request_gets_the_french_400_page(client, db):
+    # Found by the fuzz suite (tests/fuzz): Django's own 400 page says "Bad Request" in English.
+    response = client.get("/", headers={"host": "hôte invalide"})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Requête invalide" in page and "Bad Request" not in page

@@ -151,3 +151,12 @@ def test_autocomplete_is_cacheable_and_get_only(client, referential):
 
     assert "max-age=3600" in response["Cache-Control"]
     assert client.post(URL, {"q": "lyon"}).status_code == 405
+
+
+@pytest.mark.parametrize("query", ["%_" * 50_000, "Lyon\x00", "a" * 101])
+def test_an_oversized_or_nul_query_suggests_nothing_instead_of_a_server_error(client, query):
+    # Found by the fuzz suite (tests/fuzz): SQLite refused the huge pattern, PostgreSQL refuses a NUL byte.
+    response = client.get(reverse("territories:autocomplete"), {"q": query})
+
+    assert response.status_code == 200
+    assert response.json() == {"results": []}
