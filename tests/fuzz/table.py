@@ -74,6 +74,17 @@ FORMS = {
     "accounts:log_out_everywhere": Page("owner", lambda w: url("accounts:profile")),
     "accounts:api_tokens": Page("instructeur", lambda w: url("accounts:api_tokens")),
     "accounts:revoke_api_token": Page("instructeur", lambda w: url("accounts:api_tokens")),
+    # The second factor: the owner (a porteur, for whom it is optional) enrols; the steps that need a device or a
+    # session owing a code are posted as actions (without one they send back, and must not break either).
+    "accounts:two_factor_enrol": Page("owner", lambda w: url("accounts:two_factor_enrol")),
+    "accounts:two_factor_verify": Action("owner", lambda w: url("accounts:two_factor_verify"), {"code": "123456"}),
+    "accounts:two_factor_disable": Action("owner", lambda w: url("accounts:two_factor_disable"), {"code": "123456"}),
+    "accounts:two_factor_recovery_codes": Action(
+        "owner", lambda w: url("accounts:two_factor_recovery_codes"), {"saved": "on"}
+    ),
+    "accounts:two_factor_regenerate_recovery_codes": Action(
+        "owner", lambda w: url("accounts:two_factor_regenerate_recovery_codes")
+    ),
     # The porteur's dossier
     "applications:dossier_create": Page("owner", lambda w: url("applications:dossier_list")),
     "applications:claim_request": Page("owner", lambda w: url("applications:claim_request")),
@@ -161,6 +172,11 @@ FORMS = {
 NO_FORM = {
     "healthz": "JSON health check",
     "accounts:signup_done": "page",
+    "accounts:two_factor_recovery_codes_download": "a text file download",
+    "accounts:proconnect_login": "GET only: the redirection to ProConnect (404 unless configured)",
+    "accounts:proconnect_callback": "GET only: ProConnect's return (tests/accounts/test_proconnect.py)",
+    "accounts:proconnect_logout": "GET only: the page that sends on to ProConnect's logout",
+    "accounts:proconnect_logout_done": "GET only: ProConnect's return after the logout",
     "accounts:confirm_email": "GET link from the e-mail (its token is checked; no form)",
     "accounts:logout": "the logout button: a CSRF-protected POST without fields (tests/accounts)",
     "accounts:password_reset_done": "page",
