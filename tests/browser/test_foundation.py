@@ -26,7 +26,7 @@ def test_home_page_is_dsfr_and_accessible(page):
     # The DSFR stylesheet is applied: the header uses Marianne.
     font = page.evaluate("getComputedStyle(document.querySelector('.fr-header__service-title')).fontFamily")
     assert "Marianne" in font
-    for link in ("Accessibilité : non conforme", "Mentions légales", "Données personnelles"):
+    for link in ("Accessibilité : partiellement conforme", "Mentions légales", "Données personnelles"):
         assert page.locator("footer").get_by_role("link", name=link).count() == 1
     screenshot(page, "foundation-home")
     assert_accessible(page)

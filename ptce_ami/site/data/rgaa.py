@@ -16,6 +16,11 @@ AUDIT_DATE = datetime.date(2026, 12, 6)
 RGAA_VERSION = "4.1"
 
 C, NC, NA, NT = "C", "NC", "NA", "NT"
+METHOD_LABELS = {
+    "axe": _("automatique (axe-core) et manuelle"),
+    "manual": _("manuelle"),
+    "code": _("revue du code"),
+}
 STATUS_LABELS = {C: _("conforme"), NC: _("non conforme"), NA: _("non applicable"), NT: _("non testé")}
 
 THEMES = {
@@ -46,6 +51,10 @@ class Criterion:
     @property
     def theme(self):
         return THEMES[int(self.number.split(".")[0])]
+
+    @property
+    def method_label(self):
+        return METHOD_LABELS[self.method]
 
     @property
     def status_label(self):
