@@ -67,3 +67,47 @@ def test_submitted_dossier_offers_the_opinion_form(page, settings, width):
     link.focus()
     assert page.evaluate("() => document.activeElement.textContent.trim()") == "Je donne mon avis"
     audit(page, "dossier-opinion", width)
+
+
+SAMPLE = ["/", "/appel/", "/compte/inscription/", "/compte/connexion/", "/plan-du-site/", *(p for p, _, _ in PAGES.values())]
+
+# The DSFR draws some focus rings on a pseudo-element (enlarged links such as the Marianne block).
+FOCUS_STATE = """() => {
+  const element = document.activeElement;
+  const ring = style => style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0 || style.boxShadow !== 'none';
+  return {
+    tag: element.tagName,
+    text: (element.textContent || '').trim().slice(0, 30),
+    inFooter: !!element.closest('footer'),
+    visible: [null, '::before', '::after'].some(pseudo => ring(getComputedStyle(element, pseudo))),
+  };
+}"""
+
+
+def test_rgaa_hand_checks_on_the_sample_keyboard_focus_reflow_and_zoom(page):
+    """The checks docs/rgaa-audit.md calls manual, scripted: the keyboard reaches the footer with a visible focus at
+    every stop (10.7, 12.8, 12.9), the page has a title and a language (8.3, 8.5), nothing scrolls sideways at 320 px
+    (10.11) nor at 200 % zoom (10.4: a 1280 px window zoomed twice lays out as 640 px)."""
+    checked = 0
+    for path in SAMPLE:
+        page.set_viewport_size({"width": 1280, "height": 900})
+        page.goto(path)
+        assert page.evaluate("document.documentElement.lang") == "fr"
+        assert page.title().endswith("— AMI PTCE") or page.title().startswith("AMI PTCE")
+        stops = []
+        for _ in range(120):
+            page.keyboard.press("Tab")
+            state = page.evaluate(FOCUS_STATE)
+            if state["tag"] == "BODY":
+                break
+            stops.append(state)
+            if state["inFooter"] and state["text"] != "":
+                break
+        assert stops and stops[-1]["inFooter"], f"the keyboard does not reach the footer on {path}"
+        assert all(stop["visible"] for stop in stops), f"a focus without outline on {path}: {stops}"
+        for width in (320, 640):
+            page.set_viewport_size({"width": width, "height": 900})
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, f"{path} scrolls sideways by {overflow} px at {width} px"
+        checked += 1
+    assert checked == len(SAMPLE)
