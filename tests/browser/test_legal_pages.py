@@ -48,7 +48,9 @@ def test_legal_pages_have_no_axe_violation(page, width):
         assert page.title() == f"{title} — AMI PTCE"
         if width == 1280:
             assert page.locator("footer").get_by_role("link", name="Gestion des cookies").count() == 1
-            assert page.locator("footer").get_by_role("link", name="Accessibilité : partiellement conforme").count() == 1
+            assert (
+                page.locator("footer").get_by_role("link", name="Accessibilité : partiellement conforme").count() == 1
+            )
         audit(page, name, width)
 
 
@@ -69,12 +71,20 @@ def test_submitted_dossier_offers_the_opinion_form(page, settings, width):
     audit(page, "dossier-opinion", width)
 
 
-SAMPLE = ["/", "/appel/", "/compte/inscription/", "/compte/connexion/", "/plan-du-site/", *(p for p, _, _ in PAGES.values())]
+SAMPLE = [
+    "/",
+    "/appel/",
+    "/compte/inscription/",
+    "/compte/connexion/",
+    "/plan-du-site/",
+    *(p for p, _, _ in PAGES.values()),
+]
 
 # The DSFR draws some focus rings on a pseudo-element (enlarged links such as the Marianne block).
 FOCUS_STATE = """() => {
   const element = document.activeElement;
-  const ring = style => style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0 || style.boxShadow !== 'none';
+  const ring = style =>
+    style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0 || style.boxShadow !== 'none';
   return {
     tag: element.tagName,
     text: (element.textContent || '').trim().slice(0, 30),

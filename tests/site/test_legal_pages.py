@@ -1,6 +1,7 @@
 """The legal pages: legal notice, personal data, cookies, the RGAA declaration and the multi-year plan."""
 
 import html
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -168,7 +169,7 @@ def test_accessibility_declaration_shows_the_computed_rate_and_level_in_the_foot
     assert f"<strong>{rgaa.conformity_level()}</strong>" in content
     assert f"Accessibilité : {rgaa.conformity_level()}" in content
     assert "Accessibilité : non conforme" not in content
-    assert content.count("<th scope=\"row\">") >= 106
+    assert content.count('<th scope="row">') >= 106
     assert "Défenseur des droits" in content
     assert "Retour d'information et contact" in content
     assert f'href="{reverse("site:accessibility_plan")}"' in content
@@ -217,3 +218,10 @@ def test_no_je_donne_mon_avis_link_when_unset_or_not_submitted_or_not_the_porteu
 
     client.force_login(UserFactory(role="instructeur"))
     assert "Je donne mon avis" not in text(client.get(dossier.get_absolute_url()))
+
+
+def test_the_audit_document_holds_the_criteria_table_of_the_data():
+    document = (Path(__file__).resolve().parents[2] / "docs" / "rgaa-audit.md").read_text()
+
+    assert rgaa.markdown_table() in document
+    assert f"= {str(rgaa.conformity_rate())} %" in document

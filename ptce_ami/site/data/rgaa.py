@@ -254,7 +254,7 @@ CRITERIA = [
         "Chaque script est-il contrôlable par le clavier et par tout dispositif de pointage ?",
         C,
         "manual",
-        "dépôt complet au clavier testé dans Chromium (tests/browser)",
+        "pages de l'échantillon parcourues au clavier ; autocomplétion des territoires, cartes et tableaux testés au clavier dans Chromium",
     ),
     _c(
         "7.4",
@@ -719,3 +719,12 @@ def conformity_level():
 
 def non_conformities():
     return [c for c in CRITERIA if c.status in (NC, NT)]
+
+
+def markdown_table():
+    """The criteria as the Markdown table of docs/rgaa-audit.md (a test checks the document holds this exact table)."""
+    lines = ["| Critère | Thématique | Résultat | Vérification | Note |", "|---|---|---|---|---|"]
+    for criterion in CRITERIA:
+        note = criterion.note.replace("|", "\\|")
+        lines.append(f"| {criterion.number} | {criterion.theme} | {criterion.status} | {criterion.method} | {note} |")
+    return "\n".join(lines)
