@@ -246,6 +246,16 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="AMI PTCE <ne-pas-rep
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="ami-ptce@dgtresor.gouv.fr")
 
+# Legal pages (site/pages): facts known only at deployment come from the environment; left empty, the pages say so.
+PUBLICATION_DIRECTOR = env.str("PUBLICATION_DIRECTOR", default="")
+HOSTING_PROVIDER_NAME = env.str("HOSTING_PROVIDER_NAME", default="")
+HOSTING_PROVIDER_ADDRESS = env.str("HOSTING_PROVIDER_ADDRESS", default="")
+HOSTING_PROVIDER_CONTACT = env.str("HOSTING_PROVIDER_CONTACT", default="")
+# The data protection officer of the economic and financial ministries; empty: the page points to CONTACT_EMAIL.
+DPO_EMAIL = env.str("DPO_EMAIL", default="")
+# The State's "Je donne mon avis" form for this service (voxusagers); empty: no link after submission.
+JE_DONNE_MON_AVIS_URL = env.str("JE_DONNE_MON_AVIS_URL", default="")
+
 # Celery: without a broker, tasks run inline in the web process (the demo and the default test run).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL

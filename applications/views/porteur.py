@@ -1,5 +1,6 @@
 """The porteur's space: their dossiers, a dossier's page and history, the summary, submit and withdraw."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications import eligibility
-from applications.enums import NoticeKind, NoticeStatus, PhaseKind
+from applications.enums import DossierState, NoticeKind, NoticeStatus, PhaseKind
 from applications.forms.dossiers import WithdrawForm
 from applications.models import Dossier, DossierTransition, EligibilityTrigger, Notice, Phase
 from applications.services import completeness, snapshots
@@ -83,6 +84,13 @@ def detail_queryset():
     )
 
 
+def opinion_url(request, dossier):
+    """The State's "Je donne mon avis" form, offered to the porteur once the dossier is submitted (if configured)."""
+    if dossier.state != DossierState.SUBMITTED or not can(request, "applications.edit_as_porteur", dossier):
+        return ""
+    return settings.JE_DONNE_MON_AVIS_URL
+
+
 @login_required
 def dossier_detail(request, reference):
     dossier = get_visible_dossier(request, reference, detail_queryset())
@@ -104,6 +112,7 @@ def dossier_detail(request, reference):
         else None,
         "can_run_eligibility": can(request, "applications.run_eligibility", dossier),
         "steps": dossier_steps(dossier),
+        "opinion_url": opinion_url(request, dossier),
         **correction_context(dossier),
         **thread_context(dossier, request.user),
         **phase2_context(request, dossier),

@@ -1,7 +1,7 @@
 import re
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Field, Fieldset, Layout, Submit
+from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
@@ -36,13 +36,6 @@ class SignupForm(BaseModelForm):
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
         help_text=_("Saisissez le même mot de passe."),
     )
-    accept_terms = forms.BooleanField(
-        label=_(
-            "J'ai lu la notice sur les données personnelles et j'accepte que mes données soient traitées "
-            "pour l'instruction de l'appel à manifestation d'intérêt."
-        ),
-        error_messages={"required": _("Vous devez accepter le traitement de vos données pour créer un compte.")},
-    )
 
     class Meta:
         model = User
@@ -68,7 +61,6 @@ class SignupForm(BaseModelForm):
             _("Créer mon compte"),
             Fieldset(_("Vos coordonnées"), "email", "first_name", "last_name", "organisation", "phone"),
             Fieldset(_("Votre mot de passe"), "password1", "password2"),
-            Field("accept_terms"),
         )
 
     def clean_email(self):

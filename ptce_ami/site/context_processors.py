@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from applications.models import Phase
 from ptce_ami.accounts.enums import Role
 from ptce_ami.site import navigation
+from ptce_ami.site.data import rgaa
 
 SERVICE_NAME = "AMI PTCE"
 SERVICE_TAGLINE = _("Appel à manifestation d'intérêt pour les pôles territoriaux de coopération économique")
@@ -18,6 +19,7 @@ def site(request):
         "SERVICE_NAME": SERVICE_NAME,
         "SERVICE_TAGLINE": SERVICE_TAGLINE,
         "CONTACT_EMAIL": settings.CONTACT_EMAIL,
+        "ACCESSIBILITY_LEVEL": rgaa.conformity_level(),
         "main_navigation": navigation.build(request),
         "closing_phases": SimpleLazyObject(lambda: closing_phases(request)),
     }

@@ -27,8 +27,10 @@ urlpatterns = [
     path("appel/chiffres.csv", public.call_figures_csv, name="call_figures_csv"),
     path("laureats/par-region.csv", public.laureates_regions_csv, name="laureates_regions_csv"),
     path("laureats/<str:reference>/", public.laureate, name="laureate"),
-    path("accessibilite/", views.page, {"template": "site/pages/accessibility.html"}, name="accessibility"),
-    path("mentions-legales/", views.page, {"template": "site/pages/legal_notice.html"}, name="legal_notice"),
-    path("donnees-personnelles/", views.page, {"template": "site/pages/personal_data.html"}, name="personal_data"),
+    path("accessibilite/", views.accessibility, name="accessibility"),
+    path("accessibilite/schema-pluriannuel/", views.accessibility_plan, name="accessibility_plan"),
+    path("mentions-legales/", views.legal_notice, name="legal_notice"),
+    path("donnees-personnelles/", views.personal_data, name="personal_data"),
+    path("cookies/", views.cookies, name="cookies"),
     path("plan-du-site/", views.page, {"template": "site/pages/sitemap.html"}, name="sitemap"),
 ]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Q
@@ -10,6 +11,7 @@ import ptce_ami
 from applications.views import porteur as porteur_views
 from ptce_ami.accounts.enums import Role
 from ptce_ami.site import health
+from ptce_ami.site.data import rgaa
 from reviews.models import Assignment, AssignmentStatus, late_q
 
 DASHBOARD_TEMPLATES = {
@@ -51,6 +53,55 @@ def assignment_counts(user):
 
 def page(request, template):
     return render(request, template)
+
+
+def legal_notice(request):
+    return render(
+        request,
+        "site/pages/legal_notice.html",
+        {
+            "publication_director": settings.PUBLICATION_DIRECTOR,
+            "hosting_name": settings.HOSTING_PROVIDER_NAME,
+            "hosting_address": settings.HOSTING_PROVIDER_ADDRESS,
+            "hosting_contact": settings.HOSTING_PROVIDER_CONTACT,
+        },
+    )
+
+
+def personal_data(request):
+    """The personal-data notice; the retention periods are read from the settings that apply them."""
+    return render(
+        request,
+        "site/pages/personal_data.html",
+        {
+            "dpo_email": settings.DPO_EMAIL,
+            "draft_months": getattr(settings, "RETENTION_DRAFT_MONTHS", 24),
+            "closed_years": getattr(settings, "RETENTION_CLOSED_YEARS", 5),
+            "laureate_years": getattr(settings, "RETENTION_LAUREATE_YEARS", 10),
+            "api_call_days": settings.API_CALL_RETENTION_DAYS,
+            "audit_days": settings.AUDIT_RETENTION_DAYS,
+        },
+    )
+
+
+def cookies(request):
+    return render(
+        request,
+        "site/pages/cookies.html",
+        {
+            "session_hours": settings.SESSION_COOKIE_AGE // 3600,
+            "staff_session_minutes": settings.SESSION_STAFF_COOKIE_AGE // 60,
+            "csrf_days": settings.CSRF_COOKIE_AGE // 86400,
+        },
+    )
+
+
+def accessibility(request):
+    return render(request, "site/pages/accessibility.html", {"audit": rgaa})
+
+
+def accessibility_plan(request):
+    return render(request, "site/pages/accessibility_plan.html", {"audit": rgaa})
 
 
 @never_cache

@@ -20,7 +20,6 @@ SIGNUP_DATA = {
     "phone": "",
     "password1": "cooperation-territoriale-2026",
     "password2": "cooperation-territoriale-2026",
-    "accept_terms": "on",
 }
 
 
@@ -83,7 +82,6 @@ def test_tampered_confirmation_link_is_refused_with_a_resend_form(client):
         ({"email": "pas-une-adresse"}, "email", "Saisissez une adresse de courriel valide."),
         ({"password2": "autre-chose-entierement"}, "password2", "Les deux mots de passe ne sont pas identiques."),
         ({"password1": "court", "password2": "court"}, "password1", "Ce mot de passe est trop court."),
-        ({"accept_terms": ""}, "accept_terms", "Vous devez accepter le traitement de vos données"),
         ({"first_name": ""}, "first_name", "Ce champ est obligatoire."),
     ],
 )

@@ -151,7 +151,6 @@ def test_sign_up_is_throttled_and_creates_nothing_more(settings):
         "last_name": "Curie",
         "password1": "cooperation-territoriale-2026",
         "password2": "cooperation-territoriale-2026",
-        "accept_terms": "on",
     }
     for index in range(2):
         response = client.post(reverse("accounts:signup"), {**data, "email": f"marie{index}@example.fr"})

@@ -35,7 +35,6 @@ def sign_up_and_confirm(page):
     page.locator("#id_organisation").fill("Association Coop des Rives")
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
-    page.locator("label[for=id_accept_terms]").click()
     page.get_by_role("button", name="Créer mon compte").click()
     page.wait_for_url(re.compile(r"/inscription/envoyee/$"))
     page.goto(re.search(r"https?://\S+", mail.outbox[-1].body).group(0))

@@ -50,7 +50,6 @@ def sign_up(page, email):
     page.locator("#id_last_name").fill("Curie")
     page.locator("#id_password1").fill("cooperation-territoriale")
     page.locator("#id_password2").fill("cooperation-territoriale")
-    page.locator("label[for=id_accept_terms]").click()
     page.get_by_role("button", name="Créer mon compte").click()
     page.wait_for_url(re.compile(r"/inscription/envoyee/$"))
     return page.locator("main").inner_text()

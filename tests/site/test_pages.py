@@ -15,6 +15,8 @@ PUBLIC_PAGES = [
     "site:accessibility",
     "site:legal_notice",
     "site:personal_data",
+    "site:cookies",
+    "site:accessibility_plan",
     "site:sitemap",
 ]
 
@@ -26,7 +28,7 @@ def test_public_pages_answer_with_footer_links(client, name):
     content = response.content.decode()
     assert response.status_code == 200
     assert "AMI PTCE" in content
-    for footer_page in ("site:accessibility", "site:legal_notice", "site:personal_data"):
+    for footer_page in ("site:accessibility", "site:legal_notice", "site:personal_data", "site:cookies"):
         assert f'href="{reverse(footer_page)}"' in content
     assert 'href="#content"' in content and 'id="content"' in content
 
