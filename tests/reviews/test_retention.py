@@ -53,7 +53,7 @@ def draft():
     return dossier, attachment
 
 
-# Drafts --------------------------------------------------------------------------------------------------------------
+# Drafts ------------------------------------------------------------------------------------------------------------
 
 
 def test_draft_younger_than_23_months_is_left_alone(draft):
@@ -130,7 +130,7 @@ def test_submitted_dossiers_are_not_drafts(db):
     assert Dossier.objects.get(pk=dossier.pk).anonymised_at is None
 
 
-# Closed dossiers ------------------------------------------------------------------------------------------------------
+# Closed dossiers ---------------------------------------------------------------------------------------------------
 
 
 def not_retained_at(moment):
@@ -183,7 +183,7 @@ def test_withdrawn_dossier_is_anonymised_5_years_after_withdrawal(db):
     assert Dossier.objects.get(pk=dossier.pk).contact_phone == ""
 
 
-# Laureates --------------------------------------------------------------------------------------------------------------
+# Laureates ---------------------------------------------------------------------------------------------------------
 
 
 def test_phase2_laureate_is_anonymised_10_years_after_its_grant_is_closed(db):
@@ -219,7 +219,7 @@ def test_phase1_laureate_is_anonymised_10_years_after_the_decision(db):
     assert Dossier.objects.get(pk=dossier.pk).contact_name == ""
 
 
-# Accounts -----------------------------------------------------------------------------------------------------------------
+# Accounts ----------------------------------------------------------------------------------------------------------
 
 
 def test_accounts_never_confirmed_are_deleted_after_30_days(db):
