@@ -27,7 +27,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Exists, OuterRef, ProtectedError, Q, RestrictedError, Subquery
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from applications.enums import DossierState
 from applications.models import (
@@ -152,7 +152,7 @@ def warn_draft(dossier, now):
     context = {
         "dossier": dossier,
         "recipient": recipient,
-        "deletion_on": deletion_on,
+        "deletion_on": timezone.localdate(deletion_on),
         "months": settings.RETENTION_DRAFT_MONTHS,
         "summary_url": absolute_url(summary),
     }
