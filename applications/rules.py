@@ -170,9 +170,7 @@ rules.add_perm("applications.view_message", is_instructeur)
 @rules.predicate
 def has_no_filed_dossier(user):
     """No dossier of theirs (owned) was ever submitted: once filed, a dossier is kept for its retention period."""
-    from applications.models import Dossier
-
-    return not Dossier.objects.filter(owner=user, submitted_at__isnull=False).exists()
+    return bool(user.is_authenticated) and not user.dossiers.filter(submitted_at__isnull=False).exists()
 
 
 add_perm("applications.download_own_data", rules.is_authenticated & rules.is_active)
