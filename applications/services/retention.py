@@ -27,7 +27,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Exists, OuterRef, ProtectedError, Q, RestrictedError, Subquery
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from applications.enums import DossierState
 from applications.models import (
@@ -41,15 +41,15 @@ from applications.models import (
     MessageAttachment,
     Notice,
 )
+from applications.services import notifications
 from ptce_ami.core.emails import absolute_url
 from ptce_ami.core.models import SentReminder
-from ptce_ami.core.outbox import queue_email, related_fields
+from ptce_ami.core.outbox import related_fields
 
 logger = logging.getLogger(__name__)
 
 WARNING_KIND = "retention_warning"
 WARNING_TEMPLATE = "applications/email/retention_warning"
-CLOSED_STATES = (DossierState.NOT_RETAINED, DossierState.INELIGIBLE, DossierState.WITHDRAWN)
 # Cleared by the anonymisation (text fields: "", JSON lists: []).
 PERSONAL_FIELDS = ("representative_name", "representative_title", "contact_name", "contact_email", "contact_phone")
 NARRATIVE_FIELDS = (
@@ -156,14 +156,9 @@ def warn_draft(dossier, now):
         "months": settings.RETENTION_DRAFT_MONTHS,
         "summary_url": absolute_url(summary),
     }
-    with translation.override(settings.LANGUAGE_CODE):
-        reminder.email = queue_email(
-            WARNING_TEMPLATE,
-            recipient,
-            context,
-            key=f"retention_warning:{dossier.pk}:{now:%Y%m%dT%H%M%S}",
-            related=dossier,
-        )
+    reminder.email = notifications.queue_retention_warning(
+        dossier, recipient, context, key=f"retention_warning:{dossier.pk}:{now:%Y%m%dT%H%M%S}"
+    )
     reminder.save(update_fields=["email"])
     return reminder
 
@@ -216,7 +211,7 @@ def closed_due(now):
         .values("at")[:1]
     )
     rows = (
-        Dossier.objects.filter(state__in=CLOSED_STATES, anonymised_at__isnull=True)
+        Dossier.objects.filter(state__in=DossierState.closed(), anonymised_at__isnull=True)
         .annotate(closed_at=Subquery(last_transition))
         .filter(Q(closed_at__lt=cutoff) | Q(closed_at__isnull=True, updated_at__lt=cutoff))
         .order_by("pk")
