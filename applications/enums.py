@@ -64,6 +64,11 @@ class DossierState(models.TextChoices):
         return (cls.IN_REVIEW, cls.INELIGIBLE, *cls.eligible_or_decided())
 
     @classmethod
+    def closed(cls):
+        """Ended without a grant: not retained, ineligible or withdrawn (anonymised after RETENTION_CLOSED_YEARS)."""
+        return (cls.NOT_RETAINED, cls.INELIGIBLE, cls.WITHDRAWN)
+
+    @classmethod
     def reopenable(cls):
         return (*cls.decided(), cls.INELIGIBLE)
 

@@ -162,3 +162,20 @@ add_action(
 # Labels are managed by State staff; messages are read in the admin, never changed there.
 rules.add_perm("applications.delete_label", is_instructeur)
 rules.add_perm("applications.view_message", is_instructeur)
+
+
+# The person's rights: their data, and their account -------------------------------------------------------------
+
+
+@rules.predicate
+def has_no_filed_dossier(user):
+    """No dossier of theirs (owned) was ever submitted: once filed, a dossier is kept for its retention period."""
+    return bool(user.is_authenticated) and not user.dossiers.filter(submitted_at__isnull=False).exists()
+
+
+add_perm("applications.download_own_data", rules.is_authenticated & rules.is_active)
+add_perm(
+    "applications.delete_own_account",
+    is_porteur & has_no_filed_dossier,
+    refusal=_("Votre compte ne peut pas être supprimé en ligne."),
+)

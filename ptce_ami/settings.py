@@ -389,3 +389,14 @@ API_CALL_RETENTION_DAYS = env.int("API_CALL_RETENTION_DAYS", default=90)
 # AUDIT_GENESIS_HASH to the hash of the last archived row, from which `manage.py verify_audit_log` then starts.
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=0)
 AUDIT_GENESIS_HASH = env.str("AUDIT_GENESIS_HASH", default="")
+
+# Retention of personal data (applications/reviews services.retention, `manage.py apply_retention`, daily beat task):
+# drafts untouched this many months are deleted (their owners warned RETENTION_WARNING_DAYS before); not-retained,
+# ineligible and withdrawn dossiers are anonymised this many years after the decision or the withdrawal; laureates'
+# dossiers this many years after their grant is closed (phase 1: after the decision); accounts never confirmed,
+# without any dossier, are deleted this many days after sign-up.
+RETENTION_DRAFT_MONTHS = env.int("RETENTION_DRAFT_MONTHS", default=24)
+RETENTION_CLOSED_YEARS = env.int("RETENTION_CLOSED_YEARS", default=5)
+RETENTION_LAUREATE_YEARS = env.int("RETENTION_LAUREATE_YEARS", default=10)
+RETENTION_WARNING_DAYS = env.int("RETENTION_WARNING_DAYS", default=30)
+RETENTION_UNCONFIRMED_ACCOUNT_DAYS = env.int("RETENTION_UNCONFIRMED_ACCOUNT_DAYS", default=30)

@@ -11,8 +11,9 @@ from applications.models import Notice
 from applications.services.notices import NoticeRenderError
 from ptce_ami.core import reminders
 from ptce_ami.core.queue import TRANSIENT_ERRORS, durable_task
+from ptce_ami.core.sweeps import sweep_run
 from reviews.models import CommitteeSession, Decision, Export, ExportKind, Grant
-from reviews.services import committee, exports, finance_exports, grants, publication
+from reviews.services import committee, exports, finance_exports, grants, publication, retention
 
 logger = logging.getLogger(__name__)
 
@@ -89,3 +90,13 @@ def send_grant_notification(self, *, grant_id, notice_id):
 def remind_reports(self):
     """Sweep (beat, daily): remind the porteurs of the progress reports to file at D-30 and D-7 before they are due."""
     return reminders.sweep("reviews.remind_reports")
+
+
+@durable_task("reviews.apply_retention")
+def apply_retention(self):
+    """Sweep (beat, every night): delete or anonymise what is past its retention period (reviews.services.retention),
+    warn the owners of drafts about to go."""
+    with sweep_run("reviews.apply_retention") as run:
+        found = retention.run(apply=True)
+        run.processed += sum(category.done for category, _items in found.values())
+    return run.processed

@@ -198,6 +198,9 @@ class Dossier(models.Model):
         related_name="+",
     )
     submitted_at = models.DateTimeField(_("déposé le"), null=True, blank=True, editable=False)
+    # Past its retention period (applications.services.retention): personal data and files erased, the statistics
+    # kept (region, phase, state, amounts).
+    anonymised_at = models.DateTimeField(_("anonymisé le"), null=True, blank=True, editable=False)
 
     objects = DossierQuerySet.as_manager()
 

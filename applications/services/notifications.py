@@ -317,3 +317,9 @@ def send_digest(recipient, now):
             )
     logger.info("daily digest of %d notification(s) queued for user %s", len(ids), recipient.pk)
     return 1
+
+
+def queue_retention_warning(dossier, recipient, context, *, key):
+    """The warning that an untouched draft will be deleted (applications.services.retention), in French."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return queue_email("applications/email/retention_warning", recipient, context, key=key, related=dossier)

@@ -171,6 +171,8 @@ class AuditAction(models.TextChoices):
     TWO_FACTOR_LOCKOUT = "two_factor_lockout", _("Blocage du second facteur")
     RECOVERY_CODE_USED = "recovery_code_used", _("Utilisation d'un code de secours")
     RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated", _("Nouveaux codes de secours")
+    RETENTION = "retention", _("Application des durées de conservation")
+    ACCOUNT_DELETION = "account_deletion", _("Suppression d'un compte par son titulaire")
 
 
 class AuditOutcome(models.TextChoices):

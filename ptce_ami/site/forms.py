@@ -47,3 +47,23 @@ class ScopeForm(BaseForm):
         if phase is not None and (edition is None or phase.edition_id != edition.pk):  # the edition was invalid
             phase = None
         return edition, phase
+
+
+class AccountDeletionForm(BaseForm):
+    """The password, asked again before the account is deleted."""
+
+    password = forms.CharField(
+        label=_("Mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, data=None, *, user):
+        super().__init__(data)
+        self.user = user
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("Mot de passe incorrect."), code="password_incorrect")
+        return password

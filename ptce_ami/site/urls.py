@@ -1,12 +1,15 @@
 from django.urls import path
 
-from ptce_ami.site import dashboards, views
+from ptce_ami.site import account, dashboards, views
 from ptce_ami.site.public import views as public
 
 app_name = "site"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # The person's rights, beside the account's page (compte/mon-compte/, accounts floor).
+    path("compte/mon-compte/mes-donnees.zip", account.download_data, name="personal_data_download"),
+    path("compte/mon-compte/supprimer/", account.delete_account, name="account_delete"),
     path("espace/", views.dashboard, name="dashboard"),
     path("tableau-de-bord/national/", dashboards.national_dashboard, name="national_dashboard"),
     path(
