@@ -74,6 +74,8 @@ FORMS = {
     "accounts:log_out_everywhere": Page("owner", lambda w: url("accounts:profile")),
     "accounts:api_tokens": Page("instructeur", lambda w: url("accounts:api_tokens")),
     "accounts:revoke_api_token": Page("instructeur", lambda w: url("accounts:api_tokens")),
+    # Deleting one's account: a porteur whose dossiers are all drafts (the world's newcomer, who has a draft only).
+    "site:account_delete": Page("newcomer", lambda w: url("site:account_delete")),
     # The second factor: the owner (a porteur, for whom it is optional) enrols; the steps that need a device or a
     # session owing a code are posted as actions (without one they send back, and must not break either).
     "accounts:two_factor_enrol": Page("owner", lambda w: url("accounts:two_factor_enrol")),
@@ -236,5 +238,8 @@ NO_FORM = {
     "site:accessibility": "page",
     "site:legal_notice": "page",
     "site:personal_data": "page",
+    "site:cookies": "page",
+    "site:accessibility_plan": "page",
+    "site:personal_data_download": "a zip download of one's own data",
     "site:sitemap": "page",
 }

@@ -141,6 +141,8 @@ def build_world():
         "accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": default_token_generator.make_token(owner)}
     )
 
+    newcomer = UserFactory(porteur=True, email="nouvelle@example.fr")
+    DossierFactory(owner=newcomer, phase=draft.phase)
     objects = locals().copy()
     users = {
         "owner": owner,
@@ -148,5 +150,7 @@ def build_world():
         "administrateur": administrateur,
         "evaluateur": evaluateur,
         "partner": partner,
+        # A porteur with nothing submitted (a draft): they may delete their account.
+        "newcomer": newcomer,
     }
     return World(users=users, objects={k: v for k, v in objects.items() if k not in users})

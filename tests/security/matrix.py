@@ -289,6 +289,11 @@ MATRIX = {
     "site:accessibility": (EVERYONE, EVERYONE),
     "site:legal_notice": (EVERYONE, EVERYONE),
     "site:personal_data": (EVERYONE, EVERYONE),
+    "site:cookies": (EVERYONE, EVERYONE),
+    "site:accessibility_plan": (EVERYONE, EVERYONE),
+    # One's own data (no id in the address: nobody else's can be asked for) and one's own account.
+    "site:personal_data_download": (SIGNED_IN, NOT_ALLOWED_SIGNED_IN),
+    "site:account_delete": (SIGNED_IN, SIGNED_IN),
     "site:sitemap": (EVERYONE, EVERYONE),
 }
 
