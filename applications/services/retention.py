@@ -157,7 +157,12 @@ def warn_draft(dossier, now):
         "summary_url": absolute_url(summary),
     }
     reminder.email = notifications.queue_retention_warning(
-        dossier, recipient, context, key=f"retention_warning:{dossier.pk}:{now:%Y%m%dT%H%M%S}"
+        # One e-mail per untouched period (the draft's last change), whatever the run: a second run (a retried task,
+        # the command beside the nightly task) finds the same key and queues nothing more.
+        dossier,
+        recipient,
+        context,
+        key=f"retention_warning:{dossier.pk}:{dossier.updated_at:%Y%m%dT%H%M%S.%f}",
     )
     reminder.save(update_fields=["email"])
     return reminder

@@ -122,6 +122,15 @@ def test_the_warning_is_sent_once_over_several_runs(draft):
     assert OutboundEmail.objects.filter(template=application_retention.WARNING_TEMPLATE).count() == 1
 
 
+def test_two_overlapping_runs_queue_one_warning(draft):
+    """A retried task, or the command run beside the nightly task: both saw the draft as not yet warned."""
+    dossier, _attachment = draft
+    for days in (710, 710.5):
+        application_retention.warn_draft(Dossier.objects.get(pk=dossier.pk), at(days=days))
+
+    assert OutboundEmail.objects.filter(template=application_retention.WARNING_TEMPLATE).count() == 1
+
+
 def test_submitted_dossiers_are_not_drafts(db):
     with freeze_time(CREATED):
         dossier = DossierFactory(submitted=True)
