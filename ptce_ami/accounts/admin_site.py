@@ -7,15 +7,14 @@ role. There is one way in: the admin's login page sends to the platform's login 
 
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from ptce_ami.accounts import two_factor
+from ptce_ami.core import redirects
 
 
 class AdminSite(admin.AdminSite):
@@ -25,9 +24,7 @@ class AdminSite(admin.AdminSite):
         return not settings.TWO_FACTOR_ADMIN_REQUIRED or two_factor.second_factor_satisfied(request)
 
     def login(self, request, extra_context=None):
-        next_url = request.GET.get(REDIRECT_FIELD_NAME, "")
-        if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
-            next_url = reverse("admin:index", current_app=self.name)
+        next_url = redirects.safe_next(request, reverse("admin:index", current_app=self.name))
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(next_url, reverse("accounts:login"))

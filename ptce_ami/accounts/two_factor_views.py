@@ -8,23 +8,21 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ptce_ami.accounts import forms, permissions, two_factor
 from ptce_ami.accounts.two_factor import Outcome
+from ptce_ami.core import redirects
 
 RECOVERY_CODES_FILENAME = "codes-de-secours-ami-ptce.txt"
 
 
 def safe_next(request):
     """The page asked for before the second factor, if it is one of ours; the dashboard otherwise."""
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
-        return next_url
-    return resolve_url(settings.LOGIN_REDIRECT_URL)
+    return redirects.safe_next(request, resolve_url(settings.LOGIN_REDIRECT_URL))
 
 
 def with_next(name, next_url):

@@ -153,6 +153,17 @@ def test_the_verification_step_refuses_an_open_redirect(client):
     assert response["Location"] == reverse("site:dashboard")
 
 
+@pytest.mark.parametrize("next_url", ["12", "accueil"])
+def test_a_next_that_is_not_a_path_sends_to_the_dashboard_not_a_server_error(client, next_url):
+    user = UserFactory(instructeur=True)
+    device, _codes = enrolled(user)
+    log_in(client, user)
+
+    response = client.post(VERIFY, {"code": code_for(device), "next": next_url})
+
+    assert response["Location"] == reverse("site:dashboard")
+
+
 def test_the_login_page_refuses_an_open_redirect_before_the_second_factor(client):
     user = UserFactory(instructeur=True)
     enrolled(user)
@@ -319,6 +330,17 @@ def test_the_admin_login_refuses_an_open_redirect(client):
     response = client.get(reverse("admin:login") + "?next=https://evil.example/")
 
     assert response["Location"] == f"{reverse('accounts:login')}?next=/admin/"
+
+
+def test_the_admin_login_sends_a_next_that_is_not_a_path_to_the_index(client):
+    user = UserFactory(administrateur=True)
+    device, _codes = enrolled(user)
+    log_in(client, user)
+    client.post(VERIFY, {"code": code_for(device)})
+
+    response = client.get(reverse("admin:login") + "?next=12")
+
+    assert response["Location"] == reverse("admin:index")
 
 
 def test_a_porteur_is_refused_the_admin_even_with_a_second_factor(client):
