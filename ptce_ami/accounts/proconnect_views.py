@@ -24,7 +24,7 @@ from django.views.generic import View
 from mozilla_django_oidc.views import OIDCAuthenticationRequestView
 
 from ptce_ami.accounts import proconnect
-from ptce_ami.core import audit
+from ptce_ami.core import audit, redirects
 from ptce_ami.core.models import AuditAction, AuditOutcome
 
 logger = logging.getLogger(__name__)
@@ -137,7 +137,8 @@ def proconnect_callback(request):
     # After login(), which may have started a new session: what the logout and the second factor need.
     request.session[proconnect.SESSION_ID_TOKEN] = backend.id_token
     proconnect.mark_second_factor(request.session, backend.id_token_claims or {})
-    return redirect(next_url or settings.LOGIN_REDIRECT_URL)
+    # mozilla-django-oidc checked the host only: a bare word ("12") would be taken for a URL name by redirect().
+    return redirect(redirects.safe_path(request, next_url, settings.LOGIN_REDIRECT_URL))
 
 
 def end_proconnect_session(request):

@@ -80,6 +80,17 @@ def test_an_existing_agent_logs_in_and_the_login_is_audited(client, provider):
     assert client.get(reverse("site:dashboard")).status_code == 200
 
 
+def test_a_next_that_is_not_a_path_lands_on_the_dashboard_not_a_server_error(client, provider):
+    agent = UserFactory(instructeur=True, email="next.agent@finances.gouv.fr")
+    provider.set_user(agent.email)
+    authorize_url = client.get(reverse("accounts:proconnect_login") + "?next=12")["Location"]
+
+    response = client.get(authorize_on_provider(authorize_url, agent.email))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("site:dashboard")
+
+
 def test_the_userinfo_is_read_from_the_signed_jwt(provider):
     """The provider under test answers userinfo as ProConnect does: a JWT, not JSON."""
     UserFactory(evaluateur=True, email="eva@example.fr")
