@@ -116,4 +116,6 @@ def test_the_staff_dossier_page_at_375_px_lets_the_keyboard_scroll_every_table(p
     budget = page.get_by_role("region", name="Lignes du budget prévisionnel")
     budget.focus()
     page.keyboard.press("ArrowRight")
-    assert budget.evaluate("element => element.scrollLeft") > 0  # the keyboard scrolls it
+    # Chromium animates keyboard scrolling: wait for the region to move rather than read it at once (a busy CI
+    # machine read 0 before the animation's first frame); the wait fails after 5 s if the key does nothing.
+    page.wait_for_function("element => element.scrollLeft > 0", arg=budget.element_handle(), timeout=5000)
