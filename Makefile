@@ -14,12 +14,14 @@ SERVE_ENV := $(DEMO_ENV) EMAIL_URL=filemail:///$(CURDIR)/$(DEMO_EMAILS)
 SEED_ENV := $(SERVE_ENV) LOG_LEVEL=WARNING COMPANY_LOOKUP_URL=
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-packages run demo-data test quality fix worker beat clean
+.PHONY: help install system-packages run demo-data test quality fix worker beat clean messages compilemessages
 
 help:
 	@echo "make run      install, migrate, load territories and demo data, serve on 127.0.0.1:8000"
 	@echo "make test     install and run the whole test suite (browser tests skip without Chromium)"
 	@echo "make quality  ruff format check, ruff, djlint, import floors, migrations check"
+	@echo "make messages         update locale/en/ from the code and templates; lists the msgids left to translate"
+	@echo "make compilemessages  compile the catalogues (the .mo files are committed: needs gettext's msgfmt)"
 	@echo "make worker   Celery worker (needs CELERY_BROKER_URL)"
 	@echo "make beat     Celery beat (needs CELERY_BROKER_URL)"
 
@@ -65,6 +67,16 @@ fix: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 	$(BIN)/djlint templates --reformat
+
+# The English catalogue. Its msgids are the French text; tests/test_i18n.py fails on any left untranslated.
+messages: install
+	env -u DATABASE_URL $(DEMO_ENV) $(MANAGE) makemessages -l en --no-obsolete \
+	  --ignore=.venv --ignore=tests --ignore=bench --ignore=var --ignore=node_modules --ignore='*/migrations/*'
+	@msgattrib --untranslated locale/en/LC_MESSAGES/django.po | grep -c '^msgid' | sed 's/^/msgids to translate (header included): /'
+
+compilemessages:
+	msgfmt --check -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po
+	msgfmt --check -o locale/fr/LC_MESSAGES/django.mo locale/fr/LC_MESSAGES/django.po
 
 worker: install
 	@test -n "$$CELERY_BROKER_URL" || (echo "Set CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0" && exit 1)

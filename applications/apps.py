@@ -1,11 +1,12 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ApplicationsConfig(AppConfig):
     """Floor 3: editions, phases, dossiers, members, attachments, workflow, eligibility, messages."""
 
     name = "applications"
-    verbose_name = "Candidatures"
+    verbose_name = _("Candidatures")
 
     def ready(self):
         # reminders registers its sources when imported

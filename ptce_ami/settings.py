@@ -10,7 +10,6 @@ import secrets
 from pathlib import Path
 
 from csp.constants import NONE, SELF, UNSAFE_INLINE
-from django.utils.translation import gettext_lazy as _
 
 from ptce_ami.conf import Env
 
@@ -74,7 +73,8 @@ MIDDLEWARE = [
     "ptce_ami.core.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # The page's language: the account's or this browser's choice, else French (not the browser's preference).
+    "ptce_ami.accounts.language.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -197,9 +197,10 @@ if PROCONNECT_ISSUER:
     env.url_string("PROCONNECT_ISSUER")  # an issuer that is not an http(s) URL stops the start-up
 
 LANGUAGE_CODE = "fr"
-# French only until the interface has a complete English translation: a page never announces a language it is
-# not written in (RGAA 8.3), whatever the browser prefers. LocaleMiddleware stays for the day English comes.
-LANGUAGES = [("fr", _("Français"))]
+# French first; English on request (the header's switcher), remembered per account (ptce_ami.accounts.language).
+# Each language is named in itself, as a switcher must (RGAA 8.7).
+LANGUAGES = [("fr", "Français"), ("en", "English")]
+LANGUAGE_COOKIE_NAME = "ptce_language"
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True

@@ -84,25 +84,25 @@ def letter_context(dossier, *, decided_at):
 
 
 def render_decision_html(dossier, *, outcome, motivation, decided_at, amount=None):
-    """The decision letter of ``outcome`` (DossierState.LAUREATE or NOT_RETAINED) as HTML, in French.
+    """The decision letter of ``outcome`` (DossierState.LAUREATE or NOT_RETAINED) as HTML, in the owner's language.
 
     ``motivation`` is the committee's text; ``amount`` (euros), when given, is announced in a phase-2 laureate
     letter. Dated today; ``decided_at`` is the decision's moment.
     """
-    context = {
-        **letter_context(dossier, decided_at=decided_at),
-        "outcome": outcome,
-        "motivation": motivation.strip(),
-        "amount": euros(amount) if amount is not None else "",
-    }
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(notices.notice_language(dossier)):  # the context formats dates and amounts too
+        context = {
+            **letter_context(dossier, decided_at=decided_at),
+            "outcome": outcome,
+            "motivation": motivation.strip(),
+            "amount": euros(amount) if amount is not None else "",
+        }
         return render_notice_html(DECISION_TEMPLATES[outcome], context)
 
 
 def render_grant_html(dossier, *, amount, decided_at):
     """The phase-2 grant notification as HTML: amount, two years, staggered payments and follow-up obligations."""
-    context = {**letter_context(dossier, decided_at=decided_at), "amount": euros(amount)}
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(notices.notice_language(dossier)):
+        context = {**letter_context(dossier, decided_at=decided_at), "amount": euros(amount)}
         return render_notice_html(GRANT_TEMPLATE, context)
 
 

@@ -113,9 +113,14 @@ def receipt_context(version):
     }
 
 
+def notice_language(dossier):
+    """The language of the dossier's notices (receipts, letters): its owner's (User.language), French by default."""
+    return dossier.owner.language if dossier.owner_id else settings.LANGUAGE_CODE
+
+
 def render_receipt_html(version):
-    """The receipt of a DossierVersion as HTML (French), from what was frozen at submission."""
-    with translation.override(settings.LANGUAGE_CODE):  # the context formats numbers too
+    """The receipt of a DossierVersion as HTML, in the owner's language, from what was frozen at submission."""
+    with translation.override(notice_language(version.dossier)):  # the context formats numbers too
         return render_notice_html(RECEIPT_TEMPLATE, receipt_context(version))
 
 

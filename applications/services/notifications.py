@@ -260,8 +260,8 @@ def email_immediately(kind, event_key, *, now):
         recipient__notification_frequency=NotificationFrequency.IMMEDIATE,
     ).select_related("recipient", "dossier__region")
     notifications = list(pending)
-    with translation.override(settings.LANGUAGE_CODE):
-        for notification in notifications:
+    for notification in notifications:
+        with translation.override(notification.recipient.language):  # the item's labels are built here
             context = {"recipient": notification.recipient, "item": notification_item(notification)}
             context["resubmission"] = notification.kind == RESUBMITTED
             queue_email(
@@ -306,7 +306,7 @@ def send_digest(recipient, now):
         if claimed != len(ids):  # another run took some of them (databases without row locks): it sends them
             transaction.set_rollback(True)
             return 0
-        with translation.override(settings.LANGUAGE_CODE):
+        with translation.override(recipient.language):  # the items' labels are built here
             context = {"recipient": recipient, "items": [notification_item(n) for n in notifications]}
             context["day"] = timezone.localdate(now)
             queue_email(
@@ -320,6 +320,6 @@ def send_digest(recipient, now):
 
 
 def queue_retention_warning(dossier, recipient, context, *, key):
-    """The warning that an untouched draft will be deleted (applications.services.retention), in French."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return queue_email("applications/email/retention_warning", recipient, context, key=key, related=dossier)
+    """The warning that an untouched draft will be deleted (applications.services.retention), in the recipient's
+    language (ptce_ami.core.emails)."""
+    return queue_email("applications/email/retention_warning", recipient, context, key=key, related=dossier)

@@ -1,14 +1,16 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "ptce_ami.accounts"
     label = "accounts"
-    verbose_name = "Comptes et rôles"
+    verbose_name = _("Comptes et rôles")
 
     def ready(self):
-        from ptce_ami.accounts import middleware  # noqa: F401, PLC0415 - connects the login signal receiver
+        # Connects the login signal receivers.
+        from ptce_ami.accounts import language, middleware  # noqa: F401, PLC0415
 
 
 class AdminConfig(admin_apps.AdminConfig):

@@ -3,6 +3,7 @@ import re
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Fieldset, Layout, Submit
 from django import forms
+from django.conf import settings
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
@@ -266,3 +267,9 @@ class RecoveryCodesSavedForm(BaseForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.helper = submit_helper(_("Continuer"))
+
+
+class LanguageForm(forms.Form):
+    """The header's language switcher."""
+
+    language = forms.ChoiceField(label=_("Langue"), choices=lambda: settings.LANGUAGES)

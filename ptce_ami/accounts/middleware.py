@@ -50,6 +50,7 @@ OPEN_BEFORE_SECOND_FACTOR = {
     "accounts:two_factor_enrol",
     "accounts:two_factor_verify",
     "accounts:logout",
+    "accounts:language",
     "healthz",
     "site:accessibility",
     "site:legal_notice",

@@ -71,6 +71,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=NotificationFrequency.IMMEDIATE,
         help_text=_("Pour les agents et les partenaires : un courriel par événement, ou un récapitulatif par jour."),
     )
+    language = models.CharField(
+        _("langue"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="fr",
+        help_text=_("La langue des pages, des courriels et des documents PDF que reçoit ce compte."),
+    )
     email_confirmed_at = models.DateTimeField(_("adresse confirmée le"), null=True, blank=True)
     date_joined = models.DateTimeField(_("inscrit le"), default=timezone.now)
     # Part of the session hash: changing it ends every session of the account ("Se déconnecter partout").

@@ -35,6 +35,7 @@ urlpatterns = [
     ),
     path("mot-de-passe/changer/", views.PasswordChangeView.as_view(), name="password_change"),
     path("mon-compte/", views.profile, name="profile"),
+    path("langue/", views.set_language, name="language"),
     path("mon-compte/deconnexion-partout/", views.log_out_everywhere, name="log_out_everywhere"),
     path("double-authentification/activer/", two_factor_views.enrol, name="two_factor_enrol"),
     path("double-authentification/verification/", two_factor_views.verify, name="two_factor_verify"),

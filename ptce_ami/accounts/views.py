@@ -5,15 +5,16 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
-from django.utils import timezone
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from ptce_ami.accounts import forms, permissions, proconnect, proconnect_views, services, two_factor
+from ptce_ami.accounts import forms, language, permissions, proconnect, proconnect_views, services, two_factor
 from ptce_ami.accounts.models import ApiCall, User
 from ptce_ami.accounts.notifications import send_confirmation_email
 from ptce_ami.accounts.tokens import read_email_token
+from ptce_ami.core.redirects import safe_next
 
 BACKEND = "ptce_ami.accounts.backends.EmailBackend"
 
@@ -163,6 +164,22 @@ def log_out_everywhere(request):
         logout(request)
     messages.success(request, _("Vous êtes déconnecté sur tous vos appareils."))
     return response or redirect("accounts:login")
+
+
+@require_POST
+def set_language(request):
+    """The header's language switcher: the page comes back in the chosen language, which this browser and, when
+    signed in, the account keep (e-mails and PDF notices follow the account's)."""
+    back = safe_next(request, reverse("site:home"))
+    form = forms.LanguageForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Cette langue n'est pas proposée."))
+        return redirect(back)
+    chosen = form.cleaned_data["language"]
+    translation.activate(chosen)
+    response = redirect(back)
+    language.remember(request, response, chosen)
+    return response
 
 
 # Personal API tokens -------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
@@ -6,7 +7,7 @@ class CoreConfig(AppConfig):
 
     name = "ptce_ami.core"
     label = "core"
-    verbose_name = "Socle"
+    verbose_name = _("Socle")
 
     def ready(self):
         from ptce_ami.core import audit

@@ -1,18 +1,35 @@
 """Build and send an e-mail from its templates: ``<prefix>_subject.txt``, ``<prefix>_body.txt`` and,
-when it exists, ``<prefix>_body.html``.
+when it exists, ``<prefix>_body.html``, in the recipient's language.
 """
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMultiAlternatives
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
+from django.utils import translation
 
 
 def absolute_url(path):
     return f"{settings.SITE_URL}{path}"
 
 
-def build_email(prefix, to, context=None, *, reply_to=None):
+def recipient_language(address):
+    """The language the account at ``address`` chose (``User.language``), else the default, French: an address
+    with no account (an invitation to a newcomer) gets French."""
+    # Accounts keep their address in lower case (User.save): the unique index serves this lookup.
+    accounts = get_user_model()._default_manager.filter(email=address.strip().lower())
+    return accounts.values_list("language", flat=True).first() or settings.LANGUAGE_CODE
+
+
+def build_email(prefix, to, context=None, *, reply_to=None, language=None):
+    """The message, written in ``language``, by default the (first) recipient's, whatever page sent it."""
+    first = to if isinstance(to, str) else next(iter(to), "")
+    with translation.override(language or recipient_language(first)):
+        return _build_email(prefix, to, context, reply_to=reply_to)
+
+
+def _build_email(prefix, to, context, *, reply_to):
     context = {"site_url": settings.SITE_URL, **(context or {})}
     subject = " ".join(render_to_string(f"{prefix}_subject.txt", context).split())
     body = render_to_string(f"{prefix}_body.txt", context)

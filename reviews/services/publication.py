@@ -16,7 +16,6 @@ A session already published publishes nothing: publishing twice sends nothing tw
 import logging
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -29,7 +28,7 @@ from applications.services import notifications as applications_notifications
 from applications.services.workflow import transition
 from applications.workflow import InvalidTransition
 from ptce_ami.core import audit
-from ptce_ami.core.emails import absolute_url
+from ptce_ami.core.emails import absolute_url, recipient_language
 from ptce_ami.core.queue import enqueue
 from reviews.enums import DecisionOutcome, SessionStatus
 from reviews.models import CommitteeSession, Decision
@@ -82,7 +81,7 @@ def email_preview(decision, recipient):
         "document": LETTER_KINDS[decision.outcome].label,
         "recipient": recipient,
     }
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(recipient_language(recipient)):  # as queue_email will write it
         subject = " ".join(render_to_string(f"{NOTICE_EMAIL}_subject.txt", context).split())
         body = render_to_string(f"{NOTICE_EMAIL}_body.txt", context).strip()
     return OutboxEmail(recipient, subject, body)

@@ -72,6 +72,8 @@ FORMS = {
     "accounts:password_change": Page("owner", lambda w: url("accounts:password_change")),
     "accounts:profile": Page("owner", lambda w: url("accounts:profile")),
     "accounts:log_out_everywhere": Page("owner", lambda w: url("accounts:profile")),
+    # The header's language switcher, on every page.
+    "accounts:language": Page("owner", lambda w: url("accounts:profile")),
     "accounts:api_tokens": Page("instructeur", lambda w: url("accounts:api_tokens")),
     "accounts:revoke_api_token": Page("instructeur", lambda w: url("accounts:api_tokens")),
     # Deleting one's account: a porteur whose dossiers are all drafts (the world's newcomer, who has a draft only).

@@ -66,6 +66,7 @@ MATRIX = {
     "accounts:confirm_email": (row(LOGIN), row(LOGIN)),
     "accounts:login": (ANONYMOUS_ONLY, ANONYMOUS_ONLY),
     "accounts:logout": (NOT_ALLOWED, row(REDIRECT)),
+    "accounts:language": (NOT_ALLOWED, row(OK)),
     "accounts:password_reset": (EVERYONE, EVERYONE),
     "accounts:password_reset_done": (EVERYONE, NOT_ALLOWED),
     # A valid link redirects to the page without the token in its address (Django's own view).
