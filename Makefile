@@ -72,7 +72,9 @@ fix: install
 messages: install
 	env -u DATABASE_URL $(DEMO_ENV) $(MANAGE) makemessages -l en --no-obsolete \
 	  --ignore=.venv --ignore=tests --ignore=bench --ignore=var --ignore=node_modules --ignore='*/migrations/*'
-	@msgattrib --untranslated locale/en/LC_MESSAGES/django.po | grep -c '^msgid' | sed 's/^/msgids to translate (header included): /'
+	@echo "msgids to translate: $$(msgattrib --untranslated locale/en/LC_MESSAGES/django.po | grep -c '^msgid ')," \
+	  "guesses to check (fuzzy, not compiled until the flag is removed):" \
+	  "$$(msgattrib --only-fuzzy locale/en/LC_MESSAGES/django.po | grep -c '^msgid ')"
 
 compilemessages:
 	msgfmt --check -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po

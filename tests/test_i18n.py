@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.template import engines
-from django.test import Client
 from django.templatetags.i18n import BlockTranslateNode, TranslateNode
+from django.test import Client
 from django.urls import reverse
 from django.utils.translation import trans_real
 
@@ -21,7 +21,9 @@ TEMPLATE_DIRS = [ROOT / "templates", ROOT / "territories" / "templates"]
 PYTHON_PACKAGES = ["applications", "reviews", "territories", "ptce_ami"]
 # Copies of Django's admin templates with accessibility fixes: their msgids are Django's (translated by Django).
 DJANGO_TEMPLATE_COPIES = {ROOT / "templates" / "admin" / "edit_inline" / "tabular.html"}
-GETTEXT_FUNCTIONS = {"_", "gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext", "pgettext_lazy"}
+# gettext_noop: the API's schema descriptions, translated when the documentation page shows them.
+GETTEXT_FUNCTIONS = {"_", "gettext", "gettext_lazy", "gettext_noop", "ngettext", "ngettext_lazy", "pgettext"}
+GETTEXT_FUNCTIONS |= {"pgettext_lazy"}
 
 
 def template_msgids(path, plurals=True):

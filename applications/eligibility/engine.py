@@ -2,6 +2,7 @@
 
 import logging
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from applications.eligibility.context import EligibilityContext
@@ -27,8 +28,12 @@ def evaluate(
     budget_lines=None,
     history=None,
     rules=None,
+    languages=None,
 ):
     """The results of the rules (all, or those of ``rule_ids``) on ``dossier``, in rule order.
+
+    With ``languages`` (codes), ``{language: results}`` instead: the rules run once per language on one reading of
+    the dossier (the context keeps what it loaded), so that a stored run can be shown in each language.
 
     Pass ``members`` (with ``select_related("commune")``), ``attachments`` (current ones) and ``territory`` (a
     TerritorySelection) when they are already loaded; otherwise they are loaded here, in at most 7 queries
@@ -44,7 +49,13 @@ def evaluate(
         history=history,
     )
     selected = [item for item in (rules or RULES) if rule_ids is None or item.id in rule_ids]
-    return [run(item, context) for item in selected]
+    if languages is None:
+        return [run(item, context) for item in selected]
+    results = {}
+    for language in languages:
+        with translation.override(language):
+            results[language] = [run(item, context) for item in selected]
+    return results
 
 
 def evaluate_draft(dossier, **kwargs):

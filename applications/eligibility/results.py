@@ -35,6 +35,16 @@ class RuleResult:
         return RuleStatus(self.status).label
 
     @property
+    def wording(self):
+        """What the templates show (the same as a stored result's ``wording``): computed in the page's language."""
+        return {
+            "title": self.title,
+            "explanation": self.explanation,
+            "legal_basis": self.legal_basis,
+            "details": self.details,
+        }
+
+    @property
     def badge_class(self):
         return STATUS_BADGES[RuleStatus(self.status)]
 

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from applications.enums import STATUS_BADGES, RuleStatus
@@ -92,6 +92,9 @@ class EligibilityResult(models.Model):
     explanation = models.TextField(_("explication"))
     legal_basis = models.CharField(_("base juridique"), max_length=300)
     details = models.JSONField(_("détails"), default=list, blank=True)
+    # The same wording in the interface's other languages, written by the same run: {"en": {"title": …,
+    # "explanation": …, "legal_basis": …, "details": […]}}. The French fields above are the record.
+    translations = models.JSONField(_("traductions"), default=dict, blank=True, editable=False)
     # Staff confirm or override a result, with a motivation (the rules never decide alone).
     override_status = models.CharField(_("résultat retenu par l'agent"), max_length=16, blank=True)
     override_motivation = models.TextField(_("motivation"), blank=True)
@@ -112,6 +115,18 @@ class EligibilityResult(models.Model):
     @property
     def effective_status(self):
         return self.override_status or self.status
+
+    @property
+    def wording(self):
+        """Title, explanation, legal basis and details in the page's language when the run wrote them in it, else
+        the French record (a run from before English was offered)."""
+        french = {
+            "title": self.title,
+            "explanation": self.explanation,
+            "legal_basis": self.legal_basis,
+            "details": self.details,
+        }
+        return self.translations.get(translation.get_language()) or french
 
     @property
     def status_label(self):

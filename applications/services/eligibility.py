@@ -2,6 +2,7 @@
 
 import uuid
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -42,30 +43,43 @@ def run(dossier, *, key, trigger=EligibilityTrigger.ON_DEMAND, by=None, version=
     # The company directory first (what it says of each member), so that rules R01, R03–R05 compare with it: all
     # members at submission, those not read yet on a later run.
     official_data.record(dossier, missing_only=trigger != EligibilityTrigger.SUBMISSION)
-    results = eligibility.evaluate(dossier)
+    # The record is French; each other language of the interface keeps its own wording of the same results.
+    others = [code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE]
+    languages = [settings.LANGUAGE_CODE, *others]
+    by_language = eligibility.evaluate(dossier, languages=languages)
+    results = by_language.pop(settings.LANGUAGE_CODE)
     try:
         with transaction.atomic():
             eligibility_run = EligibilityRun.objects.create(
                 dossier=dossier, key=key, trigger=trigger, requested_by=by, version=version
             )
-            EligibilityResult.objects.bulk_create(result_rows(eligibility_run, results))
+            EligibilityResult.objects.bulk_create(result_rows(eligibility_run, results, by_language))
     except IntegrityError:
         return EligibilityRun.objects.get(key=key)  # another delivery of the same task was faster
     return eligibility_run
 
 
-def result_rows(eligibility_run, results):
+def wording(result):
+    return {
+        "title": str(result.title),
+        "explanation": str(result.explanation),
+        "legal_basis": str(result.legal_basis),
+        "details": [str(detail) for detail in result.details],
+    }
+
+
+def result_rows(eligibility_run, results, by_language=None):
+    """The rows of ``results`` (French), each with its wording in the other languages (``by_language``)."""
+    by_language = by_language or {}
     return [
         EligibilityResult(
             run=eligibility_run,
             rule_id=result.rule_id,
-            title=str(result.title),
             status=str(result.status),
-            explanation=str(result.explanation),
-            legal_basis=str(result.legal_basis),
-            details=[str(detail) for detail in result.details],
+            **wording(result),
+            translations={language: wording(others[index]) for language, others in by_language.items()},
         )
-        for result in results
+        for index, result in enumerate(results)
     ]
 
 

@@ -3,7 +3,7 @@ costs the same whatever the number of rows and whatever its position; no total i
 """
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 from ninja import Field, Schema
 from ninja.errors import HttpError
 
@@ -13,9 +13,12 @@ LARGEST_KEY = 2**63 - 1  # a bigint: a larger cursor is refused by PostgreSQL (a
 
 
 class PageParams(Schema):
-    limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=N_("Nombre de résultats par page (1 à 100)."))
+    limit: int = Field(
+        DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=gettext_noop("Nombre de résultats par page (1 à 100).")
+    )
     cursor: str | None = Field(
-        None, description=N_("Curseur rendu par la page précédente (next_cursor) ; absent pour la première page.")
+        None,
+        description=gettext_noop("Curseur rendu par la page précédente (next_cursor) ; absent pour la première page."),
     )
 
 

@@ -18,7 +18,7 @@ from django.db.models import Count, F, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 from ninja import Field, NinjaAPI, Query, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
@@ -40,7 +40,7 @@ from reviews.models import (
 from reviews.services.selection import apply, build_filter, staff_queryset
 from territories.models import Departement, Region
 
-DESCRIPTION = N_(
+DESCRIPTION = gettext_noop(
     "API en lecture seule pour les outils des agents et des partenaires régionaux : dossiers, structures membres, "
     "territoires, évaluations (notes seulement), avis régionaux, décisions et aides. Voir la page de documentation."
 )
@@ -75,17 +75,17 @@ def refused(request, exc):
 
 # Pydantic's messages are English: each refused parameter gets a French one (its "type" and "loc" are kept).
 VALIDATION_MESSAGES = {
-    "missing": N_("Ce paramètre est obligatoire."),
-    "int_parsing": N_("Saisissez un nombre entier."),
-    "int_from_float": N_("Saisissez un nombre entier."),
-    "float_parsing": N_("Saisissez un nombre."),
-    "finite_number": N_("Saisissez un nombre fini."),
-    "less_than_equal": N_("Saisissez une valeur inférieure ou égale à %(le)s."),
-    "less_than": N_("Saisissez une valeur inférieure à %(lt)s."),
-    "greater_than_equal": N_("Saisissez une valeur supérieure ou égale à %(ge)s."),
-    "greater_than": N_("Saisissez une valeur supérieure à %(gt)s."),
-    "string_type": N_("Saisissez un texte."),
-    "list_type": N_("Saisissez une liste de valeurs."),
+    "missing": gettext_noop("Ce paramètre est obligatoire."),
+    "int_parsing": gettext_noop("Saisissez un nombre entier."),
+    "int_from_float": gettext_noop("Saisissez un nombre entier."),
+    "float_parsing": gettext_noop("Saisissez un nombre."),
+    "finite_number": gettext_noop("Saisissez un nombre fini."),
+    "less_than_equal": gettext_noop("Saisissez une valeur inférieure ou égale à %(le)s."),
+    "less_than": gettext_noop("Saisissez une valeur inférieure à %(lt)s."),
+    "greater_than_equal": gettext_noop("Saisissez une valeur supérieure ou égale à %(ge)s."),
+    "greater_than": gettext_noop("Saisissez une valeur supérieure à %(gt)s."),
+    "string_type": gettext_noop("Saisissez un texte."),
+    "list_type": gettext_noop("Saisissez une liste de valeurs."),
 }
 
 
@@ -117,27 +117,32 @@ def throttled(request, exc):
 class DossierFilters(Schema):
     """The instruction list's filters (reviews.services.selection.DossierFilter), read from the query string."""
 
-    q: str | None = Field(None, description=N_("Recherche : nom du pôle, référence, nom ou SIRET d'un membre."))
-    edition: int | None = Field(None, description=N_("Identifiant de l'édition."))
-    phase: str | None = Field(None, description=N_("Type de phase : phase1 ou phase2."))
-    state: list[str] | None = Field(
-        None, description=N_("État du dossier ; répétable (state=eligible&state=laureate).")
+    q: str | None = Field(
+        None, description=gettext_noop("Recherche : nom du pôle, référence, nom ou SIRET d'un membre.")
     )
-    region: str | None = Field(None, description=N_("Code INSEE de la région."))
+    edition: int | None = Field(None, description=gettext_noop("Identifiant de l'édition."))
+    phase: str | None = Field(None, description=gettext_noop("Type de phase : phase1 ou phase2."))
+    state: list[str] | None = Field(
+        None, description=gettext_noop("État du dossier ; répétable (state=eligible&state=laureate).")
+    )
+    region: str | None = Field(None, description=gettext_noop("Code INSEE de la région."))
     departement: str | None = Field(
-        None, description=N_("Code INSEE d'un département du territoire du pôle ou d'une structure membre.")
+        None, description=gettext_noop("Code INSEE d'un département du territoire du pôle ou d'une structure membre.")
     )
     category: list[str] | None = Field(
-        None, description=N_("Catégorie de membres (art. 9 de la loi ESS) ; répétable : au moins un membre de l'une.")
+        None,
+        description=gettext_noop(
+            "Catégorie de membres (art. 9 de la loi ESS) ; répétable : au moins un membre de l'une."
+        ),
     )
-    sector: int | None = Field(None, description=N_("Identifiant d'un secteur."))
+    sector: int | None = Field(None, description=gettext_noop("Identifiant d'un secteur."))
     eligibility: str | None = Field(
-        None, description=N_("Éligibilité à la dernière vérification : pass, warning, fail ou none.")
+        None, description=gettext_noop("Éligibilité à la dernière vérification : pass, warning, fail ou none.")
     )
-    score_min: float | None = Field(None, ge=0, le=100, description=N_("Note minimale sur 100."))
-    score_max: float | None = Field(None, ge=0, le=100, description=N_("Note maximale sur 100."))
-    reviewer: int | None = Field(None, description=N_("Identifiant d'un évaluateur affecté."))
-    label: int | None = Field(None, description=N_("Identifiant d'une étiquette."))
+    score_min: float | None = Field(None, ge=0, le=100, description=gettext_noop("Note minimale sur 100."))
+    score_max: float | None = Field(None, ge=0, le=100, description=gettext_noop("Note maximale sur 100."))
+    reviewer: int | None = Field(None, description=gettext_noop("Identifiant d'un évaluateur affecté."))
+    label: int | None = Field(None, description=gettext_noop("Identifiant d'une étiquette."))
 
 
 def matching_dossiers(request):
@@ -165,24 +170,24 @@ def visible_dossier(request, reference):
 @api.get(
     "/regions",
     response={200: schemas.RegionPage, **ERRORS},
-    tags=[N_("Territoires")],
-    summary=N_("Régions"),
-    description=N_("Les régions (référentiel public), par code INSEE."),
+    tags=[gettext_noop("Territoires")],
+    summary=gettext_noop("Régions"),
+    description=gettext_noop("Les régions (référentiel public), par code INSEE."),
 )
 def regions(request, params: Query[PageParams]):
     return page(request, Region.objects.all(), params, key="code", integer_key=False)
 
 
 class DepartementFilters(Schema):
-    region: str | None = Field(None, description=N_("Code INSEE de la région : ses départements seulement."))
+    region: str | None = Field(None, description=gettext_noop("Code INSEE de la région : ses départements seulement."))
 
 
 @api.get(
     "/departements",
     response={200: schemas.DepartementPage, **ERRORS},
-    tags=[N_("Territoires")],
-    summary=N_("Départements"),
-    description=N_("Les départements (référentiel public), par code INSEE."),
+    tags=[gettext_noop("Territoires")],
+    summary=gettext_noop("Départements"),
+    description=gettext_noop("Les départements (référentiel public), par code INSEE."),
 )
 def departements(request, filters: Query[DepartementFilters], params: Query[PageParams]):
     queryset = Departement.objects.all()
@@ -201,9 +206,9 @@ def with_score(queryset):
 @api.get(
     "/dossiers",
     response={200: schemas.DossierPage, **ERRORS},
-    tags=[N_("Dossiers")],
-    summary=N_("Dossiers"),
-    description=N_(
+    tags=[gettext_noop("Dossiers")],
+    summary=gettext_noop("Dossiers"),
+    description=gettext_noop(
         "Les dossiers déposés que vous voyez (un partenaire régional : ceux de ses régions), filtrés comme la liste "
         "d'instruction."
     ),
@@ -215,9 +220,9 @@ def dossiers(request, filters: Query[DossierFilters], params: Query[PageParams])
 @api.get(
     "/dossiers/{reference}",
     response={200: schemas.DossierDetailOut, **DETAIL_ERRORS},
-    tags=[N_("Dossiers")],
-    summary=N_("Un dossier"),
-    description=N_("Un dossier déposé, par sa référence ; 404 pour un dossier que vous ne voyez pas."),
+    tags=[gettext_noop("Dossiers")],
+    summary=gettext_noop("Un dossier"),
+    description=gettext_noop("Un dossier déposé, par sa référence ; 404 pour un dossier que vous ne voyez pas."),
 )
 def dossier(request, reference: str):
     queryset = (
@@ -231,9 +236,9 @@ def dossier(request, reference: str):
 @api.get(
     "/dossiers/{reference}/members",
     response={200: schemas.MemberPage, **DETAIL_ERRORS},
-    tags=[N_("Dossiers")],
-    summary=N_("Structures membres d'un dossier"),
-    description=N_("Les structures membres d'un dossier que vous voyez."),
+    tags=[gettext_noop("Dossiers")],
+    summary=gettext_noop("Structures membres d'un dossier"),
+    description=gettext_noop("Les structures membres d'un dossier que vous voyez."),
 )
 def members(request, reference: str, params: Query[PageParams]):
     dossier = visible_dossier(request, reference)
@@ -247,9 +252,9 @@ def members(request, reference: str, params: Query[PageParams]):
 @api.get(
     "/reviews",
     response={200: schemas.ReviewPage, **ERRORS},
-    tags=[N_("Évaluation")],
-    summary=N_("Évaluations"),
-    description=N_(
+    tags=[gettext_noop("Évaluation")],
+    summary=gettext_noop("Évaluations"),
+    description=gettext_noop(
         "Les évaluations des dossiers que vous voyez (filtres des dossiers), notes seulement : les instructeurs ont "
         "toutes les évaluations et leurs niveaux par critère ; les partenaires régionaux, les évaluations comptées de"
         " leurs régions (note sur 100 et recommandation)."
@@ -282,9 +287,9 @@ def reviews(request, filters: Query[DossierFilters], params: Query[PageParams]):
 @api.get(
     "/regional-opinions",
     response={200: schemas.OpinionPage, **ERRORS},
-    tags=[N_("Évaluation")],
-    summary=N_("Avis régionaux"),
-    description=N_("Les avis régionaux et les rangs des dossiers que vous voyez (filtres des dossiers)."),
+    tags=[gettext_noop("Évaluation")],
+    summary=gettext_noop("Avis régionaux"),
+    description=gettext_noop("Les avis régionaux et les rangs des dossiers que vous voyez (filtres des dossiers)."),
 )
 def regional_opinions(request, filters: Query[DossierFilters], params: Query[PageParams]):
     permissions.require_perm(request.user, "reviews.view_regional_opinions")
@@ -295,9 +300,9 @@ def regional_opinions(request, filters: Query[DossierFilters], params: Query[Pag
 @api.get(
     "/decisions",
     response={200: schemas.DecisionPage, **ERRORS},
-    tags=[N_("Sélection")],
-    summary=N_("Décisions"),
-    description=N_(
+    tags=[gettext_noop("Sélection")],
+    summary=gettext_noop("Décisions"),
+    description=gettext_noop(
         "Les décisions du comité sur les dossiers que vous voyez (filtres des dossiers) : toutes, provisoires et "
         "annulées comprises, pour les instructeurs ; les décisions publiées de leurs régions, sans motivation, pour "
         "les partenaires régionaux."
@@ -317,9 +322,11 @@ def decisions(request, filters: Query[DossierFilters], params: Query[PageParams]
 @api.get(
     "/grants",
     response={200: schemas.GrantPage, **ERRORS},
-    tags=[N_("Sélection")],
-    summary=N_("Aides"),
-    description=N_("Les aides des lauréats de phase 2 que vous voyez (filtres des dossiers), avec leurs versements."),
+    tags=[gettext_noop("Sélection")],
+    summary=gettext_noop("Aides"),
+    description=gettext_noop(
+        "Les aides des lauréats de phase 2 que vous voyez (filtres des dossiers), avec leurs versements."
+    ),
 )
 def grants(request, filters: Query[DossierFilters], params: Query[PageParams]):
     permissions.require_perm(request.user, "reviews.view_grants")

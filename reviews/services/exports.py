@@ -161,7 +161,8 @@ def eligibility_failures(dossier):
         return ""
     failed = [result for result in run.export_results if result.effective_status != RuleStatus.PASS]
     return LIST_SEPARATOR.join(
-        f"{result.rule_id}. {result.title} ({label(RuleStatus, result.effective_status)})" for result in failed
+        f"{result.rule_id}. {result.wording['title']} ({label(RuleStatus, result.effective_status)})"
+        for result in failed
     )
 
 

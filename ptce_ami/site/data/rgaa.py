@@ -679,18 +679,19 @@ CRITERIA = [
 ]
 
 # The pages of the sample (RGAA sampling: home, contact/help, legal pages, each step of the main process).
+# The criteria's titles below stay in French in every language: they are the RGAA's own wording, a legal reference.
 SAMPLE = [
-    ("Accueil", "/"),
-    ("L'appel", "/appel/"),
-    ("Création de compte", "/compte/inscription/"),
-    ("Connexion", "/compte/connexion/"),
-    ("Tableau de bord du porteur", "/espace/"),
-    ("Étapes du dossier (pôle, membres, territoire, budget, pièces jointes)", "/dossiers/…/"),
-    ("Récapitulatif et dépôt du dossier", "/dossiers/…/recapitulatif/"),
-    ("Instruction et évaluation (listes et fiche dossier)", "/instruction/…"),
-    ("Lauréats (données ouvertes)", "/laureats/"),
-    ("Plan du site", "/plan-du-site/"),
-    ("Mentions légales, données personnelles, accessibilité", "/mentions-legales/"),
+    (_("Accueil"), "/"),
+    (_("L'appel"), "/appel/"),
+    (_("Création de compte"), "/compte/inscription/"),
+    (_("Connexion"), "/compte/connexion/"),
+    (_("Tableau de bord du porteur"), "/espace/"),
+    (_("Étapes du dossier (pôle, membres, territoire, budget, pièces jointes)"), "/dossiers/…/"),
+    (_("Récapitulatif et dépôt du dossier"), "/dossiers/…/recapitulatif/"),
+    (_("Instruction et évaluation (listes et fiche dossier)"), "/instruction/…"),
+    (_("Lauréats (données ouvertes)"), "/laureats/"),
+    (_("Plan du site"), "/plan-du-site/"),
+    (_("Mentions légales, données personnelles, accessibilité"), "/mentions-legales/"),
 ]
 
 # Derogations claimed (disproportionate burden) and contents outside the law's scope.
