@@ -31,8 +31,9 @@ class NoticeResourceError(RuntimeError):
 
 
 def render_notice_html(template_name, context=None, *, language=None):
-    """Render a notice's template to HTML, in French unless told otherwise (official notices are in French)."""
-    with translation.override(language or settings.LANGUAGE_CODE):
+    """Render a notice's template to HTML in ``language``, by default the active one: the callers choose their
+    recipient's (applications.services.notices.notice_language), or French for the committee's own records."""
+    with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
         return render_to_string(template_name, context)
 
 
