@@ -210,3 +210,14 @@ def test_nginx_passes_the_client_address_and_limits_the_rates():
     assert "limit_req_status 429;" in NGINX
     # nginx waits for gunicorn a little longer than gunicorn lets a worker run.
     assert int(re.search(r"proxy_read_timeout (\d+)s;", server).group(1)) > gunicorn_settings()["timeout"]
+
+
+def test_nginx_answers_its_own_413_with_the_services_french_and_english_page(settings):
+    """A body above every nginx limit never reaches the application: nginx shows a static page of the service."""
+    [target] = re.findall(r"error_page\s+413\s+(\S+);", https_server())
+    assert target.startswith("/static/")
+    page = (ROOT / "static" / target.removeprefix("/static/")).read_text()
+    assert '<html lang="fr">' in page and "Envoi trop volumineux" in page
+    assert '<section lang="en"' in page and "Upload too large" in page
+    megabytes = settings.ATTACHMENT_MAX_SIZE // (1024 * 1024)
+    assert f"{megabytes} Mo" in page and f"{megabytes} MB" in page
