@@ -6,6 +6,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import Phase
+from ptce_ami.accounts import two_factor
 from ptce_ami.accounts.enums import Role
 from ptce_ami.site import navigation
 from ptce_ami.site.data import rgaa
@@ -15,14 +16,27 @@ SERVICE_TAGLINE = _("Appel à manifestation d'intérêt pour les pôles territor
 
 
 def site(request):
+    owed = second_factor_owed(request)
     return {
         "SERVICE_NAME": SERVICE_NAME,
         "SERVICE_TAGLINE": SERVICE_TAGLINE,
         "CONTACT_EMAIL": settings.CONTACT_EMAIL,
         "ACCESSIBILITY_LEVEL": rgaa.conformity_level(),
-        "main_navigation": navigation.build(request),
+        # While a second factor is owed, every link but the logout would only lead back to it: none is shown.
+        "second_factor_owed": owed,
+        "main_navigation": [] if owed else navigation.build(request),
         "closing_phases": SimpleLazyObject(lambda: closing_phases(request)),
     }
+
+
+def second_factor_owed(request):
+    user = getattr(request, "user", None)
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and hasattr(request, "session")
+        and two_factor.needs_second_factor(request)
+    )
 
 
 BANNER_WINDOW = datetime.timedelta(days=7)

@@ -262,6 +262,24 @@ def test_an_instructeur_without_a_second_factor_is_sent_to_enrolment_from_every_
     assert "_auth_user_id" not in client.session
 
 
+def test_a_session_that_owes_its_second_factor_is_shown_no_link_that_would_send_it_back(client):
+    """The enrolment and verification pages offer no navigation and no account link: each would redirect to them."""
+    instructeur = UserFactory(instructeur=True)
+    client.force_login(instructeur)
+
+    page = client.get(ENROL).content.decode()
+
+    assert 'class="fr-nav__link"' not in page
+    assert reverse("accounts:profile") not in page
+    assert reverse("accounts:logout") in page  # the way out stays
+    device, _codes = enrolled(instructeur)
+    log_in(client, instructeur)
+    assert 'class="fr-nav__link"' not in client.get(VERIFY).content.decode()
+    client.post(VERIFY, {"code": code_for(device)})
+    verified = client.get(reverse("accounts:profile")).content.decode()
+    assert 'class="fr-nav__link"' in verified and reverse("reviews:dossier_list") in verified
+
+
 def test_the_second_factor_is_optional_for_a_porteur(client):
     client.force_login(UserFactory())
 
