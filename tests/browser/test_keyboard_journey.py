@@ -29,8 +29,8 @@ FOCUS_RING = """() => {
   if (!element || element === document.body) return "";
   const ring = (style) => style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
   if (ring(getComputedStyle(element))) return "outline";
-  const card = element.closest(".fr-enlarge-link");  // a DSFR card or header brand rings the whole block
-  if (card && ring(getComputedStyle(card))) return "enlarged link outline";
+  // A link the DSFR enlarges to its block (fr-enlarge-link) draws the ring on its ::before, as wide as the block.
+  if (element.closest(".fr-enlarge-link") && ring(getComputedStyle(element, "::before"))) return "block outline";
   for (const label of element.labels || []) {
     for (const pseudo of [null, "::before", "::after"]) {
       if (ring(getComputedStyle(label, pseudo))) return "label outline";
