@@ -15,8 +15,8 @@ from playwright.sync_api import expect
 from applications.models import Dossier
 from territories.loader import load_referential
 from tests.accounts.factories import PASSWORD, UserFactory
-from tests.applications.factories import PDF_BYTES, PhaseFactory, siret_from
-from tests.browser.conftest import assert_accessible, screenshot
+from tests.applications.factories import PDF_BYTES, DossierFactory, PhaseFactory, siret_from
+from tests.browser.conftest import assert_accessible, log_in, screenshot
 from tests.territories import cog_mini
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
@@ -274,3 +274,30 @@ def test_a_porteur_files_a_whole_dossier_with_the_keyboard_only(page, phase):
     page.keyboard.press("Escape")
     expect(theme_dialog).to_be_hidden()
     assert has_focus(settings_button)
+
+
+def test_a_form_with_errors_announces_them_in_a_summary_that_takes_the_focus(page, phase):
+    dossier = DossierFactory(phase=phase)
+    log_in(page, dossier.owner.email, PASSWORD)
+    page.goto(f"/dossiers/{dossier.reference}/membres/ajouter/")
+    page.get_by_role("button", name="Enregistrer la structure").click()
+    page.wait_for_load_state()
+
+    summary = page.get_by_role("alert").filter(has=page.get_by_role("heading", name=re.compile("^Le formulaire contient")))
+    expect(summary).to_be_focused()
+    assert page.title().startswith("Erreur : ")
+    screenshot(page, "keyboard-error-summary-focused")
+    assert_accessible(page)
+    links = summary.get_by_role("link")
+    targets = [link.get_attribute("href") for link in links.all()]
+    assert len(targets) >= 2 and all(target.startswith("#id_") for target in targets)
+    for target in targets:
+        assert page.locator(target).count() == 1, f"the summary links to {target}, which is not in the page"
+
+    # Following a link from the keyboard puts the focus in its field.
+    tab_to(page, links.first, max_presses=3)
+    page.keyboard.press("Enter")
+    expect(page.locator(targets[0])).to_be_focused()
+    tab_to(page, links.nth(1), max_presses=60, backwards=True)
+    page.keyboard.press("Enter")
+    expect(page.locator(targets[1])).to_be_focused()
