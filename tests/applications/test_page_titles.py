@@ -39,7 +39,8 @@ def test_every_step_of_the_dossier_has_its_own_title_with_its_number_and_the_dos
         ("member_delete", {"member_id": member.pk}, f"Retirer {member.name} du pôle ?"),
         ("summary", {}, "Récapitulatif et dépôt"),
     ):
-        title = title_of(client.get(reverse(f"applications:{name}", kwargs={"reference": dossier.reference, **kwargs})))
+        url = reverse(f"applications:{name}", kwargs={"reference": dossier.reference, **kwargs})
+        title = title_of(client.get(url))
         assert title.startswith(f"{page} — "), title
         assert f"Dossier {dossier.reference} — {SERVICE_NAME}" in title
         titles.append(title)
@@ -65,4 +66,5 @@ def test_the_account_pages_have_their_own_title(client):
     titles += [title_of(client.get(reverse(name))) for name in ("accounts:profile", "accounts:password_change")]
     assert all(title.endswith(f" — {SERVICE_NAME}") and title != SERVICE_NAME for title in titles), titles
     assert len(set(titles)) == len(titles), titles
-    assert title_of(client.post(reverse("accounts:password_change"), {})).startswith("Erreur : Changer de mot de passe")
+    sent_back = title_of(client.post(reverse("accounts:password_change"), {}))
+    assert sent_back.startswith("Erreur : Changer de mot de passe"), sent_back
