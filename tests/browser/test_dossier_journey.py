@@ -151,6 +151,8 @@ def test_a_new_porteur_files_a_dossier_and_gets_the_receipt(page, phase, tmp_pat
     screenshot(page, "journey-summary")
     assert_accessible(page)
     page.get_by_role("button", name="Déposer le dossier").click()
+    page.get_by_role("dialog", name=re.compile("Déposer le dossier")).wait_for()
+    page.get_by_role("button", name="Confirmer le dépôt").click()
     page.wait_for_load_state()
     assert page.locator("main p", has_text=re.compile(r"Déposé le .* \(heure de Paris\)\.")).count() == 1
     screenshot(page, "journey-dossier-submitted")

@@ -137,7 +137,8 @@ def test_a_phase1_laureate_files_a_balanced_phase2_budget_and_submits(page, laur
 
     # The submission makes the receipt's PDF and runs the rules inline in tests: slow on a busy machine.
     with page.expect_navigation(url=re.compile(rf"/dossiers/{dossier.reference}/$"), timeout=60_000):
-        page.get_by_role("button", name="Déposer le dossier").click(no_wait_after=True)
+        page.get_by_role("button", name="Déposer le dossier").click()
+        page.get_by_role("button", name="Confirmer le dépôt").click(no_wait_after=True)
     assert page.get_by_text("Votre dossier est déposé").is_visible()
     dossier.refresh_from_db()
     assert dossier.state == DossierState.SUBMITTED

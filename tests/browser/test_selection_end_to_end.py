@@ -353,7 +353,8 @@ def test_selection_end_to_end(page, story):
     assert page.get_by_text(f"Le pôle est lauréat de la phase 1 ({pioneer.reference}, AMI PTCE 2024).").is_visible()
     # The submission makes the receipt's PDF and runs the rules inline in tests: slow on a busy machine.
     with page.expect_navigation(url=re.compile(rf"/dossiers/{follow_up.reference}/$"), timeout=60_000):
-        page.get_by_role("button", name="Déposer le dossier").click(no_wait_after=True)
+        page.get_by_role("button", name="Déposer le dossier").click()
+        page.get_by_role("button", name="Confirmer le dépôt").click(no_wait_after=True)
     assert page.get_by_text("Votre dossier est déposé").is_visible()
     follow_up.refresh_from_db()
     assert follow_up.state == DossierState.SUBMITTED

@@ -569,3 +569,26 @@ def dsfr_row_columns(html):
         return f'<div class="fr-col-12 fr-col-md">{chunk}</div>'
 
     return mark_safe(_wrap_top_level(html, wrap))
+
+
+def _has_errors(value):
+    if isinstance(value, BaseFormSet):
+        return value.is_bound and not value.is_valid()
+    if isinstance(value, forms.BaseForm):
+        return value.is_bound and bool(value.errors)
+    return False
+
+
+@register.simple_tag(takes_context=True)
+def page_has_form_errors(context):
+    """``{% page_has_form_errors as has_errors %}``: whether a form of the page was sent back with errors.
+
+    base.html prefixes the page's <title> with "Erreur :" then, as State services do, so that a screen reader
+    hears at once that the submission failed. The forms are looked for in the view's context, alone or in a list
+    (a step shows several), so that no view has to say it.
+    """
+    for value in context.flatten().values():
+        candidates = value if isinstance(value, list | tuple) else [value]
+        if any(_has_errors(candidate) for candidate in candidates):
+            return True
+    return False
