@@ -160,7 +160,10 @@ def upload(page, label, filename):
     assert kind.evaluate("select => select.selectedOptions[0].textContent.trim()").startswith(label)
     file_input = page.locator("input[type=file]")
     tab_to(page, file_input)
-    with page.expect_file_chooser() as chooser:
+    # Chromium opens the chooser for a trusted key press only once the page has finished loading (a press during
+    # the load of the page after the previous upload was lost once in two runs): wait for it, as a person would.
+    page.wait_for_load_state("load")
+    with page.expect_file_chooser(timeout=10_000) as chooser:
         page.keyboard.press("Space")
     chooser.value.set_files({"name": filename, "mimeType": "application/pdf", "buffer": PDF_BYTES})
     tab_to(page, page.get_by_role("button", name="Ajouter la pièce"))
