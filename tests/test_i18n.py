@@ -182,6 +182,27 @@ def test_a_signed_in_users_choice_is_kept_on_the_account_and_follows_them_to_ano
 
 
 @pytest.mark.django_db
+def test_an_account_that_never_chose_adopts_the_language_its_browser_chose_before_signing_in(client):
+    newcomer, french = UserFactory(), UserFactory(language="fr")
+    assert newcomer.language == ""  # never chosen: e-mails in French
+    assert newcomer.preferred_language == "fr"
+
+    switch(client, "en")
+    client.post(reverse("accounts:login"), {"username": newcomer.email, "password": PASSWORD})
+
+    newcomer.refresh_from_db()
+    assert newcomer.language == "en"
+    assert '<html lang="en"' in client.get(reverse("accounts:profile")).content.decode()
+    # An account that chose French keeps it, whatever the browser chose before.
+    other = Client()
+    switch(other, "en")
+    other.post(reverse("accounts:login"), {"username": french.email, "password": PASSWORD})
+    assert '<html lang="fr"' in other.get(reverse("accounts:profile")).content.decode()
+    french.refresh_from_db()
+    assert french.language == "fr"
+
+
+@pytest.mark.django_db
 def test_an_unknown_language_is_refused_with_a_message_and_changes_nothing(client):
     user = UserFactory()
     client.force_login(user)
@@ -189,7 +210,7 @@ def test_an_unknown_language_is_refused_with_a_message_and_changes_nothing(clien
     response = switch(client, "de", reverse("accounts:profile"))
 
     user.refresh_from_db()
-    assert user.language == "fr"
+    assert user.language == ""  # unchanged: never chosen
     assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
     page = client.get(response["Location"])
     assert "Cette langue n&#x27;est pas proposée." in page.content.decode()

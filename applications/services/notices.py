@@ -115,7 +115,7 @@ def receipt_context(version):
 
 def notice_language(dossier):
     """The language of the dossier's notices (receipts, letters): its owner's (User.language), French by default."""
-    return dossier.owner.language if dossier.owner_id else settings.LANGUAGE_CODE
+    return dossier.owner.preferred_language if dossier.owner_id else settings.LANGUAGE_CODE
 
 
 def render_receipt_html(version):

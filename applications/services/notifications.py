@@ -261,7 +261,7 @@ def email_immediately(kind, event_key, *, now):
     ).select_related("recipient", "dossier__region")
     notifications = list(pending)
     for notification in notifications:
-        with translation.override(notification.recipient.language):  # the item's labels are built here
+        with translation.override(notification.recipient.preferred_language):  # the item's labels are built here
             context = {"recipient": notification.recipient, "item": notification_item(notification)}
             context["resubmission"] = notification.kind == RESUBMITTED
             queue_email(
@@ -306,7 +306,7 @@ def send_digest(recipient, now):
         if claimed != len(ids):  # another run took some of them (databases without row locks): it sends them
             transaction.set_rollback(True)
             return 0
-        with translation.override(recipient.language):  # the items' labels are built here
+        with translation.override(recipient.preferred_language):  # the items' labels are built here
             context = {"recipient": recipient, "items": [notification_item(n) for n in notifications]}
             context["day"] = timezone.localdate(now)
             queue_email(

@@ -48,9 +48,18 @@ def remember(request, response, language):
 
 @receiver(user_logged_in, dispatch_uid="accounts_language_at_login")
 def use_the_accounts_language(sender, request, user, **kwargs):
-    """From the login on, pages speak the account's language (chosen on another device, say)."""
-    if request is not None and hasattr(request, "session"):
-        request.session[SESSION_KEY] = user.language
+    """From the login on, pages speak the account's language (chosen on another device, say). An account that never
+    chose adopts the language this browser chose before signing in: its e-mails follow from then on."""
+    if request is None or not hasattr(request, "session"):
+        return
+    language = supported(user.language)
+    if language is None:
+        language = supported(request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME))
+        if language is not None:
+            user.language = language
+            user.save(update_fields=["language"])
+    if language is not None:
+        request.session[SESSION_KEY] = language
 
 
 class LanguageMiddleware:

@@ -75,7 +75,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("langue"),
         max_length=8,
         choices=settings.LANGUAGES,
-        default="fr",
+        blank=True,
+        # Empty: never chosen. The account then takes the language its browser chose before signing in, if any;
+        # its e-mails and PDF notices are in French (settings.LANGUAGE_CODE) until a choice is made.
+        default="",
         help_text=_("La langue des pages, des courriels et des documents PDF que reçoit ce compte."),
     )
     email_confirmed_at = models.DateTimeField(_("adresse confirmée le"), null=True, blank=True)
@@ -113,6 +116,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         # on its next request. An empty token gives Django's own hash.
         key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
         return salted_hmac(key_salt, self.password + self.session_token, secret=secret, algorithm="sha256").hexdigest()
+
+    @property
+    def preferred_language(self):
+        """The language of this account's e-mails and PDF notices: its choice, else French."""
+        return self.language or settings.LANGUAGE_CODE
 
     def end_all_sessions(self):
         """Log the account out everywhere: every session, this one included, stops being valid."""
