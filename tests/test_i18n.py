@@ -157,7 +157,7 @@ def test_a_visitor_who_chooses_english_gets_english_pages_and_keeps_them(client)
     assert "Display settings" in content  # django-dsfr's own label, in its own English
     assert "Paramètres d’affichage" not in content
     # The switcher names each language in itself, marked with its lang, the current one marked.
-    assert 'lang="fr"' in content and "FR - Français" in content
+    assert 'lang="fr"' in content and "FR - Français" in content and "EN - English" in content
     assert re.search(r'<button type="submit"\s+name="language"\s+value="en"[^>]*\slang="en"', content)
 
 
@@ -226,3 +226,37 @@ def test_the_switch_only_goes_back_to_a_page_of_this_site(client):
 @pytest.mark.django_db
 def test_a_get_does_not_switch(client):
     assert client.get(reverse("accounts:language"), {"language": "en"}).status_code == 405
+
+
+def eager_gettext_outside_functions(path):
+    """Calls of gettext/ngettext/pgettext (not their lazy forms) outside any function: evaluated once, at import, in
+    the default language, so a constant built with them stays French on an English page."""
+    tree = ast.parse(path.read_text())
+    eager = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module == "django.utils.translation"
+        for alias in node.names
+        if alias.name in ("gettext", "ngettext", "pgettext")
+    }
+
+    def calls(node, in_function):
+        for child in ast.iter_child_nodes(node):
+            inside = in_function or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
+            if not in_function and isinstance(child, ast.Call) and getattr(child.func, "id", None) in eager:
+                yield f"{path.relative_to(ROOT)}:{child.lineno}: {ast.unparse(child)[:80]}"
+            yield from calls(child, inside)
+
+    return list(calls(tree, False)) if eager else []
+
+
+def test_no_constant_is_translated_once_at_import():
+    found = [
+        call
+        for package in PYTHON_PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if "migrations" not in path.parts
+        for call in eager_gettext_outside_functions(path)
+    ]
+
+    assert found == [], "use gettext_lazy for these module or class constants"

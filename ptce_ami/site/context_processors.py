@@ -21,6 +21,8 @@ def site(request):
         "SERVICE_NAME": SERVICE_NAME,
         "SERVICE_TAGLINE": SERVICE_TAGLINE,
         "CONTACT_EMAIL": settings.CONTACT_EMAIL,
+        # Each language named in itself, untranslated (the {% get_available_languages %} tag translates the names).
+        "LANGUAGE_CHOICES": settings.LANGUAGES,
         "ACCESSIBILITY_LEVEL": rgaa.conformity_level(),
         # While a second factor is owed, every link but the logout would only lead back to it: none is shown.
         "second_factor_owed": owed,

@@ -389,7 +389,7 @@ class SavedFilter(models.Model):
 
 class ExportFormat(models.TextChoices):
     CSV = "csv", "CSV"
-    XLSX = "xlsx", "XLSX (tableur)"
+    XLSX = "xlsx", _("XLSX (tableur)")
 
 
 class ExportKind(models.TextChoices):

@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -30,10 +31,10 @@ from reviews.views.lists import page_links, query_without
 
 PAGE_SIZE = 50
 COLUMNS = (
-    ("score", _("Note")),
-    ("rank", _("Rang régional")),
-    ("region", _("Région")),
-    ("requested", _("Aide demandée")),
+    ("score", gettext_lazy("Note")),
+    ("rank", gettext_lazy("Rang régional")),
+    ("region", gettext_lazy("Région")),
+    ("requested", gettext_lazy("Aide demandée")),
 )
 
 

@@ -17,6 +17,7 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -56,7 +57,7 @@ from reviews.views import exports as export_views
 from reviews.views.lists import page_links, query_without
 
 PAGE_SIZE = 50
-REFERENCE = ("reference", _("Référence"))
+REFERENCE = ("reference", gettext_lazy("Référence"))
 
 
 def require_staff(request):

@@ -29,6 +29,9 @@ MIN_CHARS, MIN_WORDS = 18, 3
 # Pages that show a document in its recipient's language, whoever looks at it: the decision letter's preview is
 # the letter the porteur will receive, in the porteur's language (applications.services.notices.notice_language).
 RECIPIENTS_LANGUAGE = {"reviews:committee_letter_preview"}
+# Pages that show, beside their English text, the French data of a French dataset: the open-data schema gives each
+# column's name ("nom") and an example value ("Lauréat phase 2") as the published CSV has them.
+FRENCH_DATA = {"site:laureates_schema"}
 NOT_TEXT = re.compile(r"<(script|style|template)\b.*?</\1>|<[^>]+>", re.S)
 
 
@@ -50,6 +53,24 @@ def french_sentences():
     return found
 
 
+def french_labels():
+    """The whole French msgids (labels, buttons, column headers), short ones included, translated otherwise."""
+    with (Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.mo").open("rb") as file:
+        catalogue = gettext.GNUTranslations(file)._catalog
+    english = {" ".join(str(text).split()) for text in catalogue.values()}
+    return {
+        " ".join(key.split())
+        for key, translated in catalogue.items()
+        if isinstance(key, str) and key and key != translated and " ".join(key.split()) not in english
+    }
+
+
+def text_nodes(content):
+    """The page's texts between tags, whitespace squashed: a label alone in its element is one of them."""
+    body = re.sub(r"<(script|style|template)\b.*?</\1>", " ", content, flags=re.S)
+    return {" ".join(html.unescape(text).split()) for text in re.split(r"<[^>]+>", body)} - {""}
+
+
 def visible_text(content):
     return " ".join(html.unescape(NOT_TEXT.sub(" ", content)).split())
 
@@ -65,8 +86,8 @@ def english_client(world, role):
 
 
 def test_every_page_of_every_role_is_in_english_when_english_is_chosen(world, record_property):
-    sentences = french_sentences()
-    assert len(sentences) > 1000
+    sentences, labels = french_sentences(), french_labels()
+    assert len(sentences) > 1000 and len(labels) > 2000
     leftovers, pages = [], 0
     for pattern in harness.patterns():
         if pattern.is_admin or pattern.key not in MATRIX or pattern.key in RECIPIENTS_LANGUAGE:
@@ -88,6 +109,9 @@ def test_every_page_of_every_role_is_in_english_when_english_is_chosen(world, re
             text = visible_text(content)
             french = sorted(sentence for sentence in sentences if sentence in text)
             leftovers += [f"{role:15} {path}: {sentence!r}" for sentence in french]
+            if pattern.key not in FRENCH_DATA:
+                found = sorted(text_nodes(content) & labels)
+                leftovers += [f"{role:15} {path}: label {label!r}" for label in found]
     print(f"English pages checked against the French catalogue: {pages}")
     record_property("count:English pages checked", pages)
     assert pages > 150

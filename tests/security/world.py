@@ -251,8 +251,8 @@ def build_world():
     w.export = ready_export(u.instructeur)
     w.admin_export = ready_export(u.administrateur)
     w.other_export = ready_export(w.instructeur_other)
-    w.saved_filter = SavedFilter.objects.create(user=u.instructeur, name="Mes dossiers", query="region=84")
-    w.admin_saved_filter = SavedFilter.objects.create(user=u.administrateur, name="Mes dossiers", query="")
+    w.saved_filter = SavedFilter.objects.create(user=u.instructeur, name="Suivi Auvergne", query="region=84")
+    w.admin_saved_filter = SavedFilter.objects.create(user=u.administrateur, name="Tout suivre", query="")
     w.other_saved_filter = SavedFilter.objects.create(user=w.instructeur_other, name="Corse", query="region=94")
 
     # API tokens of every role that may hold one, and their secrets.
