@@ -148,9 +148,11 @@ def download_letter(page):
 
 
 def submit(page, button):
-    """Click the button that posts its form, and wait for the page the server answers (a busy machine is slow)."""
-    with page.expect_navigation(timeout=30_000):
-        button.click()
+    """Click the button that posts its form, and wait for the page the server answers. A busy machine is slow: the
+    publication renders the decision letters' PDFs inline (tasks run eagerly in tests), which took over 10 s once, so
+    the click's own wait for the navigation gets the same minute as the navigation."""
+    with page.expect_navigation(timeout=60_000):
+        button.click(timeout=60_000)
 
 
 def fill_the_other_phase2_steps(page, dossier):
