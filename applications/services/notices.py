@@ -15,15 +15,17 @@ import hashlib
 import logging
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.formats import number_format
-from django.utils.translation import ngettext
+from django.utils.text import capfirst
+from django.utils.translation import gettext, ngettext
 
-from applications.enums import NoticeKind, NoticeStatus
+from applications.enums import ActionLever, BouquetNeed, NoticeKind, NoticeStatus
 from applications.models import Dossier, Notice
 from applications.services import notifications
 from ptce_ami.core import files
@@ -66,12 +68,60 @@ def excerpt(value, limit=EXCERPT_LENGTH):
     return {"text": cut.rstrip(" ,;:.-—") + "…", "truncated": True, "length": length}
 
 
+def frozen_label(text):
+    """A title or label frozen in French at submission, in the active language. It was written from the catalogue
+    (a step's title, a field's verbose name, capitalised or not), so the catalogue has it; anything else is kept."""
+    translated = gettext(text)
+    if translated == text and text[:1].isupper():
+        lowered = text[:1].lower() + text[1:]
+        if (alternative := gettext(lowered)) != lowered:
+            return capfirst(alternative)
+    return translated
+
+
+def frozen_value(name, value):
+    """A value frozen in French: a choice's label (or several, joined) is said in the active language; what the
+    porteur typed is kept as typed."""
+    try:
+        field = Dossier._meta.get_field(name)
+    except FieldDoesNotExist:
+        return value
+    if not isinstance(value, str):
+        return value
+    if isinstance(field, models.BooleanField):
+        return frozen_label(value)  # "Oui", "Non"
+    if name in LABEL_LISTS:
+        with translation.override(settings.LANGUAGE_CODE):  # the labels as they were frozen, in French
+            labels = {str(choice.label): choice.label for choice in LABEL_LISTS[name]}
+        return ", ".join(str(labels.get(part, part)) for part in split_labels(value, labels))
+    return frozen_label(value) if field.choices else value
+
+
+# The fields that hold several choices, joined with ", " (snapshots.display), and their choices.
+LABEL_LISTS = {"bouquet_needs": BouquetNeed, "action_levers": ActionLever}
+
+
+def split_labels(value, labels):
+    """The labels joined in ``value``, some of which may hold ", " themselves: the longest known label first."""
+    parts, rest = [], value
+    while rest:
+        known = sorted((label for label in labels if rest == label or rest.startswith(f"{label}, ")), key=len)
+        part = known[-1] if known else rest.split(", ", 1)[0]
+        parts.append(part)
+        rest = rest[len(part) + 2 :]
+    return parts
+
+
 def receipt_sections(data):
-    """Each section's fields cut to an excerpt; a phase-2 budget's table (lines and totals) as it was submitted."""
+    """Each section's fields cut to an excerpt; a phase-2 budget's table (lines and totals) as it was submitted. The
+    labels and the choices are said in the active language (the receipt's addressee's), the typed texts as typed."""
     return [
         {
-            "title": section["title"],
-            "fields": [{"label": field["label"], **excerpt(field["value"])} for field in section["fields"]],
+            "title": frozen_label(section["title"]),
+            "fields": [
+                {"label": frozen_label(field["label"]), **excerpt(frozen_value(field["name"], field["value"]))}
+                for field in section["fields"]
+            ],
             "budget": section.get("budget"),
         }
         for section in data["sections"]
@@ -81,7 +131,14 @@ def receipt_sections(data):
 def receipt_members(data):
     """Members as submitted, the lead structure first, SIRET in its display form."""
     members = sorted(data["members"], key=lambda member: not member["is_lead"])  # stable: keeps the order
-    return [{**member, "siret": format_siret(member["siret"])} for member in members]
+    return [
+        {
+            **member,
+            "siret": format_siret(member["siret"]),
+            **{key: frozen_label(member[key]) for key in ("category", "ess_legal_form", "role") if member.get(key)},
+        }
+        for member in members
+    ]
 
 
 def field_value(data, name):

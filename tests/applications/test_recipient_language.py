@@ -64,6 +64,13 @@ def test_an_english_owner_gets_the_receipt_in_english_and_the_french_coeditor_ge
     assert reader.trailer["/Root"]["/Lang"] == "en"
     assert "Acknowledgement of submission" in text
     assert "Accusé de réception" not in text
+    # What was frozen in French at submission is said in English: titles, labels, choices, yes/no, the members' roles;
+    # the times the English way; what the porteur typed stays as typed.
+    for english in ("The hub", "Hub name", "Development stage", "Emergence", "Yes", "Lead organisation", "14:32:05"):
+        assert english in text, english
+    for french in ("Nom du pôle", "Stade de développement", "Oui", "Structure porteuse", "14 h 32"):
+        assert french not in text, french
+    assert "Pôle Réemploi & Solidarités de la Métropole lyonnaise" in text
     subjects = {email.recipient: email.subject for email in OutboundEmail.objects.about(dossier)}
     assert subjects[dossier.owner.email] == f"AMI PTCE — application {REFERENCE} submitted"
     assert subjects[COEDITOR] == f"AMI PTCE — dossier {REFERENCE} déposé"
