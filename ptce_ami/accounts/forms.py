@@ -269,7 +269,7 @@ class RecoveryCodesSavedForm(BaseForm):
         self.helper = submit_helper(_("Continuer"))
 
 
-class LanguageForm(forms.Form):
+class LanguageForm(BaseForm):
     """The header's language switcher."""
 
     language = forms.ChoiceField(label=_("Langue"), choices=lambda: settings.LANGUAGES)

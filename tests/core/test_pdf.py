@@ -130,10 +130,13 @@ def test_html_uses_french_formats(sample_html):
     assert f"<dd>{french_amount(sample_context()['total'])}</dd>" in text
 
 
-def test_html_is_in_french_whatever_the_active_language():
+def test_html_is_in_the_language_asked_else_the_active_one():
+    """The callers ask for their addressee's language (a receipt, a letter); the committee's records for French."""
     with translation.override("en"):
-        text = squash(pdf.render_notice_html("pdf/sample.html", sample_context()))
-    assert "31 juillet 2026 à 12 h 00" in text
+        french = squash(pdf.render_notice_html("pdf/sample.html", sample_context(), language="fr"))
+        english = squash(pdf.render_notice_html("pdf/sample.html", sample_context()))
+    assert "31 juillet 2026 à 12 h 00" in french and '<html lang="fr">' in french
+    assert "31 July 2026 at 12:00" in english and '<html lang="en">' in english
 
 
 def test_html_refers_only_to_static_files(sample_html):
