@@ -24,12 +24,17 @@ def submit_helper(label, *fields):
     return helper
 
 
+# The password rules in one sentence: Django's own help text is a <ul>, which the hint (a <span> in the <label>) may
+# not hold (invalid HTML, RGAA 8.2).
+PASSWORD_HELP_TEXT = _("Au moins 12 caractères, ni trop courant, ni entièrement numérique.")
+
+
 class SignupForm(BaseModelForm):
     password1 = forms.CharField(
         label=_("Mot de passe"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text=_("Au moins 12 caractères, ni trop courant, ni entièrement numérique."),
+        help_text=PASSWORD_HELP_TEXT,
     )
     password2 = forms.CharField(
         label=_("Confirmation du mot de passe"),
@@ -149,12 +154,14 @@ class PasswordResetForm(InputCleaningMixin, auth_forms.PasswordResetForm):
 class SetPasswordForm(InputCleaningMixin, auth_forms.SetPasswordForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = PASSWORD_HELP_TEXT
         self.helper = submit_helper(_("Enregistrer le nouveau mot de passe"))
 
 
 class PasswordChangeForm(InputCleaningMixin, auth_forms.PasswordChangeForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["new_password1"].help_text = PASSWORD_HELP_TEXT
         self.helper = submit_helper(_("Changer de mot de passe"))
 
 

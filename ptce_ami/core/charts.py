@@ -13,21 +13,23 @@ from django.utils.translation import ngettext
 
 from ptce_ami.core.money import NARROW_NBSP, euros
 
-# DSFR colours as CSS variables, with the DSFR's own values when the variables are missing. The bars' colour is
-# dark enough on white (blue France 113: 15.9:1); the composition's colours are told apart by the legend's text,
-# the order of the segments and the white line between them, never by colour alone.
+# DSFR colours as CSS variables, with the DSFR's light values when the variables are missing. Every mark contrasts
+# at least 3:1 with the page's background in the light and the dark themes (RGAA 3.3, WCAG 1.4.11; checked in
+# Chromium by tests/browser/test_chart_contrast.py): the "sun-moon" variables switch to their light "moon" shade in
+# the dark theme. The bars' colour is dark enough on white (blue France 113: 15.9:1); the composition's colours are
+# told apart by the legend's text, the order of the segments and the white line between them, never by colour alone.
 BAR_COLOUR = "var(--blue-france-sun-113-625, #000091)"
 TEXT_COLOUR = "var(--text-default-grey, #3a3a3a)"
-AXIS_COLOUR = "var(--border-default-grey, #929292)"
+AXIS_COLOUR = "var(--text-mention-grey, #666666)"
 PALETTE = (
     "var(--blue-france-sun-113-625, #000091)",
     "var(--green-emeraude-sun-425-moon-753, #297254)",
-    "var(--orange-terre-battue-main-645, #e4794a)",
+    "var(--pink-tuile-sun-425-moon-750, #a94645)",
     "var(--purple-glycine-sun-319-moon-630, #6e445a)",
-    "var(--yellow-tournesol-main-731, #c8aa39)",
-    "var(--blue-ecume-main-400, #465f9d)",
-    "var(--brown-cafe-creme-main-782, #d1b781)",
-    "var(--pink-tuile-main-556, #ce614a)",
+    "var(--yellow-tournesol-sun-407-moon-922, #716043)",
+    "var(--blue-ecume-sun-247-moon-675, #2f4077)",
+    "var(--orange-terre-battue-sun-370-moon-672, #755348)",
+    "var(--grey-425-625, #666666)",
 )
 
 # The choropleth maps' sequential palette (territories.maps): one hue, the DSFR's blue France, in five steps of

@@ -4,6 +4,7 @@
 // stays the judge: without JavaScript, or with a file that changed, its own checks show the same messages.
 
 for (const input of document.querySelectorAll("input[type=file][data-max-size]")) {
+  liveRegion(input);
   input.addEventListener("change", () => check(input));
   if (input.form) {
     input.form.addEventListener("submit", (event) => {
@@ -13,6 +14,21 @@ for (const input of document.querySelectorAll("input[type=file][data-max-size]")
       }
     });
   }
+}
+
+// The field's message area, empty and in the page from the start: a live region only announces the changes made
+// after it is in the page (RGAA 7.5), so the message is written into it rather than added with it.
+function liveRegion(input) {
+  const id = `${input.id}-limit`;
+  let region = document.getElementById(id);
+  if (!region) {
+    region = document.createElement("div");
+    region.className = "fr-messages-group";
+    region.id = id;
+    region.setAttribute("aria-live", "polite");
+    (input.closest(".fr-upload-group") || input.parentElement).append(region);
+  }
+  return region;
 }
 
 function problem(input) {
@@ -30,19 +46,15 @@ function problem(input) {
 function check(input) {
   const message = problem(input);
   const group = input.closest(".fr-upload-group") || input.parentElement;
-  const id = `${input.id}-limit`;
-  document.getElementById(id)?.remove();
+  const region = liveRegion(input);
+  const id = region.id;
+  region.textContent = "";
   const describedBy = (input.getAttribute("aria-describedby") || "").split(" ").filter((token) => token && token !== id);
   if (message) {
-    const messages = document.createElement("div");
-    messages.className = "fr-messages-group";
-    messages.id = id;
-    messages.setAttribute("aria-live", "polite");
     const line = document.createElement("p");
     line.className = "fr-message fr-message--error";
     line.textContent = message;
-    messages.append(line);
-    group.append(messages);
+    region.append(line);
     describedBy.push(id);
     if (!group.classList.contains("fr-upload-group--error")) {
       group.classList.add("fr-upload-group--error");

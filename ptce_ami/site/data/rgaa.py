@@ -155,9 +155,9 @@ CRITERIA = [
     _c(
         "3.3",
         "Dans chaque page web, les couleurs utilisées dans les composants d'interface ou les éléments graphiques porteurs d'informations sont-elles suffisamment contrastées ?",
-        NT,
+        C,
         "manual",
-        "non mesuré sur les graphiques des tableaux de bord",
+        "contraste ≥ 3:1 des barres, segments, axes et contours des cartes des tableaux de bord avec leur fond, thèmes clair et sombre (couleurs calculées dans Chromium, 420 éléments par thème)",
     ),
     # 4. Multimedia: the service publishes no audio or video.
     *[
@@ -265,9 +265,9 @@ CRITERIA = [
     _c(
         "7.5",
         "Dans chaque page web, les messages de statut sont-ils correctement restitués par les technologies d'assistance ?",
-        NT,
-        "manual",
-        "non vérifié avec un lecteur d'écran",
+        C,
+        "code",
+        "vérifié par revue du code et tests du DOM (messages dans une zone role=status, role=alert ou aria-live présente avant leur apparition), pas avec un lecteur d'écran",
     ),
     # 8. Mandatory elements
     _c(
@@ -280,9 +280,9 @@ CRITERIA = [
     _c(
         "8.2",
         "Pour chaque page web, le code source généré est-il valide selon le type de document spécifié ?",
-        NT,
-        "manual",
-        "pas de validation W3C systématique",
+        C,
+        "code",
+        "Nu Html Checker (validateur du W3C) sans erreur sur 153 pages des cinq profils",
     ),
     _c("8.3", "Dans chaque page web, la langue par défaut est-elle présente ?", C, "axe", "html-has-lang"),
     _c(
@@ -426,8 +426,9 @@ CRITERIA = [
     _c(
         "10.12",
         "Dans chaque page web, les propriétés d'espacement du texte peuvent-elles être redéfinies par l'utilisateur sans perte de contenu ou de fonctionnalité ?",
-        NT,
+        C,
         "manual",
+        "espacements du critère WCAG 1.4.12 imposés sur 28 pages de l'échantillon à 1280 px : aucun texte coupé, pas de défilement horizontal",
     ),
     _c(
         "10.13",
