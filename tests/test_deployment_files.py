@@ -1,12 +1,16 @@
 """docker-compose.yml cannot run on this machine: keep it correct by reading it."""
 
+import os
 import re
 import runpy
+import shlex
+import sys
 from pathlib import Path
 
 import yaml
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RoutePattern
+from gunicorn.app.wsgiapp import WSGIApplication
 
 from ptce_ami.core.middleware import body_limit
 
@@ -63,6 +67,73 @@ def test_gunicorn_limits_are_set_deliberately(monkeypatch):
     assert config["forwarded_allow_ips"] == "127.0.0.1,::1"
     monkeypatch.setenv("TRUSTED_PROXIES", "10.0.0.0/8")
     assert gunicorn_settings()["forwarded_allow_ips"] == "10.0.0.0/8"
+
+
+# Procfile (Scalingo and other Procfile hosts: docs/deployment.md) ------------------------------------------------
+
+
+def load_procfile():
+    """{process type: command}, as the hosts read it: one `name: command` a line."""
+    processes = {}
+    for line in (ROOT / "Procfile").read_text().splitlines():
+        name, command = re.fullmatch(r"([a-z]+):\s*(\S.*)", line).groups()
+        assert name not in processes, name
+        processes[name] = command
+    return processes
+
+
+def release_steps():
+    return [step.strip() for step in load_procfile()["postdeploy"].split("&&")]
+
+
+def test_procfile_runs_web_worker_beat_and_migrates_after_each_deployment():
+    assert list(load_procfile()) == ["web", "worker", "beat", "postdeploy"]
+    # Scalingo runs `postdeploy` once per deployment, in a one-off container, before the new version gets traffic.
+    assert release_steps()[0] == "python manage.py migrate --noinput"
+
+
+def test_procfile_celery_processes_are_the_compose_ones():
+    services, processes = load_compose()["services"], load_procfile()
+
+    # Same app, same queue (the default, CELERY_TASK_DEFAULT_QUEUE), same concurrency and options.
+    assert shlex.split(processes["worker"]) == services["worker"]["command"]
+    assert shlex.split(processes["beat"]) == services["beat"]["command"]
+
+
+def test_beat_runs_alone_in_the_procfile_and_in_compose():
+    services, processes = load_compose()["services"], load_procfile()
+    commands = [shlex.split(command) for command in processes.values()] + [
+        services[name]["command"] for name in ("worker", "beat")
+    ]
+
+    # Only the beat process schedules: no worker embeds a beat (-B), and compose never replicates it.
+    assert [name for name, command in processes.items() if "beat" in shlex.split(command)] == ["beat"]
+    assert not any({"-B", "--beat"} & set(command) for command in commands)
+    assert "deploy" not in services["beat"] and "scale" not in services["beat"]
+
+
+def test_procfile_web_is_gunicorn_with_its_config_file_on_the_hosts_port(monkeypatch):
+    command = shlex.split(load_procfile()["web"])
+    monkeypatch.setenv("PORT", "5123")
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    monkeypatch.setattr(sys, "argv", [os.path.expandvars(part) for part in command])
+
+    assert [part for part in command if part not in ("--bind", "0.0.0.0:$PORT")] == GUNICORN
+    config = WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").cfg
+    # The command line's --bind wins over gunicorn.conf.py's 0.0.0.0:8000; every other setting is the file's.
+    assert config.bind == ["0.0.0.0:5123"]
+    assert (config.timeout, config.workers) == (gunicorn_settings()["timeout"], gunicorn_settings()["workers"])
+
+
+def test_procfile_release_step_does_the_database_work_compose_does_at_start():
+    compose_steps = [step.strip() for step in load_compose()["services"]["web"]["command"].split("&&")]
+    database_steps = [step.removeprefix('sh -c "') for step in compose_steps if "manage.py" in step]
+
+    # collectstatic writes files: in a one-off container they would never reach the web containers. It runs when the
+    # image is built (the Python buildpack), as compose runs it in the web container.
+    assert release_steps() == [step for step in database_steps if "collectstatic" not in step]
+    assert release_steps() == ["python manage.py migrate --noinput", "python manage.py load_territories"]
 
 
 def test_compose_application_services_share_settings_the_code_reads():
