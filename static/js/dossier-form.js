@@ -7,6 +7,14 @@
 // - long texts show how many characters are left.
 // Without JavaScript the form works the same, with its "Enregistrer" buttons.
 
+// The texts come from the page, in its language (templates/applications/dossier_step_base.html); {name} is filled in.
+const TEXTS = document.getElementById("dossier-form-texts")?.dataset || {};
+const LOCALE = document.documentElement.lang === "en" ? "en-GB" : "fr-FR";
+
+function text(name, values = {}) {
+  return (TEXTS[name] || "").replace(/\{(\w+)\}/g, (match, key) => (key in values ? values[key] : match));
+}
+
 const AUTOSAVE_DELAY = 2000;
 const RETRY_DELAY = 15000;
 
@@ -86,7 +94,7 @@ function enhance(form) {
       .then((response) => response.json().then((payload) => ({ response, payload })))
       .then(({ response, payload }) => handleAnswer(response, payload, changesSent))
       .catch(() => {
-        say(status, "Connexion perdue : votre saisie est gardée dans ce navigateur et sera enregistrée dès que possible.");
+        say(status, text("lost"));
         scheduleAutosave(RETRY_DELAY);
       })
       .finally(() => {
@@ -107,17 +115,17 @@ function enhance(form) {
       say(
         status,
         invalid
-          ? `Enregistré le ${payload.saved_at}, sauf ${invalid} champ(s) à corriger : ils seront signalés quand vous enregistrerez.`
-          : `Enregistré automatiquement le ${payload.saved_at}.`,
+          ? text("savedPartly", { when: payload.saved_at, count: invalid })
+          : text("saved", { when: payload.saved_at }),
       );
       return;
     }
     if (payload.status === "conflict") {
       state.conflict = true;
-      say(status, `${payload.message} Cliquez sur « Enregistrer » pour comparer.`, true);
+      say(status, `${payload.message} ${text("compare")}`, true);
       return;
     }
-    say(status, payload.message || "L'enregistrement automatique a échoué : utilisez le bouton « Enregistrer ».", true);
+    say(status, payload.message || text("failed"), true);
     if (response.status >= 500) {
       scheduleAutosave(RETRY_DELAY);
     }
@@ -186,24 +194,27 @@ function offerRestore(form, key, status) {
     forget(key);
     return;
   }
-  const when = new Date(saved.at).toLocaleString("fr-FR", { dateStyle: "long", timeStyle: "short" });
+  const when = new Date(saved.at).toLocaleString(LOCALE, { dateStyle: "long", timeStyle: "short" });
   const notice = document.createElement("div");
   notice.className = "fr-alert fr-alert--info fr-mb-3w";
   notice.setAttribute("role", "status");
   notice.innerHTML = `
-    <h3 class="fr-alert__title">Une saisie non enregistrée a été retrouvée dans ce navigateur</h3>
-    <p>Elle date du <span data-when></span>. Voulez-vous la reprendre ?</p>
+    <h3 class="fr-alert__title" data-found></h3>
+    <p data-found-when></p>
     <ul class="fr-btns-group fr-btns-group--inline-sm fr-btns-group--sm fr-mt-1w">
-      <li><button type="button" class="fr-btn fr-btn--sm" data-restore>Reprendre ma saisie</button></li>
-      <li><button type="button" class="fr-btn fr-btn--sm fr-btn--secondary" data-discard>Garder la version enregistrée</button></li>
+      <li><button type="button" class="fr-btn fr-btn--sm" data-restore></button></li>
+      <li><button type="button" class="fr-btn fr-btn--sm fr-btn--secondary" data-discard></button></li>
     </ul>`;
-  notice.querySelector("[data-when]").textContent = when;
+  notice.querySelector("[data-found]").textContent = text("found");
+  notice.querySelector("[data-found-when]").textContent = text("foundWhen", { when });
+  notice.querySelector("[data-restore]").textContent = text("restore");
+  notice.querySelector("[data-discard]").textContent = text("discard");
   form.prepend(notice);
   notice.querySelector("[data-restore]").addEventListener("click", () => {
     restore(form, saved.values);
     notice.remove();
     form.dispatchEvent(new Event("input", { bubbles: true }));
-    say(status, "Saisie reprise : elle va être enregistrée.");
+    say(status, text("restored"));
   });
   notice.querySelector("[data-discard]").addEventListener("click", () => {
     forget(key);
@@ -230,14 +241,14 @@ function restore(form, values) {
 // Character counters ------------------------------------------------------------------------------------
 
 function addCounters(form) {
-  const format = new Intl.NumberFormat("fr-FR");
+  const format = new Intl.NumberFormat(LOCALE);
   for (const area of form.querySelectorAll("textarea[maxlength]")) {
     const limit = Number(area.getAttribute("maxlength"));
     const counter = document.createElement("p");
     counter.className = "fr-hint-text fr-mt-1v";
     counter.id = `${area.id}-counter`;
     const update = () => {
-      counter.textContent = `${format.format(area.value.length)} / ${format.format(limit)} caractères`;
+      counter.textContent = text("characters", { count: format.format(area.value.length), limit: format.format(limit) });
     };
     update();
     area.addEventListener("input", update);

@@ -52,6 +52,12 @@ def test_a_visitor_switches_to_english_and_keeps_it_through_sign_in(page):
     in_english(page)
     expect(page.get_by_role("heading", name="Summary and submission", level=2)).to_be_visible()
     screenshot(page, "english-summary")
+
+    # The step form's script speaks the page's language too: its character counters and its autosave status.
+    page.goto(f"/dossiers/{dossier.reference}/etapes/cooperation/")
+    page.locator("#id_governance").fill("A monthly steering committee, decisions by consent.")
+    page.get_by_text(re.compile("^Saved automatically on")).wait_for(timeout=8000)
+    expect(page.locator("#id_governance-counter")).to_have_text(re.compile(r"^51 / [\d,]+ characters$"))
     owner.refresh_from_db()
     assert owner.language == "en"  # the account adopted the browser's choice at sign-in
 
