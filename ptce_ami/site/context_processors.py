@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.models import Phase
 from ptce_ami.accounts.enums import Role
+from ptce_ami.accounts.middleware import seconds_left
 from ptce_ami.site import navigation
 from ptce_ami.site.data import rgaa
 
@@ -22,6 +23,9 @@ def site(request):
         "ACCESSIBILITY_LEVEL": rgaa.conformity_level(),
         "main_navigation": navigation.build(request),
         "closing_phases": SimpleLazyObject(lambda: closing_phases(request)),
+        # The session-timeout dialog's deadline (None without a signed-in session).
+        "session_seconds_left": seconds_left(request),
+        "SESSION_WARNING_SECONDS": settings.SESSION_WARNING_SECONDS,
     }
 
 
