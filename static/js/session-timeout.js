@@ -125,7 +125,12 @@
         }
       })
       .catch(function () {
-        warn(); // offline: warn from this page's own count
+        // Unreachable server: this page's own count decides.
+        if (secondsLeft() <= 0) {
+          end();
+        } else {
+          warn();
+        }
       });
   }
 
