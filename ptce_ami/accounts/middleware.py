@@ -31,9 +31,10 @@ def seconds_left(request):
     renewal (stored in the session, never from the client); None without such a session. Every save of the session
     renews it (SessionExpiryMiddleware), so the stored time is when the session was last saved."""
     user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated or SESSION_KEY not in request.session:
+    # No session on a page answered before the session middleware (a refused oversized request).
+    session = getattr(request, "session", None)
+    if user is None or session is None or not user.is_authenticated or SESSION_KEY not in session:
         return None
-    session = request.session
     renewed_at = session.get(LAST_RENEWED)
     if renewed_at is None:
         return session.get_expiry_age()

@@ -4,8 +4,10 @@ import re
 
 import pytest
 from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
+from django.views import defaults
 from freezegun import freeze_time
 
 from ptce_ami.accounts.middleware import LAST_RENEWED
@@ -125,3 +127,11 @@ def test_the_dialog_works_while_a_code_is_owed(settings):
         assert seconds_left_on_page(client, reverse("accounts:two_factor_enrol")) == 30 * 60
         assert client.get(STATUS).json() == {"seconds_left": 30 * 60}
         assert client.post(KEEPALIVE, headers={"X-Requested-With": "fetch"}).status_code == 204
+
+
+def test_a_page_without_a_session_has_no_dialog(rf):
+    # Answered before the session middleware ran (a refused request): the page is drawn without the dialog.
+    request = rf.get("/")
+    request.user = UserFactory()
+    html = defaults.permission_denied(request, PermissionDenied()).content.decode()
+    assert "session-timeout" not in html
