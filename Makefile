@@ -75,6 +75,7 @@ messages: install
 	@echo "msgids to translate: $$(msgattrib --untranslated locale/en/LC_MESSAGES/django.po | grep -c '^msgid ')," \
 	  "guesses to check (fuzzy, not compiled until the flag is removed):" \
 	  "$$(msgattrib --only-fuzzy locale/en/LC_MESSAGES/django.po | grep -c '^msgid ')"
+	@$(MAKE) --no-print-directory compilemessages
 
 compilemessages:
 	msgfmt --check -o locale/en/LC_MESSAGES/django.mo locale/en/LC_MESSAGES/django.po

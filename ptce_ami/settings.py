@@ -181,6 +181,8 @@ OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="AMI PTCE")
 # deadline back, at most once a minute (accounts.middleware.SessionExpiryMiddleware).
 SESSION_COOKIE_AGE = 2 * 60 * 60
 SESSION_STAFF_COOKIE_AGE = 30 * 60
+# Seconds before that deadline when a dialog offers to stay signed in (RGAA 13.1; includes/session_timeout.html).
+SESSION_WARNING_SECONDS = env.int("SESSION_WARNING_SECONDS", default=120)
 
 # ProConnect, the State's OpenID Connect federation for its agents (accounts.proconnect): off unless the issuer, the
 # client id and the secret are all set. The endpoints come from {issuer}/.well-known/openid-configuration, fetched

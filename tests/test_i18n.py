@@ -260,3 +260,19 @@ def test_no_constant_is_translated_once_at_import():
     ]
 
     assert found == [], "use gettext_lazy for these module or class constants"
+
+
+def test_no_translate_tag_holds_a_percent_sign():
+    """makemessages catalogues a "%" of {% translate "…" %} as "%%", which the tag then never looks up: the text stays
+    French in English. Such a text goes through {% blocktranslate %}, or takes a {name} placeholder."""
+    found = []
+    for directory in TEMPLATE_DIRS:
+        for path in sorted(directory.rglob("*")):
+            if path.suffix in (".html", ".txt") and path not in DJANGO_TEMPLATE_COPIES:
+                nodelist = engines["django"].engine.from_string(path.read_text()).nodelist
+                for node in nodelist.get_nodes_by_type(TranslateNode):
+                    literal = getattr(node.filter_expression.var, "literal", None)
+                    if literal is not None and "%" in str(literal):
+                        found.append(f"{path.relative_to(ROOT)}: {literal}")
+
+    assert found == []

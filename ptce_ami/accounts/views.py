@@ -4,13 +4,23 @@ from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ptce_ami.accounts import forms, language, permissions, proconnect, proconnect_views, services, two_factor
+from ptce_ami.accounts import (
+    forms,
+    language,
+    middleware,
+    permissions,
+    proconnect,
+    proconnect_views,
+    services,
+    two_factor,
+)
 from ptce_ami.accounts.models import ApiCall, User
 from ptce_ami.accounts.notifications import send_confirmation_email
 from ptce_ami.accounts.tokens import read_email_token
@@ -164,6 +174,32 @@ def log_out_everywhere(request):
         logout(request)
     messages.success(request, _("Vous êtes déconnecté sur tous vos appareils."))
     return response or redirect("accounts:login")
+
+
+# The session-timeout dialog (templates/includes/session_timeout.html, static/js/session-timeout.js) -------------
+
+SECONDS_LEFT_HEADER = "X-Session-Seconds-Left"
+
+
+@require_POST
+@login_required
+def session_keepalive(request):
+    """« Rester connecté »: the session's inactivity deadline starts again from now. The dialog's script gets a 204
+    that says the time the session now has left; without a script, the form comes back to its page."""
+    middleware.renew(request.session, request.user)
+    if request.headers.get("X-Requested-With") == "fetch":
+        response = HttpResponse(status=204)
+        response[SECONDS_LEFT_HEADER] = request.user.session_inactivity_limit
+        return response
+    return redirect(safe_next(request, reverse("site:home")))
+
+
+@require_GET
+@middleware.keeps_deadline
+def session_status(request):
+    """How long the session has left, for the dialog's script before it warns (another tab may have renewed the
+    session): asking does not renew it. An ended session, or none, has 0 seconds left."""
+    return JsonResponse({"seconds_left": middleware.seconds_left(request) or 0})
 
 
 @require_POST

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from applications.models import Phase
 from ptce_ami.accounts import two_factor
 from ptce_ami.accounts.enums import Role
+from ptce_ami.accounts.middleware import seconds_left
 from ptce_ami.site import navigation
 from ptce_ami.site.data import rgaa
 
@@ -28,6 +29,9 @@ def site(request):
         "second_factor_owed": owed,
         "main_navigation": [] if owed else navigation.build(request),
         "closing_phases": SimpleLazyObject(lambda: closing_phases(request)),
+        # The session-timeout dialog's deadline (None without a signed-in session).
+        "session_seconds_left": seconds_left(request),
+        "SESSION_WARNING_SECONDS": settings.SESSION_WARNING_SECONDS,
     }
 
 

@@ -74,6 +74,8 @@ FORMS = {
     "accounts:log_out_everywhere": Page("owner", lambda w: url("accounts:profile")),
     # The header's language switcher, on every page.
     "accounts:language": Page("owner", lambda w: url("accounts:profile")),
+    # The session-timeout dialog's « Rester connecté », on every page of a signed-in user.
+    "accounts:session_keepalive": Page("owner", lambda w: url("accounts:profile")),
     "accounts:api_tokens": Page("instructeur", lambda w: url("accounts:api_tokens")),
     "accounts:revoke_api_token": Page("instructeur", lambda w: url("accounts:api_tokens")),
     # Deleting one's account: a porteur whose dossiers are all drafts (the world's newcomer, who has a draft only).
@@ -184,6 +186,7 @@ NO_FORM = {
     "accounts:confirm_email": "GET link from the e-mail (its token is checked; no form)",
     "accounts:logout": "the logout button: a CSRF-protected POST without fields (tests/accounts)",
     "accounts:password_reset_done": "page",
+    "accounts:session_status": "JSON (GET): the session's time left, for the session-timeout dialog",
     "accounts:password_reset_complete": "page",
     "territories:autocomplete": "JSON (GET): fuzzed in test_query_params",
     "api_documentation": "page",

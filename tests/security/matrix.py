@@ -67,6 +67,10 @@ MATRIX = {
     "accounts:login": (ANONYMOUS_ONLY, ANONYMOUS_ONLY),
     "accounts:logout": (NOT_ALLOWED, row(REDIRECT)),
     "accounts:language": (NOT_ALLOWED, row(OK)),
+    # The session-timeout dialog: « Rester connecté » renews a signed-in session (POST only); the time left is
+    # asked by the dialog's script, whoever asks (an ended session, signed out, has 0 seconds left).
+    "accounts:session_keepalive": (NOT_ALLOWED, row(OK, anonymous=LOGIN)),
+    "accounts:session_status": (EVERYONE, NOT_ALLOWED),
     "accounts:password_reset": (EVERYONE, EVERYONE),
     "accounts:password_reset_done": (EVERYONE, NOT_ALLOWED),
     # A valid link redirects to the page without the token in its address (Django's own view).

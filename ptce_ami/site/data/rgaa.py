@@ -599,9 +599,9 @@ CRITERIA = [
     _c(
         "13.1",
         "Pour chaque page web, l'utilisateur a-t-il le contrôle de chaque limite de temps modifiant le contenu ?",
-        NC,
+        C,
         "manual",
-        "la session expire après 30 minutes (agents) ou 2 heures d'inactivité sans avertissement préalable ; le brouillon est conservé dans le navigateur",
+        "la session expire après 30 minutes (agents) ou 2 heures d'inactivité : une fenêtre avertit 2 minutes avant et permet de rester connecté (tests/browser/test_session_timeout.py) ; le brouillon est aussi conservé dans le navigateur",
     ),
     _c(
         "13.2",
@@ -612,9 +612,9 @@ CRITERIA = [
     _c(
         "13.3",
         "Dans chaque page web, chaque document bureautique en téléchargement possède-t-il, si nécessaire, une version accessible ?",
-        NC,
-        "manual",
-        "les lettres de décision et récapitulatifs PDF ne sont pas balisés (PDF/UA) ; leur contenu est aussi affiché en HTML",
+        C,
+        "code",
+        "les avis PDF (accusés de réception, lettres de décision, notifications d'aide, procès-verbaux) sont balisés PDF/UA-1 : arbre de structure, langue du destinataire, titre (tests/applications/test_receipt.py) ; leur contenu est aussi affiché en HTML",
     ),
     _c(
         "13.4",
