@@ -8,6 +8,10 @@ bases of a Django form): what people type is cleaned once, before any field read
   "0.5", "1 200" as well as "1200", shows "0,5", and is a text input with a numeric keyboard: ``type="number"``
   cannot show "0,5" and, in some browsers, sends nothing for what it does not understand.
 
+- Object ids: a choice of objects by id (ModelChoiceField, ModelMultipleChoiceField) refuses a number too large for
+  the database's integers as an unknown choice, next to the field: the database would otherwise fail on it (SQLite
+  cannot even bind it), a server error.
+
 tests/core/test_input_cleaning.py walks every form of the project and checks both on each.
 """
 
@@ -20,6 +24,8 @@ from ptce_ami.core.text import clean_text
 # Spaces between digits are thousands separators: "1 200", "1\u00a0200", "1\u202f200".
 _DIGIT_GROUPS = re.compile(r"(?<=\d)[ \u00a0\u202f](?=\d)")
 _NUMBER_INPUT_ONLY = ("min", "max", "step")
+# The largest id a database integer column holds (PostgreSQL's and SQLite's 64-bit integers).
+_MAX_ID = 2**63 - 1
 
 
 class InputCleaningMixin:
@@ -31,15 +37,26 @@ class InputCleaningMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        numbers, passwords = set(), set()
+        numbers, passwords, ids = set(), set(), set()
         for name, field in self.fields.items():
             if isinstance(field, forms.IntegerField):  # DecimalField and FloatField are IntegerFields
                 localize_number_field(field)
                 numbers.add(self.add_prefix(name))
             elif isinstance(field.widget, forms.PasswordInput):
                 passwords.add(self.add_prefix(name))
+            elif isinstance(field, forms.ModelChoiceField):  # ModelMultipleChoiceField is one too
+                ids.add(self.add_prefix(name))
         if self.is_bound:
-            self.data = cleaned_input(self.data, numbers=numbers, passwords=passwords)
+            self.data = cleaned_input(self.data, numbers=numbers, passwords=passwords, ids=ids)
+
+
+def out_of_range_id(value):
+    """An id beyond any database integer, made a value the field refuses as an unknown choice (it no longer reads as a
+    number: "…" after its first digits); any other value as it is."""
+    digits = value.strip().lstrip("+-")
+    if digits.isascii() and digits.isdigit() and int(digits) > _MAX_ID:
+        return f"{value.strip()[:20]}…"
+    return value
 
 
 class BaseForm(InputCleaningMixin, forms.Form):
@@ -61,13 +78,15 @@ def localize_number_field(field):
     field.widget.is_localized = True
 
 
-def cleaned_input(data, *, numbers=(), passwords=()):
+def cleaned_input(data, *, numbers=(), passwords=(), ids=()):
     """``data`` (a QueryDict or a dict) with each value cleaned; ``data`` itself when nothing changes."""
 
     def clean(key, value):
         if not isinstance(value, str) or key in passwords:
             return value
         value = clean_text(value)
+        if key in ids:
+            return out_of_range_id(value)
         return _DIGIT_GROUPS.sub("", value) if key in numbers else value
 
     if hasattr(data, "lists"):

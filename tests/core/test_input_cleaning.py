@@ -18,6 +18,7 @@ from django.http import QueryDict
 from applications.enums import RuleStatus
 from applications.forms.dossiers import PorteurForm
 from applications.models import EligibilityResult
+from ptce_ami.accounts.models import User
 from ptce_ami.core.forms import BaseForm, InputCleaningMixin, cleaned_input
 from ptce_ami.core.text import clean_text
 from reviews.services.bouquet import offers
@@ -220,3 +221,19 @@ def test_fields_added_after_the_base_init_are_cleaned_too():
 
     assert form.is_valid()
     assert form.cleaned_data["late"] == "tard"
+
+
+@pytest.mark.django_db
+def test_an_id_too_large_for_the_database_is_an_unknown_choice_next_to_the_field():
+    """A choice of objects by id got a 31-digit id from the fuzzer: the database could not take it (a server error)."""
+
+    class Pick(BaseForm):
+        one = forms.ModelChoiceField(queryset=User.objects.all())
+        several = forms.ModelMultipleChoiceField(queryset=User.objects.all())
+
+    huge = "1" + "0" * 30
+    form = Pick({"one": huge, "several": [huge, "-" + huge]})
+
+    assert not form.is_valid()
+    assert set(form.errors) == {"one", "several"}
+    assert "Sélectionnez un choix valide" in form.errors["one"][0]
