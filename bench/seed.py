@@ -14,6 +14,7 @@ Usage (needs PostgreSQL on 127.0.0.1:5432, user postgres, trust):
 
 import argparse
 import datetime
+import itertools
 import os
 import random
 import subprocess
@@ -129,10 +130,19 @@ def seed(count, rng):
     rows = {}
     password = make_password(PASSWORD)
 
-    def bulk(model, objects, **options):
-        created = model.objects.bulk_create(objects, batch_size=BATCH, **options)
-        rows[model.__name__] = rows.get(model.__name__, 0) + len(created)
-        return created
+    def bulk(model, objects, keep=True):
+        """Inserts ``objects`` in batches; returns them (with their pks), or only their number if not ``keep``: then
+        ``objects`` may be a generator, never held whole in memory."""
+        if keep:
+            created = model.objects.bulk_create(objects, batch_size=BATCH)
+            rows[model.__name__] = rows.get(model.__name__, 0) + len(created)
+            return created
+        iterator, written = iter(objects), 0
+        while chunk := list(itertools.islice(iterator, BATCH)):
+            model.objects.bulk_create(chunk, batch_size=BATCH)
+            written += len(chunk)
+        rows[model.__name__] = rows.get(model.__name__, 0) + written
+        return written
 
     # Editions and phases: four editions, a phase 1 and a phase 2 each, all closed (the dossiers are filed).
     phases = []
@@ -287,13 +297,13 @@ def seed(count, rng):
         column = m2m.field.m2m_reverse_name()
         bulk(m2m.through, [m2m.through(dossier_id=d.pk, **{column: v}) for d in dossiers for v in values(d)])
 
-    categories = [c for c in MemberCategory.values]
-    members = []
-    for d in dossiers:
-        for position in range(rng.randint(3, 8)):
-            commune = rng.choice(communes[d.region_id])[0]
-            members.append(
-                MemberStructure(
+    categories = list(MemberCategory.values)
+
+    def members():
+        for d in dossiers:
+            for position in range(rng.randint(3, 8)):
+                commune = rng.choice(communes[d.region_id])[0]
+                yield MemberStructure(
                     dossier_id=d.pk,
                     name=f"Structure {position + 1} du pôle {d.pk}",
                     siret=f"{d.pk:09d}{position:05d}",
@@ -303,9 +313,8 @@ def seed(count, rng):
                     contribution="Met à disposition un local et deux salariés.",
                     position=position,
                 )
-            )
-    bulk(MemberStructure, members)
-    print(f"  {len(members)} members", flush=True)
+
+    print(f"  {bulk(MemberStructure, members(), keep=False)} members", flush=True)
     attachments = []
     for d in dossiers:
         for kind in (AttachmentKind.STATUTES, AttachmentKind.SWORN_STATEMENT):
@@ -345,7 +354,7 @@ def seed(count, rng):
     )  # fmt: skip
     bulk(
         EligibilityResult,
-        [
+        (
             EligibilityResult(run=run, rule_id=rule, title=title, status=status, explanation="…", legal_basis="…")
             for run in runs
             for rule, title, status in (
@@ -353,7 +362,8 @@ def seed(count, rng):
                 ("2", "Trois personnes morales", "pass"),
                 ("6", "Territoire", "warning"),
             )
-        ],
+        ),
+        keep=False,
     )
     print("  attachments, transitions, eligibility runs", flush=True)
 
@@ -402,11 +412,12 @@ def seed(count, rng):
     reviews = bulk(Review, reviews)
     bulk(
         Score,
-        [
+        (
             Score(review=r, criterion=c, value=v, comment="")
             for r in reviews
             for c, v in zip(criteria[by_pk[r.dossier_id].phase_id], r.levels, strict=True)
-        ],
+        ),
+        keep=False,
     )
     bulk(
         DossierScore,
