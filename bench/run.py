@@ -159,12 +159,15 @@ def measure(clients, listed, runs):
     timings = {label: [] for label, *_ in listed}
     queries = {label: [] for label, *_ in listed}
     sizes = {}
+    print(f"warming up {len(listed)} pages…", flush=True)
     for label, role, url in listed:  # warm-up: each worker's first request, the caches the pages fill
         for _ in range(2):
             _elapsed, _queries, sizes[label] = fetch(role, url)
     order = list(listed)
     rng = random.Random(15)
-    for _ in range(runs):
+    for number in range(1, runs + 1):
+        if number % 5 == 1:
+            print(f"round {number}/{runs}…", flush=True)
         rng.shuffle(order)
         for label, role, url in order:
             elapsed, count, _size = fetch(role, url)
