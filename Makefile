@@ -14,7 +14,7 @@ SERVE_ENV := $(DEMO_ENV) EMAIL_URL=filemail:///$(CURDIR)/$(DEMO_EMAILS)
 SEED_ENV := $(SERVE_ENV) LOG_LEVEL=WARNING COMPANY_LOOKUP_URL=
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-packages run demo-data test quality fix worker beat clean messages compilemessages
+.PHONY: help install system-packages run demo-data test quality fix worker beat clean messages compilemessages bench
 
 help:
 	@echo "make run      install, migrate, load territories and demo data, serve on 127.0.0.1:8000"
@@ -24,6 +24,8 @@ help:
 	@echo "make compilemessages  compile the catalogues (the .mo files are committed: needs gettext's msgfmt)"
 	@echo "make worker   Celery worker (needs CELERY_BROKER_URL)"
 	@echo "make beat     Celery beat (needs CELERY_BROKER_URL)"
+	@echo "make bench    pages at national scale over HTTP vs a floor (PostgreSQL on 127.0.0.1; N=20000, or N=100000);"
+	@echo "              seeds the database ptce_bench when it does not hold N dossiers (bench/README.md); not in make test"
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV)
@@ -88,6 +90,14 @@ worker: install
 beat: install
 	@test -n "$$CELERY_BROKER_URL" || (echo "Set CELERY_BROKER_URL, e.g. redis://127.0.0.1:6379/0" && exit 1)
 	$(BIN)/celery -A ptce_ami beat --loglevel=INFO
+
+# The pages at national scale (issue 15; bench/README.md): seeds ptce_bench with N dossiers unless it already holds
+# exactly N, then measures every listed page over HTTP against the floor. Needs the venv (make install) and PostgreSQL.
+N ?= 20000
+bench:
+	@test -x $(BIN)/python || (echo "Run make install first" && exit 1)
+	PYTHONUNBUFFERED=1 $(BIN)/python bench/seed.py --dossiers $(N) --if-needed
+	PYTHONUNBUFFERED=1 $(BIN)/python bench/run.py --dossiers $(N)
 
 clean:
 	rm -rf $(VENV) var
