@@ -225,3 +225,15 @@ def test_the_audit_document_holds_the_criteria_table_of_the_data():
 
     assert rgaa.markdown_table() in document
     assert f"= {str(rgaa.conformity_rate())} %" in document
+
+
+@pytest.mark.django_db
+def test_a_declaration_without_non_conformity_says_so_without_listing_any(client, monkeypatch):
+    """At 100 % the declaration neither claims non-conformities "listed below" nor shows an empty list."""
+    monkeypatch.setattr(rgaa, "CRITERIA", [c for c in rgaa.CRITERIA if c.status in (rgaa.C, rgaa.NA)])
+
+    content = client.get(reverse("site:accessibility")).content.decode()
+
+    assert "<strong>totalement conforme</strong>" in content
+    assert "en raison des non-conformités" not in content
+    assert '<p id="non-conformities">Aucune.</p>' in content
