@@ -14,12 +14,18 @@ def absolute_url(path):
     return f"{settings.SITE_URL}{path}"
 
 
-def recipient_language(address):
-    """The language the account at ``address`` chose (``User.language``), else the default, French: an address
-    with no account (an invitation to a newcomer) gets French."""
+def recipient_languages(addresses):
+    """{address: language} in one query: the language the account at each address chose (``User.language``), else
+    the default, French (an address with no account, an invitation to a newcomer, gets French)."""
     # Accounts keep their address in lower case (User.save): the unique index serves this lookup.
-    accounts = get_user_model()._default_manager.filter(email=address.strip().lower())
-    return accounts.values_list("language", flat=True).first() or settings.LANGUAGE_CODE
+    keys = {address: address.strip().lower() for address in addresses}
+    accounts = get_user_model()._default_manager.filter(email__in=set(keys.values()), language__gt="")
+    chosen = dict(accounts.values_list("email", "language"))
+    return {address: chosen.get(key) or settings.LANGUAGE_CODE for address, key in keys.items()}
+
+
+def recipient_language(address):
+    return recipient_languages([address])[address]
 
 
 def build_email(prefix, to, context=None, *, reply_to=None, language=None):

@@ -28,7 +28,7 @@ from applications.services import notifications as applications_notifications
 from applications.services.workflow import transition
 from applications.workflow import InvalidTransition
 from ptce_ami.core import audit
-from ptce_ami.core.emails import absolute_url, recipient_language
+from ptce_ami.core.emails import absolute_url, recipient_language, recipient_languages
 from ptce_ami.core.queue import enqueue
 from reviews.enums import DecisionOutcome, SessionStatus
 from reviews.models import CommitteeSession, Decision
@@ -73,7 +73,7 @@ def publishable_decisions(session):
     )
 
 
-def email_preview(decision, recipient):
+def email_preview(decision, recipient, language=None):
     dossier = decision.dossier
     context = {
         "dossier": dossier,
@@ -81,7 +81,7 @@ def email_preview(decision, recipient):
         "document": LETTER_KINDS[decision.outcome].label,
         "recipient": recipient,
     }
-    with translation.override(recipient_language(recipient)):  # as queue_email will write it
+    with translation.override(language or recipient_language(recipient)):  # as queue_email will write it
         subject = " ".join(render_to_string(f"{NOTICE_EMAIL}_subject.txt", context).split())
         body = render_to_string(f"{NOTICE_EMAIL}_body.txt", context).strip()
     return OutboxEmail(recipient, subject, body)
@@ -89,17 +89,20 @@ def email_preview(decision, recipient):
 
 def outbox(session):
     """What publishing ``session`` sends: per provisional decision, its letter and one e-mail per porteur."""
-    items = []
-    for decision in publishable_decisions(session):
-        recipients = applications_notifications.porteur_recipients(decision.dossier)
-        items.append(
-            OutboxItem(
-                decision=decision,
-                letter=str(LETTER_KINDS[decision.outcome].label),
-                emails=[email_preview(decision, recipient) for recipient in recipients],
-            )
+    decisions = list(publishable_decisions(session))
+    recipients = {
+        decision.pk: applications_notifications.porteur_recipients(decision.dossier) for decision in decisions
+    }
+    # Each e-mail in its recipient's language, all of them looked up at once (not a query per recipient).
+    languages = recipient_languages([address for addresses in recipients.values() for address in addresses])
+    return [
+        OutboxItem(
+            decision=decision,
+            letter=str(LETTER_KINDS[decision.outcome].label),
+            emails=[email_preview(decision, address, languages[address]) for address in recipients[decision.pk]],
         )
-    return items
+        for decision in decisions
+    ]
 
 
 def letter_preview(decision):

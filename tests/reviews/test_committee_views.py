@@ -255,6 +255,30 @@ def test_the_publication_preview_shows_the_outbox_and_sends_nothing(client, refe
     assert not Notice.objects.exists()
 
 
+def publication_preview_queries(client, count, staff):
+    """The publication page of a session adopting ``count`` decisions, each dossier with an English owner and a
+    co-editor invited (two e-mails, each in its recipient's language)."""
+    phase = PhaseFactory(kind=PhaseKind.PHASE2, envelope=Decimal(10_000_000), max_grant=Decimal(100_000), closed=True)
+    for _ in range(count):
+        dossier = candidate(phase, owner=UserFactory(language="en"))
+        dossier.invitations.create(email=UserFactory().email, invited_by=dossier.owner)
+        committee.propose(
+            dossier, outcome=DecisionOutcome.LAUREATE, amount=Decimal(50_000), motivation="Oui", by=staff
+        )
+    session = committee.create_session(phase, held_on="2023-10-10", members_present="Mme Durand", notes="", by=staff)
+    committee.adopt(session, by=staff)
+    client.force_login(staff)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("reviews:committee_publish", kwargs={"pk": session.pk}))
+    assert response.status_code == 200
+    assert squash(response.content.decode()).count("AMI PTCE — a document is available") == count
+    return len(captured)
+
+
+def test_the_publication_preview_costs_the_same_queries_for_one_or_three_decisions(client, referential, staff):
+    assert publication_preview_queries(client, 1, staff) == publication_preview_queries(client, 3, staff)
+
+
 def test_publishing_twice_through_the_page_sends_once(
     client, referential, phase2, staff, mailoutbox, django_capture_on_commit_callbacks
 ):
