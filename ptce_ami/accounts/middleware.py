@@ -115,14 +115,6 @@ class SecondFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        user = getattr(request, "user", None)
-        # Only a user logged in by this session: an API call authenticated by its token has no session.
-        if (
-            user is not None
-            and user.is_authenticated
-            and SESSION_KEY in request.session
-            and two_factor.needs_second_factor(request)
-            and not open_before_second_factor(request)
-        ):
-            return redirect(two_factor.next_step_url(user, request.get_full_path()))
+        if two_factor.owes_second_factor(request) and not open_before_second_factor(request):
+            return redirect(two_factor.next_step_url(request.user, request.get_full_path()))
         return self.get_response(request)

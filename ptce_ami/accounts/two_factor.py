@@ -25,7 +25,7 @@ from base64 import b32decode, b32encode
 
 import segno
 from django.conf import settings
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import SESSION_KEY, update_session_auth_hash
 from django.contrib.auth.signals import user_logged_in
 from django.core import checks
 from django.db import transaction
@@ -100,6 +100,20 @@ def needs_second_factor(request):
     if second_factor_satisfied(request):
         return False
     return bool(request.session.get(PENDING_SESSION_KEY)) or is_required_for(request.user)
+
+
+def owes_second_factor(request):
+    """Whether this request comes from a session signed in with a password that still owes its second factor (an API
+    call authenticated by its token has no session, and owes nothing here)."""
+    user = getattr(request, "user", None)
+    session = getattr(request, "session", None)
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and session is not None
+        and SESSION_KEY in session
+        and needs_second_factor(request)
+    )
 
 
 def next_step_url(user, next_url):

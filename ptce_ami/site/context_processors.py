@@ -17,7 +17,7 @@ SERVICE_TAGLINE = _("Appel à manifestation d'intérêt pour les pôles territor
 
 
 def site(request):
-    owed = second_factor_owed(request)
+    owed = two_factor.owes_second_factor(request)
     return {
         "SERVICE_NAME": SERVICE_NAME,
         "SERVICE_TAGLINE": SERVICE_TAGLINE,
@@ -33,16 +33,6 @@ def site(request):
         "session_seconds_left": seconds_left(request),
         "SESSION_WARNING_SECONDS": settings.SESSION_WARNING_SECONDS,
     }
-
-
-def second_factor_owed(request):
-    user = getattr(request, "user", None)
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and hasattr(request, "session")
-        and two_factor.needs_second_factor(request)
-    )
 
 
 BANNER_WINDOW = datetime.timedelta(days=7)
