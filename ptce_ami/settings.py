@@ -12,6 +12,7 @@ from pathlib import Path
 from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 from ptce_ami.conf import Env
+from ptce_ami.core.cache import cache_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -258,6 +259,11 @@ HOSTING_PROVIDER_CONTACT = env.str("HOSTING_PROVIDER_CONTACT", default="")
 DPO_EMAIL = env.str("DPO_EMAIL", default="")
 # The State's "Je donne mon avis" form for this service (voxusagers); empty: no link after submission.
 JE_DONNE_MON_AVIS_URL = env.str("JE_DONNE_MON_AVIS_URL", default="")
+
+# The cache, shared by every web process and worker of a deployment (the lists' counters, the dashboards' figures,
+# the form throttles): CACHE_URL=redis://host:6379/1 (another database than the broker's). Empty: memory, per
+# process (make run, the tests). Redis failing is a cache miss, never an error (ptce_ami.core.cache).
+CACHES = cache_settings(env.str("CACHE_URL", default=""))
 
 # Celery: without a broker, tasks run inline in the web process (the demo and the default test run).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
