@@ -48,6 +48,7 @@ def prepare(folder):
     and an API token for the instructeur."""
     seed.setup_django(folder)
     from django.conf import settings
+    from django.core.cache import cache
     from django.core.management import call_command
 
     from applications.enums import DossierState, PhaseKind
@@ -58,6 +59,7 @@ def prepare(folder):
 
     if not (Path(settings.STATIC_ROOT) / "staticfiles.json").exists():
         call_command("collectstatic", interactive=False, verbosity=0)
+    cache.clear()  # the bench's own Redis database: nothing cached by a run on another seeding
     accounts = {role: User.objects.get(email=email) for role, email in seed.ACCOUNTS.items()}
     current = Phase.objects.filter(kind=PhaseKind.PHASE2).order_by("-edition__year").first()
     staff_dossier = (

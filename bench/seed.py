@@ -50,6 +50,8 @@ def environment(folder):
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{DATABASE}",
         "CONN_MAX_AGE": "60",
         "CELERY_BROKER_URL": "",
+        # Shared by the 2 gunicorn workers, as in production (docs/deployment.md, Redis).
+        "CACHE_URL": os.environ.get("BENCH_CACHE_URL", "redis://127.0.0.1:6379/11"),
         "EMAIL_URL": f"filemail:///{Path(folder) / 'emails'}",
         "MEDIA_ROOT": str(Path(folder) / "media"),
         "STATIC_ROOT": str(Path(folder) / "static"),
