@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +14,8 @@ from ptce_ami.core.validators import validate_past_date
 NARRATIVE_MAX_LENGTH = 6000
 # A condition no row meets (Django compiles it without querying).
 NOTHING = Q(pk__in=[])
+# Submitted at least once: what staff, partners and reviewers may see (a draft is private to its authors).
+FILED = Q(submitted_at__isnull=False)
 _ROLE_SCOPES = {}
 
 
@@ -44,17 +46,19 @@ class DossierQuerySet(models.QuerySet):
         applications.rules.is_dossier_editor: staff, reviewers and partners never reach a dossier as its authors."""
         if user.role != Role.PORTEUR:
             return NOTHING
-        condition = Q(owner=user)
-        if user.email_confirmed:
-            invited = DossierInvitation.objects.filter(dossier=OuterRef("pk"), email=user.email)
-            condition |= Q(Exists(invited))
-        return condition
+        if not user.email_confirmed:
+            return Q(owner=user)
+        # One set of ids, each half read from its index (the owner's, the invited address's): an OR of the owner
+        # and an EXISTS would make the database scan every dossier to find a porteur's two (issue 15).
+        owned = Dossier.objects.filter(owner=user).order_by().values("pk")
+        invited = DossierInvitation.objects.filter(email=user.email).order_by().values("dossier")
+        return Q(pk__in=owned.union(invited))
 
     @classmethod
     def visibility_condition(cls, user):
         # A draft is private to its authors until it is submitted; a dossier withdrawn after submission stays
         # visible to staff, for the record.
-        filed = Q(submitted_at__isnull=False)
+        filed = FILED
         if user.role == Role.PORTEUR:
             return cls.editor_condition(user)
         if user.role in (Role.INSTRUCTEUR, Role.ADMINISTRATEUR):
@@ -208,6 +212,30 @@ class Dossier(models.Model):
         verbose_name = _("dossier")
         verbose_name_plural = _("dossiers")
         ordering = ["-created_at"]
+        # The staff lists read filed dossiers only (visibility_condition): each of their sorts on the dossier's own
+        # columns, alone or after the region or state filter, walks one of these in order and stops after a page
+        # (reviews.services.selection.ordering), whatever the number of dossiers (issue 15).
+        indexes = [
+            models.Index(
+                fields=["submitted_at", "reference"], condition=FILED, include=["id"], name="dossier_filed_submitted"
+            ),
+            models.Index(
+                fields=["updated_at", "reference"], condition=FILED, include=["id"], name="dossier_filed_updated"
+            ),
+            models.Index(fields=["name", "reference"], condition=FILED, include=["id"], name="dossier_filed_name"),
+            models.Index(
+                fields=["state", "submitted_at", "reference"],
+                condition=FILED,
+                include=["id"],
+                name="dossier_filed_state",
+            ),
+            models.Index(
+                fields=["region", "submitted_at", "reference"],
+                condition=FILED,
+                include=["id"],
+                name="dossier_filed_region",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.reference} — {self.name}" if self.name else self.reference
@@ -273,6 +301,9 @@ class DossierInvitation(models.Model):
         verbose_name_plural = _("invitations à co-éditer")
         ordering = ["created_at"]
         constraints = [models.UniqueConstraint(fields=["dossier", "email"], name="invitation_unique_email")]
+        indexes = [
+            models.Index(fields=["email"], name="invitation_email")
+        ]  # a porteur's invitations (editor_condition)
 
     def __str__(self):
         return self.email

@@ -18,6 +18,7 @@ next read recomputes (``invalidate``, connected to ``dossier_transitioned`` in `
 """
 
 import dataclasses
+import hashlib
 import math
 
 from django.core.cache import cache
@@ -69,12 +70,14 @@ class Scope:
 # --- Cache -----------------------------------------------------------------------------------------------------------
 
 
-def _generation():
-    generation = cache.get(GENERATION_KEY)
-    if generation is None:
-        generation = 1
-        cache.add(GENERATION_KEY, generation, timeout=None)
-    return generation
+def generation():
+    """The number every state change bumps: part of every cached value's key (``cached``, ``cached_for_query``, the
+    staff list's filter form)."""
+    number = cache.get(GENERATION_KEY)
+    if number is None:
+        number = 1
+        cache.add(GENERATION_KEY, number, timeout=None)
+    return number
 
 
 def _bump():
@@ -94,7 +97,20 @@ def invalidate(**kwargs):
 
 def cached(name, scope, compute):
     """``compute()`` cached for ``CACHE_TTL`` seconds under ``name`` and ``scope``, until the next transition."""
-    key = f"statistics:{_generation()}:{name}:{scope.key}"
+    key = f"statistics:{generation()}:{name}:{scope.key}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=CACHE_TTL)
+    return value
+
+
+def cached_for_query(name, queryset, compute):
+    """``compute()`` cached like the figures, under ``name`` and the SQL of ``queryset``: its filters and the user's
+    scope are the key, so that two users seeing the same selection share the value (the staff lists' counters)."""
+    sql, params = queryset.query.sql_with_params()
+    digest = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
+    key = f"statistics:{generation()}:{name}:{digest}"
     value = cache.get(key)
     if value is None:
         value = compute()

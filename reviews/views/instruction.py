@@ -6,6 +6,7 @@ Staff only: instructeurs see every submitted dossier, regional partners their re
 another region's dossier is a 404); reviewers and porteurs get 404 here. Read-only roles get 403 on writes.
 """
 
+import hashlib
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -16,8 +17,9 @@ from django.db.models import Count, Prefetch, Q
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from applications import workflow
@@ -25,11 +27,12 @@ from applications.enums import DossierState
 from applications.models import Dossier, DossierTransition, EligibilityResult, Label
 from applications.services import eligibility as eligibility_services
 from applications.services import messages as message_services
-from applications.services import snapshots
+from applications.services import snapshots, statistics
 from applications.services.workflow import transition
 from applications.views import messages as message_views
 from applications.views.base import can, get_visible_dossier, require_action, require_perm
 from ptce_ami.accounts import permissions
+from ptce_ami.accounts.enums import Role
 from ptce_ami.core.downloads import protected_zip
 from reviews.forms.columns import ColumnsForm
 from reviews.forms.instruction import (
@@ -138,16 +141,35 @@ def tab_url(params, **chosen):
     return f"?{query.urlencode()}"
 
 
-def list_tabs(filterset, params, user):
-    """The tabs on top of the list: every dossier of the selection, those ``user`` follows, then each state, with
-    their counts (one aggregate query) and the list's URL showing them, the other filters kept."""
+def list_totals(filterset, user):
+    """The counts of the tabs: every dossier of the selection (its filters but the state and "followed" ones), then
+    each state's, in one aggregate query cached until a dossier changes state (statistics.cached_for_query, at most
+    CACHE_TTL seconds), and those ``user`` follows, read from their follows."""
     states = [state for state in DossierState if state != DossierState.DRAFT]
-    queryset = filters.apply(filterset, exclude=("state", "followed"))
-    totals = queryset.order_by().aggregate(
-        all=Count("pk"),
-        followed=Count("pk", filter=Q(filters.followed_by(user))),
-        **{state.value: Count("pk", filter=Q(state=state)) for state in states},
-    )
+    queryset = filters.apply(filterset, exclude=("state", "followed")).order_by()
+
+    def count():
+        return queryset.aggregate(
+            all=Count("pk"), **{state.value: Count("pk", filter=Q(state=state)) for state in states}
+        )
+
+    totals = statistics.cached_for_query("instruction-tabs", queryset, count)
+    return {**totals, "followed": filters.followed_count(user, queryset)}
+
+
+def selection_count(filterset, totals, user):
+    """The number of dossiers the list shows, from the tabs' counts where they tell it (no second count)."""
+    cleaned = filterset.form.cleaned_data
+    if cleaned.get("followed"):
+        return filters.followed_count(user, filters.apply(filterset))
+    states = cleaned.get("state") or []
+    return sum(totals[state] for state in states) if states else totals["all"]
+
+
+def list_tabs(filterset, params, totals):
+    """The tabs on top of the list: every dossier of the selection, those the user follows, then each state, with
+    their counts and the list's URL showing them, the other filters kept."""
+    states = [state for state in DossierState if state != DossierState.DRAFT]
     current = current_tab(filterset)
     tabs = [
         Tab("all", _("Tous"), totals["all"], tab_url(params), current == "all"),
@@ -158,6 +180,33 @@ def list_tabs(filterset, params, user):
         for state in states
     ]
     return tabs
+
+
+# The filter form's HTML is the same for every staff member of a scope and the same filters: rendering its
+# choices (the départements, the reviewers, the labels) was half of the list's time (issue 15). Kept as long as the
+# counters, and never across a state change; a label created meanwhile appears in its choices within that time.
+FILTERS_CACHE_SECONDS = statistics.CACHE_TTL
+
+
+def filters_cache_key(user, params):
+    """What the filter form's HTML depends on: the user's scope (their regions for a partner), the language, the
+    filters' values (not the page nor the sort) and the generation of the figures."""
+    scope = f"user-{user.pk}" if user.role == Role.PARTENAIRE else user.role
+    values = sorted((name, params.getlist(name)) for name in params if name not in ("page", "o"))
+    key = repr((scope, get_language(), statistics.generation(), values))
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (the list's tabs already know it), instead of counting the selection again."""
+
+    def __init__(self, object_list, per_page, *, count):
+        super().__init__(object_list, per_page)
+        self.known_count = count
+
+    @cached_property
+    def count(self):
+        return self.known_count
 
 
 def list_rows(page_dossiers, user, columns):
@@ -183,15 +232,24 @@ def list_context(request, params, columns_form=None):
     filterset = filters.build_filter(user, params)
     sort = filters.sort_key(params)
     shown = column_services.chosen_columns(user)
-    ordered = column_services.for_columns(filters.apply(filterset), shown).order_by(*filters.ordering(sort))
-    page = Paginator(ordered, PAGE_SIZE).get_page(params.get("page"))
+    totals = list_totals(filterset, user)
+    count = selection_count(filterset, totals, user)
+    # The page's ids first, read in order from an index (Dossier.Meta.indexes) without joining anything, then only
+    # those rows with what the columns show: a far page costs a walk along the index, not 10,000 joined rows.
+    ordered_ids = filters.apply(filterset).order_by(*filters.ordering(sort)).values_list("pk", flat=True)
+    page = CountedPaginator(ordered_ids, PAGE_SIZE, count=count).get_page(params.get("page"))
+    ids = list(page.object_list)
+    rows = column_services.for_columns(Dossier.objects.filter(pk__in=ids), shown).order_by().in_bulk()
+    page.object_list = [rows[pk] for pk in ids if pk in rows]
     query = query_without(params, "page")
     return {
         "filterset": filterset,
         "page": page,
         "columns": shown,
         "rows": list_rows(list(page.object_list), user, shown),
-        "tabs": list_tabs(filterset, params, user),
+        "tabs": list_tabs(filterset, params, totals),
+        "filters_cache_key": filters_cache_key(user, params),
+        "filters_cache_seconds": FILTERS_CACHE_SECONDS,
         "sort": sort,
         "headers": headers(params, sort, shown),
         "pagination": page_links(params, page),
