@@ -325,6 +325,8 @@ class DossierScore(models.Model):
     class Meta:
         verbose_name = _("note du dossier")
         verbose_name_plural = _("notes des dossiers")
+        # The lists sorted by score walk it (reviews.services.selection.ScoreOrderedIds).
+        indexes = [models.Index(fields=["value", "dossier"], name="dossier_score_value")]
 
     def __str__(self):
         return f"{self.dossier_id}: {self.value}"

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from applications.enums import TerritoryType
+from applications.services import statistics as figures
 from reviews.models import DEFAULT_DISCORDANCE_THRESHOLD, MAX_LEVEL, Aggregation, DossierScore, Grid, Review
 
 HUNDREDTH = Decimal("0.01")
@@ -63,6 +64,7 @@ def refresh_dossier_score(dossier):
             "discordant": spread is not None and len(totals) > 1 and spread > threshold,
         },
     )
+    figures.invalidate()  # the lists sorted by score count their scored dossiers (selection.ScoreOrderedIds)
     return score
 
 

@@ -10,6 +10,7 @@ from django import forms
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from applications.enums import BudgetCategory, DossierState, MemberCategory, PhaseKind, RuleStatus
@@ -23,6 +24,7 @@ from applications.models import (
     MemberStructure,
     Sector,
 )
+from applications.services import statistics
 from ptce_ami.accounts.enums import Role
 from ptce_ami.accounts.models import User
 from ptce_ami.core.forms import BaseForm
@@ -262,6 +264,46 @@ def sort_key(query):
 # ties in the same direction, so that one index (Dossier.Meta.indexes) serves both, walked forwards or backwards,
 # and the page query stops after its rows instead of sorting the whole selection.
 INDEXED_SORTS = {"reference", "name", "state", "submitted_at", "updated_at"}
+
+
+class ScoreOrderedIds:
+    """The ids of ``selection`` in the order of their dossiers' scores (nulls last), then of their references, as a
+    Paginator's object list: the scored dossiers read along the score's index, then the others along the reference's,
+    so that a page stops after its rows instead of sorting the whole selection (issue 15). The number of scored
+    dossiers, which tells where the second part starts, is cached until a state or a score changes."""
+
+    def __init__(self, selection, *, descending):
+        selection = selection.order_by()
+        value = F("score__value").desc() if descending else F("score__value").asc()
+        scored = Q(score__value__isnull=False)
+        self.scored = selection.filter(scored).order_by(value, "reference").values_list("pk", flat=True)
+        self.others = selection.exclude(pk__in=self.scored.order_by().values("pk"))
+        self.others = self.others.order_by("reference").values_list("pk", flat=True)
+        self.selection = selection
+
+    @cached_property
+    def scored_count(self):
+        queryset = self.scored.order_by()
+        return statistics.cached_for_query("scored", queryset, queryset.count)
+
+    def count(self):
+        return self.selection.count()
+
+    def __getitem__(self, window):
+        start, stop = window.start or 0, window.stop
+        boundary = self.scored_count
+        ids = list(self.scored[start : min(stop, boundary)]) if start < boundary else []
+        if stop > boundary:
+            ids += list(self.others[max(start - boundary, 0) : stop - boundary])
+        return ids
+
+
+def ordered_ids(selection, sort):
+    """The ids of ``selection`` in the order of ``sort``, for a Paginator: read from an index for the dossier's own
+    columns and the score, sorted by the database for the others (a join or a subquery)."""
+    if sort.lstrip("-") == "score":
+        return ScoreOrderedIds(selection, descending=sort.startswith("-"))
+    return selection.order_by(*ordering(sort)).values_list("pk", flat=True)
 
 
 def ordering(sort):

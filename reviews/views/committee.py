@@ -139,8 +139,16 @@ def phase_view(request, phase_id):
     phase = get_object_or_404(Phase.objects.select_related("edition"), pk=phase_id)
     filterset = CommitteeFilter(request.GET, queryset=committee.candidates(phase))
     sort = committee.sort_key(request.GET.get("o"))
-    selection = filters.apply(filterset).order_by(*committee.ordering(sort))
-    page = Paginator(selection, PAGE_SIZE).get_page(request.GET.get("page"))
+    selection = filters.apply(filterset)
+    # The page's ids first (by default, along the score's index: selection.ScoreOrderedIds), then only its rows.
+    if sort.lstrip("-") == "score":
+        ordered_ids = filters.ScoreOrderedIds(selection, descending=sort.startswith("-"))
+    else:
+        ordered_ids = selection.order_by(*committee.ordering(sort)).values_list("pk", flat=True)
+    page = Paginator(ordered_ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    ids = list(page.object_list)
+    found = selection.filter(pk__in=ids).order_by().in_bulk()
+    page.object_list = [found[pk] for pk in ids if pk in found]
     context = {
         "phase": phase,
         "filterset": filterset,

@@ -3,6 +3,7 @@ state, its page's ids are read in order before its rows, and its sorts on the do
 the whole selection in order, in both directions."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
@@ -11,10 +12,12 @@ from django.test.utils import CaptureQueriesContext
 
 from applications.enums import DossierState
 from applications.services.workflow import transition
-from reviews.models import Follow
+from reviews.models import DossierScore, Follow
+from reviews.services.scoring import refresh_dossier_score
 from territories.models import Region
 from tests.accounts.factories import UserFactory
 from tests.applications.factories import DossierFactory
+from tests.reviews.factories import AssignmentFactory, make_review
 
 pytestmark = pytest.mark.django_db
 
@@ -119,3 +122,37 @@ def test_a_cache_that_does_not_answer_only_slows_the_list(client, instructeur, s
     assert response.status_code == 200
     assert tabs(response)["all"] == 2
     cache.close()
+
+
+@pytest.mark.parametrize("sort", ["-score", "score"])
+def test_the_score_sort_pages_through_scored_then_unscored_dossiers(client, instructeur, sort):
+    scored = DossierFactory.create_batch(35, submitted=True)
+    for number, dossier in enumerate(scored):
+        DossierScore.objects.create(dossier=dossier, value=Decimal(40 + number % 12), review_count=2)
+    unscored = DossierFactory.create_batch(25, submitted=True)
+    DossierScore.objects.create(dossier=unscored[0], value=None, review_count=0)  # reviews pending: no value
+    client.force_login(instructeur)
+
+    pages = [client.get(LIST_URL, {"o": sort, "page": number}) for number in (1, 2)]
+
+    shown = [row.dossier.reference for page in pages for row in page.context["rows"]]
+    by_score = sorted(
+        scored, key=lambda dossier: (dossier.score.value * (-1 if sort == "-score" else 1), dossier.reference)
+    )
+    others = sorted(dossier.reference for dossier in unscored)
+    assert shown == [dossier.reference for dossier in by_score] + others
+    assert pages[0].context["page"].paginator.count == 60
+
+
+def test_a_new_score_moves_the_dossier_at_once(client, instructeur):
+    first, second = DossierFactory.create_batch(2, submitted=True)
+    DossierScore.objects.create(dossier=first, value=Decimal(50), review_count=1)
+    client.force_login(instructeur)
+    assert listed(client.get(LIST_URL, {"o": "-score"})) == [first.reference, second.reference]
+
+    make_review(AssignmentFactory(dossier=second, confirmed=True))
+    refresh_dossier_score(second)  # what submitting a review does: the counted scored dossiers change
+
+    second.score.refresh_from_db()
+    expected = sorted([first, second], key=lambda dossier: (-dossier.score.value, dossier.reference))
+    assert listed(client.get(LIST_URL, {"o": "-score"})) == [dossier.reference for dossier in expected]
