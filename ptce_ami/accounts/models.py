@@ -97,6 +97,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         verbose_name_plural = _("utilisateurs")
         ordering = ["last_name", "first_name", "email"]
         constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+        # The reviewers, the instructeurs, a region's partners, in the order every choice list shows them: read from
+        # here, not from a scan of every porteur's account (one per dossier at national scale, issue 15).
+        indexes = [models.Index(fields=["role", "last_name", "first_name", "email"], name="user_role_name")]
 
     def __str__(self):
         return self.display_name
