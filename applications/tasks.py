@@ -9,7 +9,7 @@ import logging
 from django.contrib.auth import get_user_model
 
 from applications.models import Dossier, DossierVersion, Notice
-from applications.services import eligibility, notices, notifications
+from applications.services import eligibility, notices, notifications, statistics
 from applications.services.notices import NoticeRenderError
 from ptce_ami.core import reminders
 from ptce_ami.core.queue import TRANSIENT_ERRORS, durable_task
@@ -42,6 +42,13 @@ def run_eligibility(self, *, dossier_id, key, trigger, by_id=None, version_id=No
     by = get_user_model().objects.filter(pk=by_id).first() if by_id else None
     version = DossierVersion.objects.filter(pk=version_id).first() if version_id else None
     return eligibility.run(dossier, key=key, trigger=trigger, by=by, version=version).pk
+
+
+@durable_task("applications.refresh_figures")
+def refresh_figures(self, *, figures, edition_id=None, phase_id=None, region_id=None):
+    """Compute a dashboard's figures for a scope and cache them (queued by statistics.cached when they are stale)."""
+    scope = statistics.Scope(edition_id=edition_id, phase_id=phase_id, region_id=region_id)
+    statistics.refresh(figures, scope)
 
 
 @durable_task("applications.render_notice", **NOTICE_TASK_OPTIONS)

@@ -14,6 +14,7 @@ from reviews.services import (
     notifications,
     reminders,  # noqa: F401 -- registers the reviewers' and the laureates' reminder sources
 )
+from reviews.services import statistics as reviews_statistics
 from reviews.signals import decision_published
 
 
@@ -31,3 +32,4 @@ def connect():
     notifications.connect()
     decision_published.connect(grants.on_decision_published, dispatch_uid="reviews.grants.open_grant")
     decision_published.connect(statistics.invalidate, dispatch_uid="reviews.statistics.invalidate")
+    statistics.register_figures("reviews", reviews_statistics.figures)

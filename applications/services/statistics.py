@@ -20,7 +20,9 @@ next read recomputes (``invalidate``, connected to ``dossier_transitioned`` in `
 import dataclasses
 import hashlib
 import math
+import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import (
@@ -40,9 +42,13 @@ from django.utils import timezone
 
 from applications.enums import DossierState, EssLegalForm, MemberCategory, MemberRole
 from applications.models import Dossier, DossierTransition, LaureateRecord, MemberStructure
+from ptce_ami.core import queue
 
 CACHE_TTL = 60  # seconds
 GENERATION_KEY = "statistics:generation"
+# Stale figures are kept this long, to be served while a worker computes fresh ones (``cached``).
+STALE_FIGURES_TTL = 24 * 60 * 60
+_FIGURES = {}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -95,13 +101,56 @@ def invalidate(**kwargs):
     transaction.on_commit(_bump)
 
 
+def register_figures(name, compute):
+    """``compute(scope)`` makes the figures cached under ``name``: what a worker runs to refresh them (``refresh``).
+    Each floor registers its own (this module's ``dashboard``, reviews' through its hooks)."""
+    _FIGURES[name] = compute
+
+
+def _figures_key(name, scope):
+    return f"statistics:figures:{name}:{scope.key}"
+
+
 def cached(name, scope, compute):
-    """``compute()`` cached for ``CACHE_TTL`` seconds under ``name`` and ``scope``, until the next transition."""
-    key = f"statistics:{generation()}:{name}:{scope.key}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, timeout=CACHE_TTL)
+    """``compute()`` cached under ``name`` and ``scope``: fresh for ``CACHE_TTL`` seconds and until the next state
+    change (the generation). Once stale, with workers, the page is served the last figures at once while a worker
+    computes new ones (``refresh``, queued once per ``CACHE_TTL``): a dashboard never waits for aggregations over
+    every dossier of an edition, except the very first time. Without workers (inline tasks), stale figures are
+    computed again in the request."""
+    entry = cache.get(_figures_key(name, scope))
+    if entry is not None:
+        computed_generation, computed_at, value = entry
+        if computed_generation == generation() and time.time() - computed_at < CACHE_TTL:
+            return value
+        if name in _FIGURES and not settings.CELERY_TASK_ALWAYS_EAGER:
+            refresh_later(name, scope)
+            return value
+    return _store(name, scope, compute)
+
+
+def _store(name, scope, compute):
+    current = generation()  # read first: a change during the computation leaves the figures stale
+    value = compute()
+    cache.set(_figures_key(name, scope), (current, time.time(), value), timeout=STALE_FIGURES_TTL)
+    return value
+
+
+def refresh_later(name, scope):
+    """Queue the computation of ``name``'s figures for ``scope``, unless one was queued less than CACHE_TTL ago."""
+    if cache.add(f"statistics:refreshing:{name}:{scope.key}", 1, timeout=CACHE_TTL):
+        queue.enqueue(
+            "applications.refresh_figures",
+            figures=name,
+            edition_id=scope.edition_id,
+            phase_id=scope.phase_id,
+            region_id=scope.region_id,
+        )
+
+
+def refresh(name, scope):
+    """Compute and cache ``name``'s figures for ``scope`` (the task ``applications.refresh_figures``)."""
+    value = _store(name, scope, lambda: _FIGURES[name](scope))
+    cache.delete(f"statistics:refreshing:{name}:{scope.key}")
     return value
 
 
@@ -295,17 +344,21 @@ def history(region_id=None):
     return [{"year": year, **years[year]} for year in sorted(years)]
 
 
+def figures(scope):
+    """Every figure of the scope, computed."""
+    return {
+        "funnel": funnel(scope),
+        "departements": dossiers_per_departement(scope),
+        "members": member_composition(scope),
+        "sectors": sectors(scope),
+        "submissions_per_day": submissions_per_day(scope),
+        "processing_times": processing_times(scope),
+    }
+
+
+register_figures("applications", figures)
+
+
 def dashboard(scope):
     """Every figure of the scope, cached (see ``cached``)."""
-    return cached(
-        "applications",
-        scope,
-        lambda: {
-            "funnel": funnel(scope),
-            "departements": dossiers_per_departement(scope),
-            "members": member_composition(scope),
-            "sectors": sectors(scope),
-            "submissions_per_day": submissions_per_day(scope),
-            "processing_times": processing_times(scope),
-        },
-    )
+    return cached("applications", scope, lambda: figures(scope))

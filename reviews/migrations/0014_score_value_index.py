@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('applications', '0013_scale_indexes'),
-        ('reviews', '0013_retention_beat'),
+        ("applications", "0013_scale_indexes"),
+        ("reviews", "0013_retention_beat"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='dossierscore',
-            index=models.Index(fields=['value', 'dossier'], name='dossier_score_value'),
+            model_name="dossierscore",
+            index=models.Index(fields=["value", "dossier"], name="dossier_score_value"),
         ),
     ]

@@ -211,15 +211,16 @@ def history(region_id=None):
 def dashboard(scope):
     """Every figure of the scope, cached (``applications.services.statistics.cached``); the comparison of regions
     only for a national scope."""
-    return cached(
-        "reviews",
-        scope,
-        lambda: {
-            "reviews": review_progress(scope),
-            "opinions": regional_opinions(scope),
-            "laureates": laureates_and_amounts(scope),
-            "grants": grants_per_region(scope),
-            "history": history(scope.region_id),
-            "regions": region_comparison(scope) if scope.region_id is None else [],
-        },
-    )
+    return cached("reviews", scope, lambda: figures(scope))
+
+
+def figures(scope):
+    """Every figure of the scope, computed (registered by reviews/hooks.py, for the workers' refresh)."""
+    return {
+        "reviews": review_progress(scope),
+        "opinions": regional_opinions(scope),
+        "laureates": laureates_and_amounts(scope),
+        "grants": grants_per_region(scope),
+        "history": history(scope.region_id),
+        "regions": region_comparison(scope) if scope.region_id is None else [],
+    }

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.db.models import Count
 from django.utils import timezone
 
@@ -9,6 +10,10 @@ from applications.models import Dossier, LaureateRecord, MemberStructure, Sector
 from applications.services import statistics
 from applications.services.statistics import Scope
 from applications.services.workflow import transition
+from applications.tasks import refresh_figures
+from ptce_ami.core import queue
+from ptce_ami.core.models import QueuedTask
+from reviews.services import statistics as reviews_statistics
 from territories.models import Commune
 from tests.applications.factories import DossierFactory, EditionFactory, MemberFactory, PhaseFactory
 
@@ -214,3 +219,48 @@ def test_figures_computed_before_the_commit_are_forgotten_after_it(
         statistics.cached("applications", scope, lambda: {"stale": True})
     assert "stale" not in statistics.dashboard(scope)
     assert statistics.dashboard(scope)["funnel"]["in_review"] == 1
+
+
+def test_with_workers_stale_figures_are_served_while_a_worker_computes_new_ones(
+    referential, phase, staff, settings, monkeypatch, django_assert_num_queries
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # a deployment with workers
+    monkeypatch.setattr(queue, "send", lambda record, task=None: True)  # the broker took it
+    dossier = make_dossier(phase, staff, actions=("submit",))
+    scope = Scope.of(phase=phase)
+    assert statistics.dashboard(scope)["funnel"]["in_review"] == 0  # nothing cached yet: computed in the request
+
+    transition(dossier, "start_review", by=staff)
+
+    # One query: the refresh recorded (QueuedTask), never the aggregations; a second stale read queues nothing more.
+    with django_assert_num_queries(1):
+        assert statistics.dashboard(scope)["funnel"]["in_review"] == 0
+    with django_assert_num_queries(0):
+        assert statistics.dashboard(scope)["funnel"]["in_review"] == 0
+    queued = QueuedTask.objects.get(name="applications.refresh_figures")
+    assert queued.kwargs == {
+        "figures": "applications",
+        "edition_id": phase.edition_id,
+        "phase_id": phase.pk,
+        "region_id": None,
+    }
+
+    refresh_figures.apply(kwargs=queued.kwargs)  # what the worker runs
+
+    with django_assert_num_queries(0):
+        assert statistics.dashboard(scope)["funnel"]["in_review"] == 1
+
+
+def test_a_worker_refreshes_the_reviews_figures_too(referential, phase, staff, settings, monkeypatch):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    monkeypatch.setattr(queue, "send", lambda record, task=None: True)
+    scope = Scope.of(phase=phase)
+    reviews_statistics.dashboard(scope)
+    statistics.invalidate()
+    reviews_statistics.dashboard(scope)
+    queued = QueuedTask.objects.get(name="applications.refresh_figures")
+    assert queued.kwargs["figures"] == "reviews"
+    refresh_figures.apply(kwargs=queued.kwargs)
+    entry = cache.get(f"statistics:figures:reviews:{scope.key}")
+    assert entry[0] == statistics.generation()
+    assert set(entry[2]) == {"reviews", "opinions", "laureates", "grants", "history", "regions"}
