@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -409,11 +409,47 @@ class RankTaken(Exception):
 
 def opinion_dossiers(user):
     """The dossiers a regional opinion is given on that ``user`` may see (partners: their regions only)."""
+    return Dossier.objects.visible_to(user).filter(state__in=OPINION_STATES)
+
+
+OPINIONS_PAGE_SIZE = 50
+
+# The tabs of the regional opinions page; the first is the default.
+OPINION_TABS = {
+    "all": gettext_lazy("Tous"),
+    "to_give": gettext_lazy("Sans avis"),
+    "given": gettext_lazy("Avis donnés"),
+}
+DEFAULT_OPINION_TAB = "all"
+OPINION_CONDITIONS = {
+    "all": Q(),
+    "to_give": Q(regional_opinion__isnull=True),
+    "given": Q(regional_opinion__isnull=False),
+}
+# Per region, the current edition first, per phase: the ranked dossiers by rank, then the others by reference.
+OPINION_ORDER = (
+    "region__name",
+    "-phase__edition__year",
+    "phase__kind",
+    "phase__wave",
+    F("regional_opinion__rank").asc(nulls_last=True),
+    "reference",
+)
+# What a row of the page reads of the dossier, and nothing else (no narrative).
+OPINION_FIELDS = ("reference", "name", "region__name", "phase__kind")
+
+
+def opinion_tab(value):
+    """The tab a query string asks for, or the default one."""
+    return value if value in OPINION_TABS else DEFAULT_OPINION_TAB
+
+
+def opinion_counts(user):
+    """{tab: number of dossiers it shows}, in one query."""
     return (
-        Dossier.objects.visible_to(user)
-        .filter(state__in=OPINION_STATES)
-        .select_related("region", "phase__edition", "score", "regional_opinion__author")
-        .order_by("region__name", "phase__edition__year", "phase__kind", "phase__wave", "reference")
+        opinion_dossiers(user)
+        .order_by()
+        .aggregate(**{key: Count("pk", filter=condition) for key, condition in OPINION_CONDITIONS.items()})
     )
 
 
@@ -423,23 +459,31 @@ class OpinionRow:
     opinion: object  # RegionalOpinion or None
     score: object  # DossierScore or None
 
-    def sort_key(self):
-        rank = self.opinion.rank if self.opinion is not None else None
-        region = self.dossier.region.name if self.dossier.region_id else ""
-        return (region, self.dossier.phase_id, rank is None, rank or 0, self.dossier.reference)
 
-
-def opinion_rows(user):
-    """The list of the regional opinions page: per region and phase, ranked dossiers first, by rank."""
-    rows = [
-        OpinionRow(
-            dossier,
-            _loaded_one_to_one(dossier, "regional_opinion", RegionalOpinion),
-            _loaded_one_to_one(dossier, "score", DossierScore),
-        )
-        for dossier in opinion_dossiers(user)
-    ]
-    return sorted(rows, key=OpinionRow.sort_key)
+def opinion_rows(user, tab=DEFAULT_OPINION_TAB, page_number=None, count=None):
+    """(page, rows) of one tab of the regional opinions page: per region, the current edition first, per phase,
+    ranked dossiers first, by rank. The page's dossiers are chosen by their ids alone, then only its rows are
+    read; ``count`` (from ``opinion_counts``) spares the paginator its own COUNT."""
+    chosen = (
+        opinion_dossiers(user).filter(OPINION_CONDITIONS[tab]).order_by(*OPINION_ORDER).values_list("pk", flat=True)
+    )
+    paginator = Paginator(chosen, OPINIONS_PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # a cached_property: the tab's count is the paginator's
+    page = paginator.get_page(page_number)
+    ids = list(page.object_list)
+    # The page's opinions and scores by their unique dossier index (joined, the planner may scan their tables).
+    opinions = {
+        opinion.dossier_id: opinion
+        for opinion in RegionalOpinion.objects.filter(dossier__in=ids).only("dossier", "opinion", "rank").order_by()
+    }
+    scores = {
+        score.dossier_id: score for score in DossierScore.objects.filter(dossier__in=ids).only("dossier", "value")
+    }
+    dossiers = Dossier.objects.filter(pk__in=ids).select_related("region", "phase").only(*OPINION_FIELDS).order_by()
+    by_id = {dossier.pk: dossier for dossier in dossiers}
+    rows = [OpinionRow(by_id[pk], opinions.get(pk), scores.get(pk)) for pk in ids]
+    return page, rows
 
 
 def opinion_of(dossier):

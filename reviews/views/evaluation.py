@@ -188,8 +188,16 @@ def page_context(assignment, grid, own, form):
 @login_required
 def regional_opinions(request):
     require_role_perm(request, "reviews.view_regional_opinions")
+    tab = services.opinion_tab(request.GET.get("tab"))
+    counts = services.opinion_counts(request.user)
+    page, rows = services.opinion_rows(request.user, tab, request.GET.get("page"), counts[tab])
     context = {
-        "rows": services.opinion_rows(request.user),
+        "rows": rows,
+        "page": page,
+        "pagination": page_links(request.GET, page),
+        "tabs": tabs_of(request.GET, services.OPINION_TABS, counts, tab),
+        "current_tab": services.OPINION_TABS[tab],
+        "any": counts["all"],
         "can_give": can(request, "reviews.give_regional_opinions"),
     }
     return render(request, "reviews/evaluation/regional_opinions.html", context)
