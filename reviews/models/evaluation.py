@@ -234,7 +234,7 @@ class Assignment(models.Model):
             models.Index(fields=["reviewer", "status", "due_at", "dossier"], name="assignment_queue"),
             models.Index(
                 fields=["reviewer", "due_at", "dossier"],
-                condition=models.Q(status__in=["to_confirm", "in_progress"]),
+                condition=models.Q(status__in=list(AssignmentStatus.pending())),
                 name="assignment_queue_pending",
             ),
         ]
