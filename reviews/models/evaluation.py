@@ -227,6 +227,17 @@ class Assignment(models.Model):
         verbose_name_plural = _("affectations")
         ordering = ["due_at", "pk"]
         constraints = [models.UniqueConstraint(fields=["dossier", "reviewer"], name="assignment_once")]
+        # The reviewer's queue (reviews.services.evaluation): each tab's count (one index-only scan of the
+        # reviewer's entries) and its page in order (due date, then dossier), one tab by status, and the pending
+        # ones (to confirm or in progress, and among them the late ones) by the partial index.
+        indexes = [
+            models.Index(fields=["reviewer", "status", "due_at", "dossier"], name="assignment_queue"),
+            models.Index(
+                fields=["reviewer", "due_at", "dossier"],
+                condition=models.Q(status__in=list(AssignmentStatus.pending())),
+                name="assignment_queue_pending",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.dossier_id} → {self.reviewer_id}"

@@ -12,11 +12,14 @@ Who sees what:
 
 from dataclasses import dataclass, field
 
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from applications.enums import DossierState
 from applications.models import Dossier
@@ -24,6 +27,7 @@ from ptce_ami.accounts import permissions
 from reviews.models import (
     DEFAULT_DISCORDANCE_THRESHOLD,
     Aggregation,
+    Assignment,
     AssignmentStatus,
     DossierScore,
     Grid,
@@ -31,6 +35,7 @@ from reviews.models import (
     Review,
     ReviewStatus,
     Score,
+    late_q,
 )
 from reviews.services.scoring import grid_for, grids_by_phase, priority_flags, refresh_dossier_score, review_total
 
@@ -46,17 +51,65 @@ def confirm_url(assignment):
     return reverse("reviews:assignment_confirm", args=[assignment.pk])
 
 
+# The queue's page size: the reviewer pages through their assignments, whatever their number.
+QUEUE_PAGE_SIZE = 50
+
+# The queue's tabs, each with its label and the assignments it shows (``late`` reads the day: see late_q); the first
+# is the default, what the reviewer has to do now. Every filter is served by an index of Assignment (reviewer,
+# status, due_at, dossier) or its partial twin on the pending ones, and so is the order (due date, then dossier:
+# references are numbered in the order dossiers are created), so a page costs the same at any size.
+QUEUE_TABS = {
+    "todo": gettext_lazy("À faire"),
+    "to_confirm": gettext_lazy("À confirmer"),
+    "in_progress": pgettext_lazy("reviewer queue", "En cours"),
+    "late": gettext_lazy("En retard"),
+    "submitted": gettext_lazy("Rendues"),
+}
+DEFAULT_QUEUE_TAB = "todo"
+QUEUE_ORDER = ("due_at", "dossier_id")
+
+
+def queue_conditions(now=None):
+    """{tab: the Q of its assignments}."""
+    return {
+        "todo": Q(status__in=AssignmentStatus.pending()),
+        "to_confirm": Q(status=AssignmentStatus.TO_CONFIRM),
+        "in_progress": Q(status=AssignmentStatus.IN_PROGRESS),
+        "late": late_q(now=now),
+        "submitted": Q(status=AssignmentStatus.SUBMITTED),
+    }
+
+
+def queue_tab(value):
+    """The tab a query string asks for, or the default one."""
+    return value if value in QUEUE_TABS else DEFAULT_QUEUE_TAB
+
+
+def queue_counts(user, now=None):
+    """{tab: number of the reviewer's assignments it shows}, in one query (an index-only scan of the reviewer's
+    entries in the (reviewer, status, due_at, dossier) index)."""
+    conditions = queue_conditions(now)
+    return (
+        Assignment.objects.filter(reviewer=user)
+        .order_by()
+        .aggregate(**{key: Count("dossier", filter=condition) for key, condition in conditions.items()})
+    )
+
+
 @dataclass
 class QueueRow:
     assignment: object
-    review: object  # the reviewer's Review, or None before their first save
+    review: object  # the reviewer's Review (its id only), or None before their first save
     scored: int
     criteria_count: int
-    late: bool
 
     @property
     def dossier(self):
         return self.assignment.dossier
+
+    @property
+    def late(self):
+        return self.assignment.is_late
 
     @property
     def action(self):
@@ -80,17 +133,49 @@ def _loaded_one_to_one(instance, name, model):
         return None
 
 
-def reviewer_queue(user):
-    """The reviewer's assignments not removed by a conflict, with their progress, in a constant number of queries."""
-    assignments = list(
-        user.assignments.active()
-        .select_related("dossier__region", "dossier__phase__edition", "review")
-        .annotate(scored=Count("review__scores", filter=Q(review__scores__value__isnull=False)))
-        .order_by("due_at", "pk")
+# What a row of the queue reads, and nothing else (no narrative of the dossier, no comment of the review).
+QUEUE_FIELDS = (
+    "status",
+    "due_at",
+    "dossier__reference",
+    "dossier__name",
+    "dossier__phase__kind",
+    "dossier__region__name",
+    "review__id",
+)
+
+
+def reviewer_queue(user, tab=DEFAULT_QUEUE_TAB, page_number=None, count=None):
+    """(page, rows) of one tab of the reviewer's queue, with each row's progress, in a constant number of queries
+    whatever the number of assignments; ``count`` (from ``queue_counts``) spares the paginator its own COUNT.
+
+    The page is chosen on the index alone (the dossiers of the page: an index-only scan, however deep the page),
+    then only its rows are read with their dossier (an assignment is the reviewer's once per dossier).
+    """
+    mine = Assignment.objects.filter(reviewer=user)
+    chosen = mine.filter(queue_conditions()[tab]).order_by(*QUEUE_ORDER).values_list("dossier_id", flat=True)
+    paginator = Paginator(chosen, QUEUE_PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # a cached_property: the tab's count is the paginator's
+    page = paginator.get_page(page_number)
+    dossier_ids = list(page.object_list)
+    scored = (
+        Score.objects.filter(review__assignment=OuterRef("pk"), value__isnull=False)
+        .order_by()
+        .values("review")
+        .annotate(count=Count("pk"))
+        .values("count")
     )
-    grids = grids_by_phase({assignment.dossier.phase for assignment in assignments})
+    listed = list(
+        mine.filter(dossier_id__in=dossier_ids)
+        .select_related("dossier__region", "dossier__phase", "review")
+        .only(*QUEUE_FIELDS)
+        .annotate(scored=Coalesce(Subquery(scored), 0))
+        .order_by(*QUEUE_ORDER)
+    )
+    grids = grids_by_phase({assignment.dossier.phase for assignment in listed})
     rows = []
-    for assignment in assignments:
+    for assignment in listed:
         grid = grids.get(assignment.dossier.phase_id)
         rows.append(
             QueueRow(
@@ -98,10 +183,9 @@ def reviewer_queue(user):
                 review=_loaded_one_to_one(assignment, "review", Review),
                 scored=assignment.scored,
                 criteria_count=len(grid.criteria.all()) if grid else 0,
-                late=assignment.is_late,
             )
         )
-    return rows
+    return page, rows
 
 
 # A review: draft and submission -----------------------------------------------------------------------------------
@@ -325,11 +409,47 @@ class RankTaken(Exception):
 
 def opinion_dossiers(user):
     """The dossiers a regional opinion is given on that ``user`` may see (partners: their regions only)."""
+    return Dossier.objects.visible_to(user).filter(state__in=OPINION_STATES)
+
+
+OPINIONS_PAGE_SIZE = 50
+
+# The tabs of the regional opinions page; the first is the default.
+OPINION_TABS = {
+    "all": gettext_lazy("Tous"),
+    "to_give": gettext_lazy("Sans avis"),
+    "given": gettext_lazy("Avis donnés"),
+}
+DEFAULT_OPINION_TAB = "all"
+OPINION_CONDITIONS = {
+    "all": Q(),
+    "to_give": Q(regional_opinion__isnull=True),
+    "given": Q(regional_opinion__isnull=False),
+}
+# Per region, the current edition first, per phase: the ranked dossiers by rank, then the others by reference.
+OPINION_ORDER = (
+    "region__name",
+    "-phase__edition__year",
+    "phase__kind",
+    "phase__wave",
+    F("regional_opinion__rank").asc(nulls_last=True),
+    "reference",
+)
+# What a row of the page reads of the dossier, and nothing else (no narrative).
+OPINION_FIELDS = ("reference", "name", "region__name", "phase__kind")
+
+
+def opinion_tab(value):
+    """The tab a query string asks for, or the default one."""
+    return value if value in OPINION_TABS else DEFAULT_OPINION_TAB
+
+
+def opinion_counts(user):
+    """{tab: number of dossiers it shows}, in one query."""
     return (
-        Dossier.objects.visible_to(user)
-        .filter(state__in=OPINION_STATES)
-        .select_related("region", "phase__edition", "score", "regional_opinion__author")
-        .order_by("region__name", "phase__edition__year", "phase__kind", "phase__wave", "reference")
+        opinion_dossiers(user)
+        .order_by()
+        .aggregate(**{key: Count("pk", filter=condition) for key, condition in OPINION_CONDITIONS.items()})
     )
 
 
@@ -339,23 +459,31 @@ class OpinionRow:
     opinion: object  # RegionalOpinion or None
     score: object  # DossierScore or None
 
-    def sort_key(self):
-        rank = self.opinion.rank if self.opinion is not None else None
-        region = self.dossier.region.name if self.dossier.region_id else ""
-        return (region, self.dossier.phase_id, rank is None, rank or 0, self.dossier.reference)
 
-
-def opinion_rows(user):
-    """The list of the regional opinions page: per region and phase, ranked dossiers first, by rank."""
-    rows = [
-        OpinionRow(
-            dossier,
-            _loaded_one_to_one(dossier, "regional_opinion", RegionalOpinion),
-            _loaded_one_to_one(dossier, "score", DossierScore),
-        )
-        for dossier in opinion_dossiers(user)
-    ]
-    return sorted(rows, key=OpinionRow.sort_key)
+def opinion_rows(user, tab=DEFAULT_OPINION_TAB, page_number=None, count=None):
+    """(page, rows) of one tab of the regional opinions page: per region, the current edition first, per phase,
+    ranked dossiers first, by rank. The page's dossiers are chosen by their ids alone, then only its rows are
+    read; ``count`` (from ``opinion_counts``) spares the paginator its own COUNT."""
+    chosen = (
+        opinion_dossiers(user).filter(OPINION_CONDITIONS[tab]).order_by(*OPINION_ORDER).values_list("pk", flat=True)
+    )
+    paginator = Paginator(chosen, OPINIONS_PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # a cached_property: the tab's count is the paginator's
+    page = paginator.get_page(page_number)
+    ids = list(page.object_list)
+    # The page's opinions and scores by their unique dossier index (joined, the planner may scan their tables).
+    opinions = {
+        opinion.dossier_id: opinion
+        for opinion in RegionalOpinion.objects.filter(dossier__in=ids).only("dossier", "opinion", "rank").order_by()
+    }
+    scores = {
+        score.dossier_id: score for score in DossierScore.objects.filter(dossier__in=ids).only("dossier", "value")
+    }
+    dossiers = Dossier.objects.filter(pk__in=ids).select_related("region", "phase").only(*OPINION_FIELDS).order_by()
+    by_id = {dossier.pk: dossier for dossier in dossiers}
+    rows = [OpinionRow(by_id[pk], opinions.get(pk), scores.get(pk)) for pk in ids]
+    return page, rows
 
 
 def opinion_of(dossier):

@@ -4,6 +4,8 @@ A reviewer reaches an assignment only through their own assignments (another rev
 conflict of interest, answers 404); partners reach only their regions' dossiers (Dossier.objects.visible_to).
 """
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,6 +20,7 @@ from reviews.forms.evaluation import RegionalOpinionForm, ReviewForm, rank_taken
 from reviews.models import Assignment, AssignmentStatus, ReviewStatus
 from reviews.services import evaluation as services
 from reviews.services.evaluation import RankTaken, ReviewIncomplete, ReviewLocked
+from reviews.views.lists import page_links, query_without
 
 # The buttons of a review: the grid's "Rendre l'évaluation" (CHECK), then the confirmation page's (CONFIRM).
 CHECK, CONFIRM = "submit", "confirm_submit"
@@ -34,10 +37,42 @@ def dossier_reviews_context(dossier, user):
     return {"evaluation_panel": services.evaluation_panel(dossier, user)}
 
 
+@dataclass(frozen=True)
+class Tab:
+    key: str
+    label: str
+    count: int
+    url: str
+    current: bool
+
+
+def tabs_of(params, labels, counts, current):
+    """The tabs on top of a paginated list (``?tab=``), each with its count; choosing one goes to its first page."""
+    tabs = []
+    for key, label in labels.items():
+        query = query_without(params, "page", "tab")
+        query["tab"] = key
+        tabs.append(Tab(key, label, counts[key], f"?{query.urlencode()}", key == current))
+    return tabs
+
+
 @login_required
 def queue(request):
+    """The reviewer's assignments, one tab and one page at a time: to do (the default), to confirm, in progress,
+    late, submitted."""
     require_role_perm(request, "reviews.view_review_queue")
-    return render(request, "reviews/evaluation/queue.html", {"rows": services.reviewer_queue(request.user)})
+    tab = services.queue_tab(request.GET.get("tab"))
+    counts = services.queue_counts(request.user)
+    page, rows = services.reviewer_queue(request.user, tab, request.GET.get("page"), counts[tab])
+    context = {
+        "rows": rows,
+        "page": page,
+        "pagination": page_links(request.GET, page),
+        "tabs": tabs_of(request.GET, services.QUEUE_TABS, counts, tab),
+        "current_tab": services.QUEUE_TABS[tab],
+        "assigned": counts["todo"] + counts["submitted"],
+    }
+    return render(request, "reviews/evaluation/queue.html", context)
 
 
 def own_assignment(request, assignment_id):
@@ -153,8 +188,16 @@ def page_context(assignment, grid, own, form):
 @login_required
 def regional_opinions(request):
     require_role_perm(request, "reviews.view_regional_opinions")
+    tab = services.opinion_tab(request.GET.get("tab"))
+    counts = services.opinion_counts(request.user)
+    page, rows = services.opinion_rows(request.user, tab, request.GET.get("page"), counts[tab])
     context = {
-        "rows": services.opinion_rows(request.user),
+        "rows": rows,
+        "page": page,
+        "pagination": page_links(request.GET, page),
+        "tabs": tabs_of(request.GET, services.OPINION_TABS, counts, tab),
+        "current_tab": services.OPINION_TABS[tab],
+        "any": counts["all"],
         "can_give": can(request, "reviews.give_regional_opinions"),
     }
     return render(request, "reviews/evaluation/regional_opinions.html", context)

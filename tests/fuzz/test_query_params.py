@@ -36,7 +36,7 @@ FILTER_PAGES = {
     "site:region_dashboard": ("partner", lambda w: reverse("site:region_dashboard", args=["84"])),
 }
 # Query keys the lists read besides their forms' fields.
-EXTRA_KEYS = ["page", "sort", "order", "cursor", "q", "phase", "edition", "region", "state", "next"]
+EXTRA_KEYS = ["page", "tab", "sort", "order", "cursor", "q", "phase", "edition", "region", "state", "next"]
 
 API_ENDPOINTS = ["regions", "departements", "dossiers", "reviews", "regional-opinions", "decisions", "grants"]
 API_KEYS = [

@@ -77,7 +77,7 @@ def test_the_reviewers_queue_and_home_page_flag_the_late_assignment(client, assi
 
     rows = {row.assignment.pk: row.late for row in queue.context["rows"]}
     assert rows == {late.pk: True, on_time.pk: False}
-    assert page_text(queue).count("En retard") == 1
+    assert page_text(queue).count('fr-badge--error">En retard') == 1
     assert "1 évaluation est en retard : sa date limite est passée." in home
 
 
