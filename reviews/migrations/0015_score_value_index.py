@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("applications", "0013_scale_indexes"),
-        ("reviews", "0013_retention_beat"),
+        ("reviews", "0014_assignment_queue_indexes"),
     ]
 
     operations = [
