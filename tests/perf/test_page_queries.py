@@ -42,7 +42,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from applications.enums import DossierState, PhaseKind
-from applications.models import Annotation, DossierInvitation, Label, Message
+from applications.models import Annotation, DossierInvitation, DossierTransition, Label, Message
 from ptce_ami.accounts import two_factor
 from ptce_ami.accounts.services import create_api_token
 from reviews.services.scoring import refresh_dossier_score
@@ -104,6 +104,11 @@ def _second_factor_policy(settings):
 # Worlds ----------------------------------------------------------------------------------------------------------
 
 
+def unit_phase(world):
+    """A phase of its own edition for each unit: a page may look things up by phase or edition."""
+    return PhaseFactory(edition=EditionFactory(year=2000 + next(world.counter)))
+
+
 def staff_user(world):
     world.user = UserFactory(instructeur=True)
 
@@ -115,7 +120,7 @@ def partner_user(world):
 def listed_dossier(world):
     """A dossier of the staff lists: complete (members, attachments, territory), in review with two submitted reviews
     and its score, a label, a regional opinion and a message of its porteur nobody on the staff has read."""
-    dossier = DossierFactory(phase=world.phase, complete=True, submitted=True, state=DossierState.IN_REVIEW)
+    dossier = DossierFactory(phase=unit_phase(world), complete=True, submitted=True, state=DossierState.IN_REVIEW)
     for _ in range(2):
         make_review(AssignmentFactory(dossier=dossier, confirmed=True))
     refresh_dossier_score(dossier)
@@ -127,7 +132,6 @@ def listed_dossier(world):
 def staff_list(user_of):
     def setup(world):
         user_of(world)
-        world.phase = PhaseFactory()
         world.label = Label.objects.create(name="Rural")
 
     return setup
@@ -141,17 +145,31 @@ def staff_list_later_page(world):
         listed_dossier(world)
 
 
+def history_line(dossier):
+    """A line of the dossier's history by another instructeur (an audit row: the state does not change)."""
+    DossierTransition.objects.create(
+        dossier=dossier,
+        action="request_corrections",
+        from_state=dossier.state,
+        to_state=dossier.state,
+        by=UserFactory(instructeur=True),
+        comment="Merci de compléter.",
+    )
+
+
 def staff_dossier(world):
     staff_user(world)
     world.dossier = DossierFactory(complete=True, submitted=True, state=DossierState.IN_REVIEW)
 
 
 def staff_dossier_unit(world):
-    """A member, an attachment, a private note, a label, a submitted review and a message of the porteur."""
+    """A member with an attachment of its own, an attachment, a private note, a label, a submitted review, a message
+    of the porteur and a line of the history."""
     dossier = world.dossier
     number = next(world.counter)
-    MemberFactory(dossier=dossier)
+    AttachmentFactory(dossier=dossier, member=MemberFactory(dossier=dossier))
     AttachmentFactory(dossier=dossier)
+    history_line(dossier)
     Annotation.objects.create(dossier=dossier, author=UserFactory(instructeur=True), body=f"Note {number}")
     Label.objects.create(name=f"Étiquette {number}").dossiers.add(dossier)
     make_review(AssignmentFactory(dossier=dossier, confirmed=True))
@@ -221,7 +239,7 @@ def opinions_unit(world):
     region = Region.objects.get(code=REGION)
     for opinion in (True, False):
         dossier = DossierFactory(
-            phase=world.phase, region=region, state=DossierState.ELIGIBLE, submitted=True, complete=True
+            phase=unit_phase(world), region=region, state=DossierState.ELIGIBLE, submitted=True, complete=True
         )
         dossier.state = DossierState.ELIGIBLE
         dossier.save(update_fields=["state"])
@@ -238,10 +256,10 @@ def porteur(world):
 def porteur_unit(world):
     """A dossier of theirs, submitted, with a member and a message of the staff they have not read; and a draft of
     someone else they are invited to co-edit."""
-    dossier = DossierFactory(phase=world.phase, owner=world.user, submitted=True)
+    dossier = DossierFactory(phase=unit_phase(world), owner=world.user, submitted=True)
     MemberFactory(dossier=dossier, lead=True)
     Message.objects.create(dossier=dossier, author=world.staff, from_staff=True, body="Merci de préciser le budget.")
-    other = DossierFactory(phase=world.phase)
+    other = DossierFactory(phase=unit_phase(world))
     DossierInvitation.objects.create(dossier=other, email=world.user.email, invited_by=other.owner)
 
 
@@ -251,10 +269,12 @@ def porteur_dossier(world):
 
 
 def porteur_dossier_unit(world):
-    """A member, an attachment, a message of the staff and an invited co-editor."""
+    """A member with an attachment of its own, an attachment, a message of the staff, an invited co-editor and a line
+    of the history."""
     dossier = world.dossier
-    MemberFactory(dossier=dossier)
+    AttachmentFactory(dossier=dossier, member=MemberFactory(dossier=dossier))
     AttachmentFactory(dossier=dossier)
+    history_line(dossier)
     Message.objects.create(dossier=dossier, author=world.staff, from_staff=True, body="Merci de préciser le budget.")
     DossierInvitation.objects.create(dossier=dossier, email=UserFactory().email, invited_by=world.user)
 
