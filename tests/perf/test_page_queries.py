@@ -38,11 +38,12 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from applications.enums import DossierState, PhaseKind
-from applications.models import Annotation, DossierInvitation, DossierTransition, Label, Message
+from applications.models import Annotation, DossierInvitation, DossierTransition, Label, Message, MessageAttachment
 from ptce_ami.accounts import two_factor
 from ptce_ami.accounts.services import create_api_token
 from reviews.services.scoring import refresh_dossier_score
@@ -50,7 +51,14 @@ from reviews.views import instruction
 from territories.models import Commune, Region
 from tests.accounts.factories import RegionFactory, UserFactory
 from tests.api.worlds import region_world
-from tests.applications.factories import AttachmentFactory, DossierFactory, EditionFactory, MemberFactory, PhaseFactory
+from tests.applications.factories import (
+    PDF_BYTES,
+    AttachmentFactory,
+    DossierFactory,
+    EditionFactory,
+    MemberFactory,
+    PhaseFactory,
+)
 from tests.reviews.factories import AssignmentFactory, RegionalOpinionFactory, make_review
 from tests.reviews.test_committee_views import candidate, with_everything
 from tests.site.dashboard_data import filed, laureate
@@ -82,7 +90,8 @@ EXPECTED = {
 
 # The same request again, where it makes another number of queries than the cold one.
 EXPECTED_WARM = {
-    # The figures come from the cache: the session, the user, the dossier list's page and count…
+    # The figures come from the cache; left: the session, the user, the edition and phase chosen, the region's
+    # departements (regional) or the regions (national) and, on the regional one, the dossier list's count and page.
     "regional-dashboard": 9,
     "national-dashboard": 5,
     # Not a cache: the first visit marks the thread read (an upsert of MessageRead), the second has none to mark.
@@ -145,6 +154,18 @@ def staff_list_later_page(world):
         listed_dossier(world)
 
 
+def with_attachment(message):
+    MessageAttachment.objects.create(
+        message=message,
+        file=ContentFile(PDF_BYTES, name="courrier.pdf"),
+        original_name="courrier.pdf",
+        extension=".pdf",
+        content_type="application/pdf",
+        size=len(PDF_BYTES),
+        sha256="0" * 64,
+    )
+
+
 def history_line(dossier):
     """A line of the dossier's history by another instructeur (an audit row: the state does not change)."""
     DossierTransition.objects.create(
@@ -164,7 +185,7 @@ def staff_dossier(world):
 
 def staff_dossier_unit(world):
     """A member with an attachment of its own, an attachment, a private note, a label, a submitted review, a message
-    of the porteur and a line of the history."""
+    of the porteur with a file and a line of the history."""
     dossier = world.dossier
     number = next(world.counter)
     AttachmentFactory(dossier=dossier, member=MemberFactory(dossier=dossier))
@@ -174,7 +195,7 @@ def staff_dossier_unit(world):
     Label.objects.create(name=f"Étiquette {number}").dossiers.add(dossier)
     make_review(AssignmentFactory(dossier=dossier, confirmed=True))
     refresh_dossier_score(dossier)
-    Message.objects.create(dossier=dossier, author=dossier.owner, body=f"Question {number}")
+    with_attachment(Message.objects.create(dossier=dossier, author=dossier.owner, body=f"Question {number}"))
 
 
 def reviewer(world):
@@ -269,13 +290,14 @@ def porteur_dossier(world):
 
 
 def porteur_dossier_unit(world):
-    """A member with an attachment of its own, an attachment, a message of the staff, an invited co-editor and a line
-    of the history."""
+    """A member with an attachment of its own, an attachment, a message of the staff with a file, an invited co-editor
+    and a line of the history."""
     dossier = world.dossier
     AttachmentFactory(dossier=dossier, member=MemberFactory(dossier=dossier))
     AttachmentFactory(dossier=dossier)
     history_line(dossier)
-    Message.objects.create(dossier=dossier, author=world.staff, from_staff=True, body="Merci de préciser le budget.")
+    message = Message.objects.create(dossier=dossier, author=world.staff, from_staff=True, body="Précisez le budget.")
+    with_attachment(message)
     DossierInvitation.objects.create(dossier=dossier, email=UserFactory().email, invited_by=world.user)
 
 
