@@ -31,6 +31,7 @@ they vary other things, e.g. the user's columns or the panels of the dossier pag
 """
 
 import dataclasses
+import datetime
 import itertools
 from collections.abc import Callable
 from decimal import Decimal
@@ -41,6 +42,7 @@ from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from applications.enums import DossierState, PhaseKind
 from applications.models import Annotation, DossierInvitation, DossierTransition, Label, Message, MessageAttachment
@@ -59,7 +61,7 @@ from tests.applications.factories import (
     MemberFactory,
     PhaseFactory,
 )
-from tests.reviews.factories import AssignmentFactory, RegionalOpinionFactory, make_review
+from tests.reviews.factories import AssignmentFactory, RegionalOpinionFactory, decide, make_review
 from tests.reviews.test_committee_views import candidate, with_everything
 from tests.site.dashboard_data import filed, laureate
 
@@ -203,8 +205,9 @@ def reviewer(world):
 
 
 def queue_unit(world):
-    """An assignment of each status: to confirm, in progress with a draft review, submitted."""
+    """An assignment of each status: to confirm, in progress with a draft review, late, submitted."""
     AssignmentFactory(reviewer=world.user)
+    AssignmentFactory(reviewer=world.user, confirmed=True, due_at=timezone.now() - datetime.timedelta(days=1))
     make_review(AssignmentFactory(reviewer=world.user, confirmed=True), submitted=False)
     make_review(AssignmentFactory(reviewer=world.user, confirmed=True))
 
@@ -275,11 +278,13 @@ def porteur(world):
 
 
 def porteur_unit(world):
-    """A dossier of theirs, submitted, with a member and a message of the staff they have not read; and a draft of
-    someone else they are invited to co-edit."""
+    """A dossier of theirs, submitted, with a member and a message of the staff they have not read; a laureate of
+    theirs; and a draft of someone else they are invited to co-edit."""
     dossier = DossierFactory(phase=unit_phase(world), owner=world.user, submitted=True)
     MemberFactory(dossier=dossier, lead=True)
     Message.objects.create(dossier=dossier, author=world.staff, from_staff=True, body="Merci de préciser le budget.")
+    laureate_dossier = DossierFactory(phase=unit_phase(world), owner=world.user, submitted=True)
+    decide(laureate_dossier, amount=Decimal(50_000), by=world.staff)
     other = DossierFactory(phase=unit_phase(world))
     DossierInvitation.objects.create(dossier=other, email=world.user.email, invited_by=other.owner)
 
@@ -373,7 +378,7 @@ PAGES = [
         lambda w: f"/instruction/dossiers/{w.dossier.reference}/",
         members_added,
     ),
-    Page("reviewer-queue", reviewer, queue_unit, lambda w: "/instruction/evaluations/", per_unit("rows", 3)),
+    Page("reviewer-queue", reviewer, queue_unit, lambda w: "/instruction/evaluations/", per_unit("rows", 4)),
     Page(
         "scoring-page",
         scoring(submitted=False),
@@ -399,8 +404,8 @@ PAGES = [
         lambda w: "/instruction/evaluations/avis-regionaux/",
         per_unit("rows", 2),
     ),
-    Page("porteur-home", porteur, porteur_unit, lambda w: "/espace/", per_unit("dossiers", 2)),
-    Page("porteur-list", porteur, porteur_unit, lambda w: "/dossiers/", per_unit("dossiers", 2)),
+    Page("porteur-home", porteur, porteur_unit, lambda w: "/espace/", per_unit("dossiers", 3)),
+    Page("porteur-list", porteur, porteur_unit, lambda w: "/dossiers/", per_unit("dossiers", 3)),
     Page(
         "porteur-dossier-page",
         porteur_dossier,
