@@ -15,7 +15,9 @@ counted. The API is called with a token, without a session.
 
 Tests that already show 1-vs-3 (or 10-vs-1000) constancy for some of these pages, without pinning the number (kept:
 they vary other things, e.g. the user's columns or the panels of the dossier page):
-- staff and partner's list: tests/reviews/test_instruction_list.py::test_list_runs_a_constant_number_of_queries;
+- staff and partner's list: tests/reviews/test_instruction_list.py::test_list_runs_a_constant_number_of_queries and,
+  every column chosen, tests/reviews/test_list_columns.py::test_every_column_costs_the_same_queries_for_10_and_200_
+  dossiers;
 - staff dossier page: tests/reviews/test_staff_dossier.py::test_page_runs_a_constant_number_of_queries;
 - reviewer queue and scoring page: tests/reviews/test_evaluation_views.py::test_queue_queries_do_not_grow_with_the_
   assignments and ::test_review_page_queries_do_not_grow_with_the_other_reviews_and_members;
@@ -48,6 +50,8 @@ from applications.enums import DossierState, PhaseKind
 from applications.models import Annotation, DossierInvitation, DossierTransition, Label, Message, MessageAttachment
 from ptce_ami.accounts import two_factor
 from ptce_ami.accounts.services import create_api_token
+from reviews.models import ListPreference
+from reviews.services import columns as column_services
 from reviews.services.scoring import refresh_dossier_score
 from reviews.views import instruction
 from territories.models import Commune, Region
@@ -73,6 +77,7 @@ EXPECTED = {
     "staff-list": 15,
     "staff-list-region-state": 16,
     "staff-list-by-score": 15,
+    "staff-list-every-column": 18,
     "staff-list-page-2": 15,
     "staff-dossier-page": 32,
     "reviewer-queue": 5,
@@ -146,6 +151,14 @@ def staff_list(user_of):
         world.label = Label.objects.create(name="Rural")
 
     return setup
+
+
+def every_column(world):
+    """The staff list with every column of the catalogue chosen (the default shows some of them)."""
+    staff_list(staff_user)(world)
+    ListPreference.objects.create(
+        user=world.user, list_name="instruction", columns=[column.key for column in column_services.CATALOGUE]
+    )
 
 
 def staff_list_later_page(world):
@@ -370,6 +383,7 @@ PAGES = [
         rows,
     ),
     Page("staff-list-by-score", staff_list(staff_user), listed_dossier, lambda w: "/instruction/?o=-score", rows),
+    Page("staff-list-every-column", every_column, listed_dossier, lambda w: "/instruction/", rows),
     Page("staff-list-page-2", staff_list_later_page, listed_dossier, lambda w: "/instruction/?page=2", rows),
     Page(
         "staff-dossier-page",
