@@ -46,11 +46,20 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from applications.enums import DossierState, PhaseKind
-from applications.models import Annotation, DossierInvitation, DossierTransition, Label, Message, MessageAttachment
+from applications.enums import BouquetNeed, DossierState, PhaseKind, RuleStatus
+from applications.models import (
+    Annotation,
+    DossierInvitation,
+    DossierTransition,
+    EligibilityResult,
+    EligibilityRun,
+    Label,
+    Message,
+    MessageAttachment,
+)
 from ptce_ami.accounts import two_factor
 from ptce_ami.accounts.services import create_api_token
-from reviews.models import ListPreference
+from reviews.models import BouquetRequestChange, ListPreference
 from reviews.services import columns as column_services
 from reviews.services.scoring import refresh_dossier_score
 from reviews.views import instruction
@@ -65,7 +74,14 @@ from tests.applications.factories import (
     MemberFactory,
     PhaseFactory,
 )
-from tests.reviews.factories import AssignmentFactory, RegionalOpinionFactory, decide, make_review
+from tests.reviews.factories import (
+    AssignmentFactory,
+    BouquetRequestFactory,
+    CompagnonFactory,
+    RegionalOpinionFactory,
+    decide,
+    make_review,
+)
 from tests.reviews.test_committee_views import candidate, with_everything
 from tests.site.dashboard_data import filed, laureate
 
@@ -79,7 +95,7 @@ EXPECTED = {
     "staff-list-by-score": 15,
     "staff-list-every-column": 18,
     "staff-list-page-2": 15,
-    "staff-dossier-page": 32,
+    "staff-dossier-page": 33,
     "reviewer-queue": 5,
     "scoring-page": 13,
     "scoring-page-submitted": 19,
@@ -102,7 +118,7 @@ EXPECTED_WARM = {
     "regional-dashboard": 9,
     "national-dashboard": 5,
     # Not a cache: the first visit marks the thread read (an upsert of MessageRead), the second has none to mark.
-    "staff-dossier-page": 31,
+    "staff-dossier-page": 32,
     "porteur-dossier-page": 17,
 }
 
@@ -196,13 +212,24 @@ def history_line(dossier):
 def staff_dossier(world):
     staff_user(world)
     world.dossier = DossierFactory(complete=True, submitted=True, state=DossierState.IN_REVIEW)
+    world.run = EligibilityRun.objects.create(dossier=world.dossier, key="perf", trigger="on_demand")
 
 
 def staff_dossier_unit(world):
     """A member with an attachment of its own, an attachment, a private note, a label, a submitted review, a message
-    of the porteur with a file and a line of the history."""
+    of the porteur with a file, a line of the history, an eligibility rule's result and a request for a service of
+    the bouquet paired with a compagnon, with its history."""
     dossier = world.dossier
     number = next(world.counter)
+    EligibilityResult.objects.create(
+        run=world.run, rule_id=f"R{number}", title=f"Règle {number}", status=RuleStatus.PASS, explanation="…"
+    )
+    request = BouquetRequestFactory(
+        dossier=dossier, service=list(BouquetNeed)[number - 1], compagnon=CompagnonFactory()
+    )
+    BouquetRequestChange.objects.create(
+        request=request, from_status="requested", to_status="in_progress", by=world.user
+    )
     AttachmentFactory(dossier=dossier, member=MemberFactory(dossier=dossier))
     AttachmentFactory(dossier=dossier)
     history_line(dossier)
