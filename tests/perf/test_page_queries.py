@@ -46,7 +46,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from applications.enums import BouquetNeed, DossierState, PhaseKind, RuleStatus
+from applications.enums import BouquetNeed, DossierState, NoticeKind, NoticeStatus, PhaseKind, RuleStatus
 from applications.models import (
     Annotation,
     DossierInvitation,
@@ -56,6 +56,7 @@ from applications.models import (
     Label,
     Message,
     MessageAttachment,
+    Notice,
 )
 from ptce_ami.accounts import two_factor
 from ptce_ami.accounts.services import create_api_token
@@ -335,9 +336,18 @@ def porteur_dossier(world):
 
 
 def porteur_dossier_unit(world):
-    """A member with an attachment of its own, an attachment, a message of the staff with a file, an invited co-editor
-    and a line of the history."""
+    """A member with an attachment of its own, an attachment, a message of the staff with a file, an invited
+    co-editor, a line of the history and a letter communicated to the porteur (a receipt, numbered)."""
     dossier = world.dossier
+    Notice.objects.create(
+        dossier=dossier,
+        kind=NoticeKind.RECEIPT,
+        number=next(world.counter),
+        status=NoticeStatus.READY,
+        file="notices/accuse.pdf",
+        issued_by=world.staff,
+        published_at=timezone.now(),
+    )
     AttachmentFactory(dossier=dossier, member=MemberFactory(dossier=dossier))
     AttachmentFactory(dossier=dossier)
     history_line(dossier)
