@@ -106,8 +106,30 @@ def pages(ids):
     ]
 
 
+# The web processes queue their background work (the dashboards' refresh) on this Redis database, for one worker.
+BROKER = os.environ.get("BENCH_BROKER_URL", "redis://127.0.0.1:6379/10")
+
+
+def served_environment(folder):
+    """The environment of gunicorn and of the worker: the bench's, with a broker, as a deployment runs."""
+    return {
+        **os.environ,
+        **seed.environment(folder),
+        "CELERY_BROKER_URL": BROKER,
+        "CELERY_TASK_DEFAULT_QUEUE": "bench",
+    }
+
+
+def start_worker(folder):
+    """One Celery worker (solo pool) beside gunicorn: what refreshes the dashboards' figures in the background."""
+    command = [str(ROOT / ".venv" / "bin" / "celery"), "-A", "ptce_ami", "worker", "--pool", "solo", "-Q", "bench"]
+    log = open(Path(folder) / "worker.log", "w")  # noqa: SIM115 (closed with the process)
+    command += ["--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"]
+    return subprocess.Popen(command, cwd=ROOT, env=served_environment(folder), stdout=log, stderr=subprocess.STDOUT)
+
+
 def start_gunicorn(port, folder):
-    environment = {**os.environ, **seed.environment(folder)}
+    environment = served_environment(folder)
     command = [
         str(ROOT / ".venv" / "bin" / "gunicorn"),
         "--config",
@@ -203,6 +225,7 @@ def main():
     ids = prepare(arguments.folder)
     listed = pages(ids)
     port = free_port()
+    worker = start_worker(arguments.folder)
     process, base = start_gunicorn(port, arguments.folder)
     try:
         clients = {role: login(base, email) for role, email in seed.ACCOUNTS.items()}
@@ -213,12 +236,14 @@ def main():
         timings, queries, sizes = measure(clients, listed, arguments.runs)
         wall = time.perf_counter() - started
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        for running in (process, worker):
+            running.terminate()
+            running.wait(timeout=30)
     floor = statistics.median(timings[listed[0][0]])
     load = os.getloadavg()
     print(
-        f"\n{arguments.dossiers} dossiers; gunicorn 2 sync workers, DEBUG off, PostgreSQL on 127.0.0.1; "
+        f"\n{arguments.dossiers} dossiers; gunicorn 2 sync workers and 1 Celery worker, DEBUG off, PostgreSQL and "
+        f"Redis on 127.0.0.1; "
         f"{arguments.runs} interleaved rounds in {wall:.0f} s; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} "
         f"on {os.cpu_count()} CPUs (a shared machine)"
     )

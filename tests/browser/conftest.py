@@ -53,7 +53,8 @@ def migration_data(request):
 def page(chromium, live_server, settings):
     settings.SITE_URL = live_server.url
     context = chromium.new_context(locale="fr-FR", viewport={"width": 1280, "height": 900}, base_url=live_server.url)
-    context.set_default_timeout(10_000)
+    # Generous: CI has 2 cores, and a page that renders a PDF waited more than 10 s once under load.
+    context.set_default_timeout(20_000)
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))

@@ -163,7 +163,7 @@ def upload(page, label, filename):
     # Chromium opens the chooser for a trusted key press only once the page has finished loading (a press during
     # the load of the page after the previous upload was lost once in two runs): wait for it, as a person would.
     page.wait_for_load_state("load")
-    with page.expect_file_chooser(timeout=10_000) as chooser:
+    with page.expect_file_chooser(timeout=20_000) as chooser:
         page.keyboard.press("Space")
     chooser.value.set_files({"name": filename, "mimeType": "application/pdf", "buffer": PDF_BYTES})
     tab_to(page, page.get_by_role("button", name="Ajouter la pièce"))
