@@ -235,6 +235,9 @@ class Dossier(models.Model):
                 include=["id"],
                 name="dossier_filed_region",
             ),
+            # A phase's candidates by state (the committee view's counts and regional balance): read from the index
+            # alone, not from the wide rows of the edition's every dossier.
+            models.Index(fields=["phase", "state"], include=["id", "region"], name="dossier_phase_state"),
         ]
 
     def __str__(self):
