@@ -238,6 +238,13 @@ class Dossier(models.Model):
             # A phase's candidates by state (the committee view's counts and regional balance): read from the index
             # alone, not from the wide rows of the edition's every dossier.
             models.Index(fields=["phase", "state"], include=["id", "region"], name="dossier_phase_state"),
+            # A region's dossiers by state (the partners' regional opinions, the region filter with a state).
+            models.Index(
+                fields=["region", "state"],
+                condition=FILED,
+                include=["id", "phase", "reference"],
+                name="dossier_filed_region_state",
+            ),
         ]
 
     def __str__(self):
