@@ -4,11 +4,12 @@ notifications of new requests to the bouquet de services and of progress reports
 phase-2 laureate decision is published."""
 
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.signals import post_delete, post_save
 
 from applications.models import register_role_scope
 from applications.services import statistics
 from ptce_ami.accounts.enums import Role
-from reviews.models import Assignment, AssignmentStatus
+from reviews.models import Assignment, AssignmentStatus, Decision
 from reviews.services import (
     grants,
     notifications,
@@ -33,3 +34,6 @@ def connect():
     decision_published.connect(grants.on_decision_published, dispatch_uid="reviews.grants.open_grant")
     decision_published.connect(statistics.invalidate, dispatch_uid="reviews.statistics.invalidate")
     statistics.register_figures("reviews", reviews_statistics.figures)
+    # The committee view's cached figures (committee.view_figures) follow every decision saved or withdrawn.
+    post_save.connect(statistics.invalidate, sender=Decision, dispatch_uid="reviews.decision.saved")
+    post_delete.connect(statistics.invalidate, sender=Decision, dispatch_uid="reviews.decision.deleted")

@@ -26,6 +26,7 @@ from django.utils.translation import ngettext
 
 from applications.enums import BudgetCategory, DossierState, PhaseKind
 from applications.models import BudgetLine, Dossier, Phase
+from applications.services import statistics
 from ptce_ami.core.money import euros
 from ptce_ami.core.pdf import html_to_pdf, render_notice_html
 from ptce_ami.core.queue import enqueue
@@ -280,6 +281,21 @@ def update_session(session, *, held_on, members_present, notes):
     return session
 
 
+def view_figures(phase):
+    """The committee view's figures for ``phase``: its commitment, its regional balance and the decisions waiting
+    for a session; cached until a decision or a dossier's state changes (every Decision saved or deleted, an adoption,
+    a transition bump the generation, reviews/hooks.py), because each reads every candidate of the phase."""
+
+    def compute():
+        return {
+            "commitment": commitment(phase),
+            "balance": region_balance(phase),
+            "pending": pending_decisions(phase).count(),
+        }
+
+    return statistics.cached_for_query(f"committee-{phase.pk}", candidates(phase).order_by(), compute)
+
+
 def pending_decisions(phase):
     """The provisional decisions of the phase that no session has adopted yet."""
     return Decision.objects.provisional().filter(dossier__phase=phase, session__isnull=True)
@@ -294,6 +310,7 @@ def adopt(session, *, by):
     if session.status != SessionStatus.OPEN:
         raise ProposalRefused(_("La liste de ce comité est déjà adoptée."))
     taken = pending_decisions(session.phase).update(session=session)
+    statistics.invalidate()  # an update sends no post_save: the committee view's cached figures (view_figures)
     if not taken:
         raise ProposalRefused(_("Aucune décision proposée n'attend d'être adoptée pour cette phase."))
     session.status, session.adopted_at, session.adopted_by = SessionStatus.ADOPTED, timezone.now(), by

@@ -120,8 +120,7 @@ def rows(dossiers):
     return result
 
 
-def header(phase):
-    current = committee.commitment(phase)
+def header(current):
     return {
         "commitment": current,
         "envelope": money(current.envelope),
@@ -146,6 +145,7 @@ def phase_view(request, phase_id):
     else:
         ordered_ids = selection.order_by(*committee.ordering(sort)).values_list("pk", flat=True)
     page = Paginator(ordered_ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    figures = committee.view_figures(phase)
     ids = list(page.object_list)
     found = selection.filter(pk__in=ids).order_by().in_bulk()
     page.object_list = [found[pk] for pk in ids if pk in found]
@@ -156,10 +156,10 @@ def phase_view(request, phase_id):
         "rows": rows(page.object_list),
         "sort_links": sort_links(request.GET, sort),
         "pagination": page_links(request.GET, page),
-        "balance": [{**row, "amount": money(row["amount"])} for row in committee.region_balance(phase)],
+        "balance": [{**row, "amount": money(row["amount"])} for row in figures["balance"]],
         "sessions": committee.phase_sessions(phase),
-        "pending": committee.pending_decisions(phase).count(),
-        **header(phase),
+        "pending": figures["pending"],
+        **header(figures["commitment"]),
     }
     return render(request, "reviews/committee/phase.html", context)
 
@@ -206,7 +206,7 @@ def propose(request, reference):
         "flags": priority_flags(dossier),
         "score": related(dossier, "score"),
         "requested": money(committee.candidates(dossier.phase).get(pk=dossier.pk).requested_amount),
-        **header(dossier.phase),
+        **header(committee.commitment(dossier.phase)),
     }
     return render(request, "reviews/committee/propose.html", context, status=400 if form.errors else 200)
 
@@ -267,7 +267,7 @@ def session_detail(request, pk):
         "session": session,
         "phase": session.phase,
         "decisions": [(decision, money(decision.amount)) for decision in decisions],
-        **header(session.phase),
+        **header(committee.commitment(session.phase)),
     }
     return render(request, "reviews/committee/session_detail.html", context)
 

@@ -122,8 +122,9 @@ EXPECTED_WARM = {
     "staff-list-every-column": 12,
     "staff-list-page-2": 9,
     "partner-list": 10,
-    # The number of scored dossiers (where the unscored start, sorted by score) comes from the cache.
-    "committee-view": 14,
+    # The number of scored dossiers (where the unscored start, sorted by score), the commitment, the regional
+    # balance and the pending decisions come from the cache (committee.view_figures).
+    "committee-view": 9,
     # The figures come from the cache; left: the session, the user, the edition and phase chosen, the region's
     # departements (regional) or the regions (national) and, on the regional one, the dossier list's count and page.
     "regional-dashboard": 9,

@@ -15,6 +15,7 @@ from applications.services import notices
 from reviews.enums import DecisionOutcome, SessionStatus
 from reviews.models import Decision, DossierScore
 from reviews.services import committee, publication
+from reviews.views import committee as committee_views
 from tests.accounts.factories import UserFactory
 from tests.applications.factories import DossierFactory, EditionFactory, PhaseFactory
 from tests.reviews.factories import RegionalOpinionFactory
@@ -408,3 +409,33 @@ def test_a_phase1_proposal_has_no_amount_field(client, referential, staff):
     assert "amount" not in page.context["form"].fields
     assert response.status_code == 302
     assert Decision.objects.get(dossier=dossier).amount is None
+
+
+def test_the_committee_view_shows_each_proposal_withdrawal_and_adoption_at_once(client, referential, phase2, staff):
+    first, second = candidate(phase2, score=80), candidate(phase2, score=70)
+    client.force_login(staff)
+    url = reverse("reviews:committee_phase", kwargs={"phase_id": phase2.pk})
+
+    def figures():
+        context = client.get(url).context
+        return context["committed"], context["pending"], [row["laureates"] for row in context["balance"]]
+
+    assert figures() == (committee_views.money(Decimal(0)), 0, [0])  # cached from here on
+
+    client.post(
+        reverse("reviews:committee_propose", kwargs={"reference": first.reference}),
+        {"outcome": "laureate", "amount": "80 000", "motivation": MOTIVATION},
+    )
+    assert figures() == (committee_views.money(Decimal(80_000)), 1, [1])
+
+    decision = committee.propose(
+        second, outcome=DecisionOutcome.LAUREATE, amount=Decimal(50_000), motivation=MOTIVATION, by=staff
+    )
+    assert figures() == (committee_views.money(Decimal(130_000)), 2, [2])
+
+    committee.withdraw(decision, by=staff)
+    assert figures() == (committee_views.money(Decimal(80_000)), 1, [1])
+
+    session = committee.create_session(phase2, held_on="2023-10-10", members_present="Mme Durand", notes="", by=staff)
+    committee.adopt(session, by=staff)  # a queryset update: no post_save
+    assert figures() == (committee_views.money(Decimal(80_000)), 0, [1])
