@@ -88,6 +88,9 @@ class Row:
     opinion: object
     unread: int
     departements: list
+    # The prefetched many-to-many values, read once here: in the template, each ``dossier.labels`` built a manager.
+    sectors: list
+    labels: list
 
 
 @dataclass(frozen=True)
@@ -221,6 +224,8 @@ def list_rows(page_dossiers, user, columns):
             getattr(dossier, "regional_opinion", None) if "regional_opinion" in keys else None,
             unread.get(dossier.pk, 0),
             column_services.territory_departements(dossier) if "departements" in keys else [],
+            list(dossier.sectors.all()) if "sectors" in keys else [],
+            list(dossier.labels.all()) if "labels" in keys else [],
         )
         for dossier in page_dossiers
     ]
