@@ -40,6 +40,7 @@ import statistics
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 os.environ["BENCH_DATABASE"] = TEMPLATE = "ptce_rush_seed"
@@ -58,6 +59,14 @@ STAFF_EMAIL = "rush-instructeur-{:02d}@bench.example.fr"
 SHARED_EMAIL = "rush-partage@bench.example.fr"  # the two-instance check's porteur, with its own draft
 YEAR = 2027
 P95_TARGET = 500.0
+
+
+def porteur_emails(arguments):
+    return [PORTEUR_EMAIL.format(number) for number in range(1, arguments.porteurs + 1)]
+
+
+def staff_emails(arguments):
+    return [STAFF_EMAIL.format(number) for number in range(1, arguments.staff + 1)]
 
 
 def environment(folder, database=DATABASE):
@@ -236,13 +245,13 @@ def start_gunicorn(processes, name, port, workers, folder):
     return base
 
 
-def start_workers(processes, count, folder):
+def start_workers(processes, count, nice, folder):
     for number in range(1, count + 1):
         command = [
             str(BIN / "celery"), "-A", "ptce_ami", "worker", "--loglevel=WARNING", "--concurrency=1",
             "-Q", QUEUE, "-n", f"rush{number}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
         ]  # fmt: skip
-        processes.start(f"celery-{number}", command, {**os.environ, **environment(folder)})
+        processes.start(f"celery-{number}", ["nice", "-n", str(nice), *command], {**os.environ, **environment(folder)})
 
 
 NGINX = """# Written by bench/rush.py: two gunicorn instances behind nginx, on 127.0.0.1 only. The proxy settings are
@@ -359,8 +368,39 @@ def check_shared_state(base_a, base_b):
 # The plan, the run and its checks.
 
 
-def plan(arguments, phase, folder):
-    """Every porteur's login and click, the instructeurs' logins, the deadline; absolute times (epoch seconds)."""
+def log_in_everyone(base, emails, concurrency):
+    """Every account logs in through the login form (GET for the CSRF token, POST of the password), ``concurrency``
+    at a time; returns each one's cookies and the timed requests ([name, start, ms, ok], as locust records them)."""
+    import re
+
+    import httpx
+
+    def log_in(email):
+        kind = "instructeur" if email.startswith("rush-instructeur") else "porteur"
+        with httpx.Client(base_url=base, timeout=120) as client:
+            started = time.time()
+            form = client.get("/compte/connexion/")
+            timed = [
+                [f"{kind}: login page (before)", started, (time.time() - started) * 1000, form.status_code == 200]
+            ]
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text).group(1)
+            started = time.time()
+            response = client.post(
+                "/compte/connexion/",
+                data={"csrfmiddlewaretoken": token, "username": email, "password": seed.PASSWORD},
+                headers={"Referer": f"{base}/compte/connexion/"},
+            )
+            ok = response.status_code == 302 and "connexion" not in response.headers.get("location", "")
+            timed.append([f"{kind}: login, PBKDF2 (before)", started, (time.time() - started) * 1000, ok])
+            return email, dict(client.cookies), timed
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        results = list(pool.map(log_in, emails))
+    return {email: cookies for email, cookies, _timed in results}, [t for *_rest, timed in results for t in timed]
+
+
+def plan(arguments, phase, folder, cookies):
+    """Every porteur's click and its cookies, the instructeurs' cookies, the deadline; epoch seconds."""
     from applications.enums import DossierState
     from applications.models import Dossier
 
@@ -370,28 +410,24 @@ def plan(arguments, phase, folder):
         .order_by("owner__email")
         .values_list("reference", "owner__email")
     )
-    start = math.ceil(time.time()) + 3
-    deadline = start + arguments.logins + arguments.window
+    start = math.ceil(time.time()) + 10  # locust's start-up
+    deadline = start + arguments.window
     on_time = arguments.porteurs - arguments.late
     clicks = [deadline - arguments.window * (1 - math.sqrt((n + 0.5) / on_time)) for n in range(on_time)]
     clicks += [deadline + 1 + (arguments.after - 1) * (n + 0.5) / arguments.late for n in range(arguments.late)]
     rng.shuffle(references)
     porteurs = []
-    for number, ((reference, email), click) in enumerate(zip(references, sorted(clicks), strict=True)):
+    for (reference, email), click in zip(references, sorted(clicks), strict=True):
         porteurs.append(
             {
                 "email": email,
                 "reference": reference,
-                # Logins spread over the first --logins seconds, in the order of the clicks.
-                "login_at": start + arguments.logins * 0.85 * number / arguments.porteurs,
+                "cookies": cookies[email],
                 "submit_at": round(click, 3),
                 "reading": round(rng.uniform(3, 8), 2),  # the summary opened a few seconds before the click
             }
         )
-    staff = [
-        {"email": STAFF_EMAIL.format(n), "login_at": start + arguments.logins * 0.85 * n / arguments.staff}
-        for n in range(1, arguments.staff + 1)
-    ]
+    staff = [{"email": email, "cookies": cookies[email]} for email in staff_emails(arguments)]
     background = list(
         Dossier.objects.filter(submitted_at__isnull=False, region_id=seed.PARTNER_REGION)
         .exclude(state=DossierState.DRAFT)
@@ -399,10 +435,9 @@ def plan(arguments, phase, folder):
         .values_list("reference", flat=True)[:200]
     )
     return {
-        "password": seed.PASSWORD,
         "connections": arguments.connections,
         "staff_count": arguments.staff,
-        "staff_think": [2, 6],
+        "staff_think": arguments.think,
         "start": start,
         "window_start": deadline - arguments.window,
         "deadline": deadline,
@@ -431,9 +466,17 @@ def main():
     parser.add_argument("--background", type=int, default=20_000, help="submitted dossiers of the national dataset")
     parser.add_argument("--window", type=int, default=120, help="seconds of the rush before the deadline")
     parser.add_argument("--after", type=int, default=15, help="seconds of clicks after the deadline")
-    parser.add_argument("--logins", type=int, default=90, help="seconds for every login, before the window")
+    parser.add_argument("--login-concurrency", type=int, default=3, help="logins at a time, before the rush")
+    parser.add_argument("--think", type=float, nargs=2, default=[8, 20], help="instructeurs' think time (s)")
     parser.add_argument("--gunicorn-workers", type=int, default=3, help="sync workers per gunicorn instance")
     parser.add_argument("--celery-workers", type=int, default=2)
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=10,
+        help="the Celery workers' nice value: here they stand for workers on machines of their own and take the CPU "
+        "the web leaves; 0 to let them compete with it",
+    )
     parser.add_argument("--two-instances", action="store_true", help="two gunicorn instances behind nginx")
     parser.add_argument("--drain-timeout", type=int, default=900)
     parser.add_argument("--folder", default=str(ROOT / "var" / "rush"))
@@ -474,7 +517,7 @@ def rush(arguments, folder):
     phase = Phase.objects.get(edition__year=YEAR)
     processes = Processes(folder)
     try:
-        start_workers(processes, arguments.celery_workers, folder)
+        start_workers(processes, arguments.celery_workers, arguments.worker_nice, folder)
         shared = []
         if arguments.two_instances:
             base_a = start_gunicorn(processes, "gunicorn-a", run.free_port(), arguments.gunicorn_workers, folder)
@@ -485,18 +528,26 @@ def rush(arguments, folder):
                 print(line)
         else:
             base = start_gunicorn(processes, "gunicorn", run.free_port(), arguments.gunicorn_workers, folder)
-        schedule = plan(arguments, phase, folder)
+        started = time.time()
+        print(
+            f"{arguments.porteurs + arguments.staff} logins through the form, {arguments.login_concurrency} at a time…"
+        )
+        cookies, logins = log_in_everyone(
+            base, porteur_emails(arguments) + staff_emails(arguments), arguments.login_concurrency
+        )
+        print(f"logged in in {time.time() - started:.0f} s", flush=True)
+        schedule = plan(arguments, phase, folder, cookies)
         deadline = datetime.datetime.fromtimestamp(schedule["deadline"], tz=datetime.UTC)
         Phase.objects.filter(pk=phase.pk).update(closes_at=deadline)
         path = folder / "rush-plan.json"
         path.write_text(json.dumps(schedule))
         users = arguments.connections + arguments.staff
-        duration = math.ceil(schedule["end"] - time.time()) + 5
+        duration = math.ceil(schedule["end"] - time.time()) + 120  # a bound: locust stops once every porteur is done
         print(
             f"rush on {base}: {arguments.porteurs} porteurs through {arguments.connections} connections and "
-            f"{arguments.staff} instructeurs; logins for {arguments.logins} s, then the window of "
-            f"{arguments.window} s up to the deadline {deadline.astimezone().strftime('%H:%M:%S')}, "
-            f"{arguments.late} clicks in the {arguments.after} s after it; {duration} s in all",
+            f"{arguments.staff} instructeurs; the window of {arguments.window} s up to the deadline "
+            f"{deadline.astimezone().strftime('%H:%M:%S')}, {arguments.late} clicks in the {arguments.after} s "
+            "after it",
             flush=True,
         )
         locust = [
@@ -511,7 +562,7 @@ def rush(arguments, folder):
             raise SystemExit(f"locust did not write its records: see {folder / 'locust.log'}")
         locust_wall = time.time() - started
         drained_at = wait_drained(arguments.drain_timeout)
-        return report(arguments, schedule, phase, drained_at, locust_wall, shared, folder, base)
+        return report(arguments, schedule, logins, phase, drained_at, locust_wall, shared, folder)
     finally:
         processes.stop_all()
         subprocess.run(["redis-cli", "-n", "12", "FLUSHDB"], capture_output=True)
@@ -534,7 +585,7 @@ def wait_drained(timeout):
     return None
 
 
-def report(arguments, schedule, phase, drained_at, locust_wall, shared, folder, base):
+def report(arguments, schedule, logins, phase, drained_at, locust_wall, shared, folder):
     from django.db.models import Count
 
     from applications.enums import DossierState, NoticeKind, NoticeStatus
@@ -542,7 +593,7 @@ def report(arguments, schedule, phase, drained_at, locust_wall, shared, folder, 
     from ptce_ami.core.models import QueuedTask
 
     records = json.loads(Path(schedule["records"]).read_text())
-    requests, outcomes = records["requests"], records["outcomes"]
+    requests, outcomes = logins + records["requests"], records["outcomes"]
     deadline = schedule["deadline"]
     failures = []
 
@@ -550,7 +601,7 @@ def report(arguments, schedule, phase, drained_at, locust_wall, shared, folder, 
     kinds = {}
     for name, _start, elapsed, ok in requests:
         kinds.setdefault(name, []).append((elapsed, ok))
-    window = [elapsed for name, _s, elapsed, _ok in requests if "login" not in name]
+    window = [elapsed for name, _s, elapsed, _ok in records["requests"]]
     errors = sum(1 for *_rest, ok in requests if not ok)
     p95_window = run.percentile(window, 0.95) if window else 0.0
 

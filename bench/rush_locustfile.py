@@ -1,13 +1,13 @@
 """The deadline rush's browsers (issue 15, part 3), for locust; bench/rush.py writes the plan and starts it.
 
-Two kinds of users, each with its own cookie jar, through the real forms (login page, CSRF token, POSTs):
-- ``Porteur`` (``fixed_count`` = the plan's connections, 50): each carries its share of the 300 porteurs. It logs
-  each of them in at the plan's time (before the window), then for each in turn opens the dossier's summary a few
-  seconds before the porteur's planned click, and at the click posts the submit confirmation form, then follows the
-  redirect and reads the message the page shows: accepted ("Votre dossier est déposé le …") or refused ("La date
-  limite de dépôt est passée (…)").
-- ``Instructeur`` (30): logs in, then browses the staff list (filters, sort, pages) and dossier pages (background
-  ones and the ones just submitted) with a think time, until the plan's end.
+Two kinds of users, each with its own cookie jar: the session bench/rush.py opened for the account through the
+login form before the rush (PBKDF2 is 0.4 s of CPU per login: porteurs who prepared their dossier are signed in).
+- ``Porteur`` (``fixed_count`` = the plan's connections, 50): each carries its share of the 300 porteurs, in turn:
+  opens the dossier's summary a few seconds before the porteur's planned click, and at the click posts the submit
+  confirmation form with the page's CSRF token, then follows the redirect and reads the message the page shows:
+  accepted ("Votre dossier est déposé le …") or refused ("La date limite de dépôt est passée (…)").
+- ``Instructeur`` (30): browses the staff list (filters, sort, pages) and dossier pages (background ones and the
+  ones just submitted) with a think time, until the plan's end.
 
 Every request is recorded (name, start, duration, success) and every porteur's outcome too, in JSON files that
 bench/rush.py reads. Plain Python and locust only: no Django here (gevent patches this process).
@@ -57,28 +57,6 @@ def token_of(session, page):
     return found.group(1) if found else session.cookies.get("csrftoken", "")
 
 
-def login(session, email, kind):
-    """The login form as a browser fills it: GET (CSRF cookie and token), POST, redirected away from the form."""
-    with session.get("/compte/connexion/", name=f"{kind}: login page", catch_response=True) as page:
-        if page.status_code != 200:
-            page.failure(f"login page {page.status_code}")
-            return False
-        token = token_of(session, page.text)
-    with session.post(
-        "/compte/connexion/",
-        data={"csrfmiddlewaretoken": token, "username": email, "password": PLAN["password"]},
-        headers={"Referer": f"{session.base_url}/compte/connexion/"},
-        name=f"{kind}: login (PBKDF2)",
-        allow_redirects=False,
-        catch_response=True,
-    ) as response:
-        location = response.headers.get("Location", "")
-        if response.status_code != 302 or "connexion" in location:
-            response.failure(f"login as {email}: {response.status_code} {location}")
-            return False
-    return True
-
-
 class Porteur(HttpUser):
     fixed_count = PLAN["connections"]
     wait_time = between(1, 1)
@@ -86,23 +64,19 @@ class Porteur(HttpUser):
     def on_start(self):
         number = next(PORTEUR_NUMBERS)
         self.share = PLAN["porteurs"][number :: PLAN["connections"]]
-        self.sessions = {}
-        for porteur in self.share:
-            sleep_until(porteur["login_at"])
-            session = HttpSession(self.host, self.environment.events.request, self)
-            if login(session, porteur["email"], "porteur"):
-                self.sessions[porteur["reference"]] = session
 
     @task
     def rush(self):
         for porteur in self.share:
-            session = self.sessions.get(porteur["reference"])
-            if session is None:
-                OUTCOMES.append({**porteur, "outcome": "not logged in"})
-                continue
+            # Each porteur its own cookie jar: the session bench/rush.py opened through the login form.
+            session = HttpSession(self.host, self.environment.events.request, self)
+            session.cookies.update(porteur.pop("cookies"))
             self.submit(session, porteur)
+            session.close()
         self.share = []
-        sleep_until(PLAN["end"])
+        if len(OUTCOMES) == len(PLAN["porteurs"]):
+            self.environment.runner.quit()  # every porteur done: the run ends (the instructeurs with it)
+        sleep_until(PLAN["end"] + 300)
 
     def submit(self, session, porteur):
         reference = porteur["reference"]
@@ -151,14 +125,13 @@ class Instructeur(HttpUser):
     wait_time = between(*PLAN["staff_think"])
 
     def on_start(self):
-        self.account = PLAN["staff"][next(STAFF_NUMBERS)]
-        sleep_until(self.account["login_at"])
-        self.logged_in = login(self.client, self.account["email"], "instructeur")
+        self.client.cookies.update(PLAN["staff"][next(STAFF_NUMBERS)]["cookies"])
+        sleep_until(PLAN["start"] + random.uniform(0, PLAN["staff_think"][1]))
 
     @task
     def browse(self):
-        if not self.logged_in or time.time() > PLAN["end"]:
-            sleep_until(PLAN["end"] + 60)  # the run stops before
+        if time.time() > PLAN["end"]:
+            sleep_until(PLAN["end"] + 300)  # the run stops before, once the porteurs are done
             return
         if random.random() < 0.5 or not (SUBMITTED or PLAN["staff_dossiers"]):
             url = random.choice(PLAN["staff_lists"])
