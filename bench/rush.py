@@ -11,11 +11,12 @@ One run, on 127.0.0.1 only, bounded in time (about 5 minutes after the seeding):
    With ``--two-instances``: two gunicorn instances on two ports behind nginx (a configuration written from
    deploy/nginx.conf's proxy settings), sharing the database (sessions) and MEDIA_ROOT; before the rush, a session
    opened on instance A is used on instance B, and a file uploaded through A is downloaded through B.
-3. The phase's deadline is set so that the run straddles it, then locust (bench/rush_locustfile.py) runs
-   ``--connections`` porteur connections and the instructeurs: logins first (PBKDF2 costs about 0.4 s of CPU each:
-   they happen before the window, as porteurs who prepared their dossier are already signed in), then each porteur
-   opens the summary and clicks "Déposer" at its planned moment: more and more often as the deadline nears (a
-   density growing linearly over the ``--window`` seconds), and ``--late`` of them in the ``--after`` seconds after it.
+3. Every account logs in through the login form, before the window (PBKDF2 costs about 0.4 s of CPU each: porteurs
+   who prepared their dossier are signed in); the phase's deadline is then set so that the run straddles it, and
+   locust (bench/rush_locustfile.py) runs ``--connections`` porteur connections and the instructeurs: each porteur
+   opens the summary and clicks "Déposer" at its planned moment: spread evenly over the ``--window`` seconds (or,
+   ``--shape rising``, more and more often as the deadline nears), and ``--late`` of them in the ``--after`` seconds
+   after it.
 4. Afterwards: the time for the workers to drain every queued task, the database checked (each accepted dossier
    submitted before the deadline with its receipt PDF and its eligibility run; each refused one still a draft), and
    the summary printed and written to bench/results/rush.json (or rush-two-instances.json).
@@ -226,6 +227,21 @@ def wait_for(url, what, log):
     raise SystemExit(f"{what} did not answer on {url}: see {log}")
 
 
+# The time each request took inside gunicorn (%(M)s, ms), to tell the time spent waiting for a worker from the rest.
+ACCESS_FORMAT = '%(t)s "%(r)s" %(s)s %(M)s'
+
+
+def served(path, start):
+    """The milliseconds each request took inside the instance, for the requests received from ``start`` (epoch)."""
+    times = []
+    for line in open(path, encoding="utf-8"):
+        moment, _, rest = line.partition("] ")
+        when = datetime.datetime.strptime(moment.lstrip("["), "%d/%b/%Y:%H:%M:%S %z").timestamp()
+        if when >= start:
+            times.append(float(rest.rsplit(" ", 1)[1]))
+    return times
+
+
 def start_gunicorn(processes, name, port, workers, folder):
     command = [
         str(BIN / "gunicorn"),
@@ -237,6 +253,8 @@ def start_gunicorn(processes, name, port, workers, folder):
         f"127.0.0.1:{port}",
         "--access-logfile",
         str(Path(folder) / f"{name}-access.log"),
+        "--access-logformat",
+        ACCESS_FORMAT,
         "ptce_ami.wsgi:application",
     ]
     processes.start(name, command, {**os.environ, **environment(folder)})
@@ -413,7 +431,12 @@ def plan(arguments, phase, folder, cookies):
     start = math.ceil(time.time()) + 10  # locust's start-up
     deadline = start + arguments.window
     on_time = arguments.porteurs - arguments.late
-    clicks = [deadline - arguments.window * (1 - math.sqrt((n + 0.5) / on_time)) for n in range(on_time)]
+    # Uniform over the window, or (--shape rising) a density growing linearly up to the deadline: twice the uniform
+    # rate in the last seconds.
+    if arguments.shape == "rising":
+        clicks = [deadline - arguments.window * (1 - math.sqrt((n + 0.5) / on_time)) for n in range(on_time)]
+    else:
+        clicks = [deadline - arguments.window * (1 - (n + 0.5) / on_time) for n in range(on_time)]
     clicks += [deadline + 1 + (arguments.after - 1) * (n + 0.5) / arguments.late for n in range(arguments.late)]
     rng.shuffle(references)
     porteurs = []
@@ -465,6 +488,7 @@ def main():
     parser.add_argument("--connections", type=int, default=50, help="concurrent porteur connections")
     parser.add_argument("--background", type=int, default=20_000, help="submitted dossiers of the national dataset")
     parser.add_argument("--window", type=int, default=120, help="seconds of the rush before the deadline")
+    parser.add_argument("--shape", choices=["uniform", "rising"], default="uniform", help="the clicks over the window")
     parser.add_argument("--after", type=int, default=15, help="seconds of clicks after the deadline")
     parser.add_argument("--login-concurrency", type=int, default=3, help="logins at a time, before the rush")
     parser.add_argument("--think", type=float, nargs=2, default=[8, 20], help="instructeurs' think time (s)")
@@ -652,17 +676,19 @@ def report(arguments, schedule, logins, phase, drained_at, locust_wall, shared, 
         "",
         f"Deadline rush — {mode} ({arguments.gunicorn_workers} sync workers each, DEBUG off), PostgreSQL, "
         f"{arguments.celery_workers} Celery workers on Redis db 12; {arguments.background} background dossiers",
-        f"{arguments.porteurs} porteurs through {arguments.connections} connections, {arguments.staff} instructeurs; "
+        f"{arguments.porteurs} porteurs through {arguments.connections} connections ({arguments.shape} clicks), "
+        f"{arguments.staff} instructeurs; "
         f"locust ran {locust_wall:.0f} s; load average {load[0]:.1f} {load[1]:.1f} {load[2]:.1f} on "
         f"{os.cpu_count()} CPUs (a shared machine)",
     ]
     lines += [f"  {line}" for line in shared]
-    if arguments.two_instances:
-        served = {
-            name: sum(1 for _ in open(folder / f"{name}-access.log", encoding="utf-8"))
-            for name in ("gunicorn-a", "gunicorn-b")
-        }
-        lines.append(f"  requests served: instance A {served['gunicorn-a']}, instance B {served['gunicorn-b']}")
+    instances = ("gunicorn-a", "gunicorn-b") if arguments.two_instances else ("gunicorn",)
+    for name in instances:
+        times = served(folder / f"{name}-access.log", schedule["start"])
+        lines.append(
+            f"  {name}: {len(times)} requests during the rush, time inside gunicorn (no queueing) median "
+            f"{statistics.median(times):.0f} ms, p95 {run.percentile(times, 0.95):.0f} ms"
+        )
     header = f"{'requests':<46} {'count':>6} {'errors':>6} {'median':>9} {'p95':>9} {'max':>9}"
     lines += ["", header, "-" * len(header)]
     for name in sorted(kinds, key=lambda n: (n.split(":")[0], "login" not in n, n)):
