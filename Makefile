@@ -14,7 +14,7 @@ SERVE_ENV := $(DEMO_ENV) EMAIL_URL=filemail:///$(CURDIR)/$(DEMO_EMAILS)
 SEED_ENV := $(SERVE_ENV) LOG_LEVEL=WARNING COMPANY_LOOKUP_URL=
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-packages run demo-data test quality fix worker beat clean messages compilemessages bench
+.PHONY: help install system-packages run demo-data test quality fix worker beat clean messages compilemessages bench rush
 
 help:
 	@echo "make run      install, migrate, load territories and demo data, serve on 127.0.0.1:8000"
@@ -26,6 +26,8 @@ help:
 	@echo "make beat     Celery beat (needs CELERY_BROKER_URL)"
 	@echo "make bench    pages at national scale over HTTP vs a floor (PostgreSQL on 127.0.0.1; N=20000, or N=100000);"
 	@echo "              seeds the database ptce_bench when it does not hold N dossiers (bench/README.md); not in make test"
+	@echo "make rush     the deadline rush: 300 porteurs submit as the deadline passes, 30 instructeurs browse (PostgreSQL,"
+	@echo "              Redis db 12; PROXY=1: two gunicorn instances behind nginx; bench/README.md); not in make test"
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV)
@@ -98,6 +100,13 @@ bench:
 	@test -x $(BIN)/python || (echo "Run make install first" && exit 1)
 	PYTHONUNBUFFERED=1 $(BIN)/python bench/seed.py --dossiers $(N) --if-needed
 	PYTHONUNBUFFERED=1 $(BIN)/python bench/run.py --dossiers $(N)
+
+# The deadline rush (issue 15; bench/README.md): seeds the template ptce_rush_seed when its sizes change, copies it
+# to ptce_rush, runs gunicorn, Celery workers (Redis db 12) and locust, checks the database, drops ptce_rush.
+# PROXY=1: two gunicorn instances behind nginx (Debian's nginx-light or nginx), sharing sessions and files.
+rush:
+	@test -x $(BIN)/locust || (echo "Run make install first (locust is a dev dependency)" && exit 1)
+	PYTHONUNBUFFERED=1 $(BIN)/python bench/rush.py $(if $(PROXY),--two-instances) $(RUSH_ARGS)
 
 clean:
 	rm -rf $(VENV) var

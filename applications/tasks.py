@@ -7,6 +7,8 @@ never by importing this module.
 import logging
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
 
 from applications.models import Dossier, DossierVersion, Notice
 from applications.services import eligibility, notices, notifications, statistics
@@ -30,6 +32,13 @@ def issue_receipt(self, *, version_id):
         logger.warning("issue_receipt: version %s does not exist", version_id)
         return None
     return notices.issue_receipt(version).pk
+
+
+@durable_task("applications.email_staff_notifications")
+def email_staff_notifications(self, *, kind, event_key):
+    """Queue the e-mails of a staff notification event to the recipients who want them at once (notify_staff)."""
+    with transaction.atomic():
+        notifications.email_immediately(kind, event_key, now=timezone.now())
 
 
 @durable_task("applications.run_eligibility")

@@ -95,6 +95,15 @@ def test_system_packages_browser_ones_only_with_the_browser_flag(run):
     assert with_flag.stderr.splitlines()[0] == "Missing system packages: chromium poppler-utils"
 
 
+def test_system_packages_nginx_only_with_the_bench_flag(run):
+    without_flag = run(missing="nginx-light", uid=1000)
+    with_flag = run("--bench", missing="nginx-light", uid=1000)
+
+    assert (without_flag.returncode, without_flag.stderr) == (0, "")
+    assert with_flag.returncode == 1
+    assert with_flag.stderr.splitlines()[0] == "Missing system packages: nginx-light"
+
+
 def test_make_run_make_test_and_ci_check_the_system_packages_first():
     def dry_run(target):
         return subprocess.run(

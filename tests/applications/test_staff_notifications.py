@@ -10,7 +10,8 @@ from applications import tasks
 from applications.models import StaffNotification
 from applications.services import notifications as staff_notifications
 from applications.services.workflow import transition
-from ptce_ami.accounts.enums import NotificationFrequency
+from ptce_ami.accounts.enums import NotificationFrequency, Role
+from ptce_ami.accounts.models import User
 from ptce_ami.core.models import EmailStatus, OutboundEmail, SweepRun
 from tests.accounts.factories import RegionFactory, UserFactory
 from tests.applications.factories import DossierFactory
@@ -103,6 +104,32 @@ def test_immediate_recipients_get_an_email_at_once_about_the_dossier(
         "cra-ara@example.fr": None,
     }
     assert OutboundEmail.objects.about(dossier).filter(status=EmailStatus.SENT).count() == 2
+
+
+def test_a_submission_builds_no_staff_email_itself_whatever_the_number_of_staff(
+    region, mailoutbox, django_capture_on_commit_callbacks
+):
+    """One task for the event, recorded in the submission's transaction; a worker builds the e-mails (issue 15: at
+    the deadline, a submission waited for one rendered e-mail per staff member, its dossier locked)."""
+
+    def submission(staff):
+        for _ in range(staff):
+            UserFactory(instructeur=True)
+        dossier = DossierFactory(region=region)
+        with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks() as callbacks:
+            transition(dossier, "submit", by=dossier.owner)
+        return len(queries), callbacks
+
+    one, _ = submission(1)
+    three, callbacks = submission(2)  # three instructeurs now
+
+    assert one == three
+    assert not OutboundEmail.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):  # the commit: the task runs (inline, no broker here)
+        for callback in callbacks:
+            callback()
+    instructeurs = User.objects.filter(role=Role.INSTRUCTEUR).values_list("email", flat=True)
+    assert sent_to(mailoutbox) == sorted(instructeurs)  # the second submission's e-mails: its three instructeurs
 
 
 def test_a_rolled_back_submission_notifies_nobody(people, region, mailoutbox, django_capture_on_commit_callbacks):

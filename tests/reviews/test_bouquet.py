@@ -499,8 +499,9 @@ def test_a_daily_digest_lists_the_new_request_with_its_link(region, mailoutbox, 
     daily = UserFactory(instructeur=True, notification_frequency=NotificationFrequency.DAILY)
     dossier = emergent(region)
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True):  # the request, then its task (the immediate e-mails)
         bouquet.request_service(dossier, service="veille", note="", by=dossier.owner)
+    with django_capture_on_commit_callbacks(execute=True):
         sent = staff_notifications.send_daily_digests()
 
     assert sent == 1
