@@ -53,6 +53,8 @@ import seed  # noqa: E402  (bench/seed.py: the national dataset, the bench's env
 ROOT = seed.ROOT
 BIN = ROOT / ".venv" / "bin"
 BROKER = "redis://127.0.0.1:6379/12"
+# The processes' shared cache (both instances of PROXY=1 too), apart from make bench's (db 11).
+CACHE = "redis://127.0.0.1:6379/9"
 QUEUE = "ptce-rush"
 MARK = "ptce-rush "
 PORTEUR_EMAIL = "rush-porteur-{:03d}@bench.example.fr"
@@ -77,6 +79,7 @@ def environment(folder, database=DATABASE):
         "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{database}",
         "CELERY_BROKER_URL": BROKER,
         "CELERY_TASK_DEFAULT_QUEUE": QUEUE,
+        "CACHE_URL": CACHE,
         "MEDIA_ROOT": str(Path(folder) / "media"),
         "STATIC_ROOT": str(ROOT / "var" / "bench" / "static"),
         "EMAIL_URL": f"filemail:///{Path(folder) / 'emails'}",
@@ -537,7 +540,8 @@ def rush(arguments, folder):
 
     if not (Path(environment(folder)["STATIC_ROOT"]) / "staticfiles.json").exists():
         call_command("collectstatic", interactive=False, verbosity=0)
-    subprocess.run(["redis-cli", "-n", "12", "FLUSHDB"], check=True, capture_output=True)
+    for database in ("12", "9"):  # the broker's queue and the cache: nothing from another run
+        subprocess.run(["redis-cli", "-n", database, "FLUSHDB"], check=True, capture_output=True)
     phase = Phase.objects.get(edition__year=YEAR)
     processes = Processes(folder)
     try:
