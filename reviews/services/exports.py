@@ -21,6 +21,7 @@ from collections import Counter, defaultdict, namedtuple
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import xlsxwriter
@@ -30,6 +31,7 @@ from django.db.models import OuterRef
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -91,18 +93,18 @@ def names(values):
     return LIST_SEPARATOR.join(str(value) for value in values)
 
 
-def member_line(member):
-    details = [member.siret or "—", label(MemberCategory, member.category), label(MemberRole, member.role)]
-    return f"{member.name} ({', '.join(details)})"
+def member_line(name, siret, category, role, labels):
+    """ "Name (SIRET, category, role)", with the choices' ``labels`` of the current language."""
+    details = [siret or "—", labels[MemberCategory].get(category, category), labels[MemberRole].get(role, role)]
+    return f"{name} ({', '.join(details)})"
 
 
 def members_list(row):
-    return LIST_SEPARATOR.join(member_line(member) for member in row["members"])
+    return LIST_SEPARATOR.join(member.line for member in row["members"])
 
 
 def lead_member(row):
-    lead = next((member for member in row["members"] if member.role == MemberRole.LEAD), None)
-    return member_line(lead) if lead else ""
+    return next((member.line for member in row["members"] if member.role == MemberRole.LEAD), "")
 
 
 def category_count(category):
@@ -162,9 +164,16 @@ def reviews_detail(row):
     )
 
 
-def dossier_url(row):
-    """The staff page of the dossier, as an absolute URL."""
-    return absolute_url(reverse("reviews:dossier", kwargs={"reference": row["reference"]}))
+REFERENCE_MARK = "REFERENCE-MARK"
+
+
+def dossier_urls():
+    """reference -> the absolute URL of the dossier's staff page: what reverse() gives, for one reverse() per chunk
+    rather than one per row (reverse() quotes the path with these safe characters)."""
+    before, after = absolute_url(reverse("reviews:dossier", kwargs={"reference": REFERENCE_MARK})).rsplit(
+        REFERENCE_MARK, 1
+    )
+    return lambda reference: f"{before}{quote(reference, safe=RFC3986_SUBDELIMS + '/~:@')}{after}"
 
 
 def choice_label(name, choices):
@@ -187,7 +196,7 @@ def columns_for(user):
 
 COLUMNS = [
     Column(_("Référence"), field("reference"), 20),
-    Column(_("Lien vers le dossier"), dossier_url, 50),
+    Column(_("Lien vers le dossier"), field("url"), 50),
     Column(_("Édition"), field("phase__edition__name"), 18),
     Column(_("Phase"), choice_label("phase__kind", PhaseKind), 24),
     Column(_("Vague"), field("phase__wave"), 8),
@@ -303,7 +312,7 @@ DOSSIER_VALUES = (
     "regional_opinion__rank",
 )
 
-Member = namedtuple("Member", "name siret category role")
+Member = namedtuple("Member", "category role line")
 Run = namedtuple("Run", "created_at results")
 Result = namedtuple("Result", "rule_id title status")  # status: the effective one (an agent's override first)
 Decision = namedtuple("Decision", "at comment")
@@ -335,7 +344,11 @@ def named_relation(name, pks):
 
 def members_of(pks):
     rows = MemberStructure.objects.filter(dossier_id__in=pks).order_by("position", "pk")
-    return grouped((row[0], Member(*row[1:])) for row in rows.values_list("dossier_id", *Member._fields))
+    labels = {choices: choice_labels(choices, translation.get_language()) for choices in (MemberCategory, MemberRole)}
+    return grouped(
+        (pk, Member(category, role, member_line(name, siret, category, role, labels)))
+        for pk, name, siret, category, role in rows.values_list("dossier_id", "name", "siret", "category", "role")
+    )
 
 
 def latest_runs(run_pks):
@@ -384,6 +397,7 @@ def read_rows(pks):
     decided = [pk for pk, row in loaded.items() if row["state"] in DossierState.decided()]
     decisions = decisions_of(decided)
     reviews = reviews_of(pks)
+    url = dossier_urls()
     rows = []
     for pk in pks:
         row = loaded.get(pk)
@@ -395,6 +409,7 @@ def read_rows(pks):
         row["run"] = runs.get(row["latest_run"])
         row["decision"] = decisions.get(pk)
         row["reviews"] = reviews.get(pk, ())
+        row["url"] = url(row["reference"])
         rows.append(row)
     return rows
 
