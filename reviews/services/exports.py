@@ -315,11 +315,11 @@ DOSSIER_VALUES = (
 Member = namedtuple("Member", "category role line")
 Run = namedtuple("Run", "created_at results")
 Result = namedtuple("Result", "rule_id title status")  # status: the effective one (an agent's override first)
-Decision = namedtuple("Decision", "at comment")
+DecisionLine = namedtuple("DecisionLine", "at comment")
 ReviewLine = namedtuple("ReviewLine", "reviewer total recommendation")
 
-# Territories and sectors: (the through model's accessor on Dossier, the value read) in the target's own order,
-# as a prefetch of the relation would give them (Sector: position, label; Departement: code; EPCI, Commune: name).
+# Territories and sectors: (the many-to-many field of Dossier, the value read through it, its order): the target's
+# own order, as a prefetch of the relation gave them (Sector: position, label; Departement: code; EPCI, Commune: name).
 NAMED_RELATIONS = {
     "sectors": ("sectors", "sector__label", ("sector__position", "sector__label")),
     "departements": ("departements", "departement__name", ("departement__code",)),
@@ -369,7 +369,7 @@ def latest_runs(run_pks):
 def decisions_of(pks):
     """{dossier pk: its latest decision transition}."""
     rows = DossierTransition.objects.filter(dossier_id__in=pks, action__in=DECISION_ACTIONS).order_by("at", "pk")
-    return {pk: Decision(at, comment) for pk, at, comment in rows.values_list("dossier_id", "at", "comment")}
+    return {pk: DecisionLine(at, comment) for pk, at, comment in rows.values_list("dossier_id", "at", "comment")}
 
 
 def reviews_of(pks):
