@@ -346,7 +346,7 @@ def exported_dossiers(count):
     template = factories.DossierFactory(phase=phase, owner=owner, complete=True)
     factories.MemberFactory(dossier=template, category="research", ess_legal_form="", name="Université de Lyon")
     Dossier.objects.filter(pk=template.pk).update(state="submitted", submitted_at=timezone.now())
-    pks = clone_dossiers(template, count - existing - 1, f"PTCE-2025-P1-X{count}") + [template.pk]
+    pks = clone_dossiers(template, count - existing - 1, f"PTCE-2025-X{count // 1000}") + [template.pk]
     partner = factories.UserFactory(partenaire=True, email=f"bench-cress-{count}@example.fr")
     with connection.cursor() as cursor:
         cursor.execute(
@@ -369,7 +369,7 @@ def exported_dossiers(count):
         )
         cursor.execute(
             "INSERT INTO reviews_regionalopinion (dossier_id, region_id, opinion, text, rank, author_id, updated_at) "
-            "SELECT d, '84', 'favourable', 'Avis de la CRESS.', d, %s, now() "
+            "SELECT d, '84', 'favourable', 'Avis de la CRESS.', 1 + d %% 1000, %s, now() "
             "FROM unnest(%s::bigint[]) AS d WHERE d %% 3 = 0",
             [partner.pk, pks],
         )
