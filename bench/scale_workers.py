@@ -13,7 +13,7 @@ the high-water mark of its resident set, read from /proc: the pool child does th
 receives), and their CPU time. Each step starts fresh workers, so that each peak is that step's own. Prints a table.
 
 The data are cloned from one complete dossier with INSERT … SELECT (seconds for 100,000 dossiers), in the database
-ptce_workers_scale, created at the start and dropped at the end (``--keep`` keeps it).
+ptce_workers_scale, created at the start and dropped at the end with the files written (``--keep`` keeps them).
 
 Usage (needs PostgreSQL on 127.0.0.1:5432 and Redis on 127.0.0.1:6379, db 13):
     .venv/bin/python bench/scale_workers.py [--receipts 1000] [--drafts 20000] [--export 20000 100000] [--workers 2]
@@ -24,6 +24,7 @@ The exports run first (on the dossiers seeded for them), then the sweep, then th
 import argparse
 import datetime
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -261,7 +262,10 @@ def bench_submissions(versions, number):
             eligibility.request_run(version.dossier, trigger=EligibilityTrigger.SUBMISSION, version=version)
     count = len(versions)
     wait_for(
-        lambda: Notice.objects.filter(status="ready").count() >= count and EligibilityRun.objects.count() >= count,
+        lambda: (
+            Notice.objects.filter(status="ready").count() >= count
+            and EligibilityRun.objects.filter(key__startswith="submission:").count() >= count
+        ),
         "receipts and eligibility",
         3600,
     )
@@ -454,6 +458,7 @@ def main():
         terminate(STARTED)
         if not arguments.keep:
             dropdb()
+            shutil.rmtree(FOLDER, ignore_errors=True)  # the e-mails, PDFs, exports and worker logs
 
 
 if __name__ == "__main__":
