@@ -14,7 +14,7 @@ SERVE_ENV := $(DEMO_ENV) EMAIL_URL=filemail:///$(CURDIR)/$(DEMO_EMAILS)
 SEED_ENV := $(SERVE_ENV) LOG_LEVEL=WARNING COMPANY_LOOKUP_URL=
 
 .DEFAULT_GOAL := help
-.PHONY: help install system-packages run demo-data test quality fix worker beat clean messages compilemessages bench rush
+.PHONY: help install system-packages run demo-data test quality fix worker beat clean messages compilemessages bench rush bench-workers
 
 help:
 	@echo "make run      install, migrate, load territories and demo data, serve on 127.0.0.1:8000"
@@ -28,6 +28,8 @@ help:
 	@echo "              seeds the database ptce_bench when it does not hold N dossiers (bench/README.md); not in make test"
 	@echo "make rush     the deadline rush: 300 porteurs submit as the deadline passes, 30 instructeurs browse (PostgreSQL,"
 	@echo "              Redis db 12; PROXY=1: two gunicorn instances behind nginx; bench/README.md); not in make test"
+	@echo "make bench-workers  receipts, eligibility, the reminder sweep and exports at scale through 2 Celery workers"
+	@echo "              (PostgreSQL and Redis on 127.0.0.1; its own database, dropped at the end); not in make test"
 
 $(BIN)/python:
 	@$(PYTHON) -m venv $(VENV)
@@ -107,6 +109,12 @@ bench:
 rush:
 	@test -x $(BIN)/locust || (echo "Run make install first (locust is a dev dependency)" && exit 1)
 	PYTHONUNBUFFERED=1 $(BIN)/python bench/rush.py $(if $(PROXY),--two-instances) $(RUSH_ARGS)
+
+# The background work at national scale (issue 15, part 4; bench/README.md): wall time, peak RSS and CPU time of the
+# workers. Needs the venv, PostgreSQL and Redis (db 13); creates and drops the database ptce_workers_scale.
+bench-workers:
+	@test -x $(BIN)/python || (echo "Run make install first" && exit 1)
+	PYTHONUNBUFFERED=1 $(BIN)/python bench/scale_workers.py --export 20000 100000 --drafts 20000 --receipts 1000
 
 clean:
 	rm -rf $(VENV) var

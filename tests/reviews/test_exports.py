@@ -188,6 +188,63 @@ def test_queries_do_not_grow_with_the_number_of_dossiers(referential, instructeu
     assert three == one
 
 
+def decide(dossier, by, comment):
+    Dossier.objects.filter(pk=dossier.pk).update(state=DossierState.LAUREATE)
+    DossierTransition.objects.create(
+        dossier=dossier, action="select_laureate", from_state="eligible", to_state="laureate", by=by,
+        at=SUBMITTED_AT + datetime.timedelta(days=30), comment=comment,
+    )  # fmt: skip
+
+
+def test_a_decided_dossier_among_many_costs_no_query_more(referential, instructeur):
+    decide(make_dossier("Premier pôle"), instructeur, "Retenu.")
+    one = count_build_queries(instructeur, "xlsx")
+    decide(make_dossier("Deuxième pôle"), instructeur, "Retenu aussi.")
+    make_dossier("Troisième pôle", region="28", rich=False)
+
+    three = count_build_queries(instructeur, "xlsx")
+
+    assert three == one
+
+
+def test_the_xlsx_reads_back_with_the_header_and_one_row_per_dossier(
+    referential, instructeur, django_capture_on_commit_callbacks
+):
+    first = make_dossier("Premier pôle")
+    decide(first, instructeur, "Retenu par le comité.")
+    second = make_dossier("Deuxième pôle", region="28", rich=False)
+    MemberFactory(dossier=second, name="Laboratoire", siret="", category="research")
+    Dossier.objects.filter(pk=second.pk).update(submitted_at=SUBMITTED_AT + datetime.timedelta(days=1))
+
+    export = build(instructeur, "xlsx", capture=django_capture_on_commit_callbacks)
+
+    with export.file.open("rb") as handle:
+        sheet = openpyxl.load_workbook(handle, read_only=True).active
+        header, *rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert header == [str(column.header) for column in exports.columns_for(instructeur)]
+    assert len(header) == 63
+    assert [row[0] for row in rows] == [second.reference, first.reference]  # the list's order: latest first
+    newest, oldest = (as_dict(header, row) for row in rows)
+    assert newest["Nom du pôle"] == "Deuxième pôle"
+    assert newest["Région"] == "Normandie"
+    assert newest["Nombre de membres"] == 4
+    assert newest["Membres : Centre de recherche"] == 1
+    assert newest["Membres (nom, SIRET, catégorie, rôle)"].endswith(" ; Laboratoire (—, Centre de recherche, Membre)")
+    assert newest["Note sur 100"] is None
+    assert newest["Avis régional"] is None
+    assert newest["Éligibilité : résultats"] is None  # no run: an empty cell
+    assert newest["Décision"] is None
+    assert oldest["Nom du pôle"] == "Premier pôle"
+    assert oldest["Déposé le"] == datetime.datetime(2026, 3, 1, 12, 30)
+    assert oldest["Note sur 100"] == 72.5
+    assert oldest["Rang régional"] == 2
+    assert oldest["Éligibilité : règles à examiner"] == "6. Membres sur le territoire (À vérifier)"
+    assert oldest["Décision"] == "Lauréat"
+    assert oldest["Décision prise le"] == datetime.datetime(2026, 3, 31, 13, 30)
+    assert oldest["Motivation de la décision"] == "Retenu par le comité."
+    assert oldest["Évaluations (évaluateur : note, recommandation)"].endswith("(Favorable)")
+
+
 def test_progress_is_written_after_each_chunk(referential, instructeur, monkeypatch):
     for number in range(3):
         make_dossier(f"Pôle {number}", rich=False)
