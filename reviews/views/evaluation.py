@@ -56,6 +56,17 @@ def tabs_of(params, labels, counts, current):
     return tabs
 
 
+def tabbed_page(request, catalogue, counts, tab, page, rows):
+    """The context a list shown one tab and one page at a time shares (the queue, the regional opinions)."""
+    return {
+        "rows": rows,
+        "page": page,
+        "pagination": page_links(request.GET, page),
+        "tabs": tabs_of(request.GET, catalogue, counts, tab),
+        "current_tab": catalogue[tab],
+    }
+
+
 @login_required
 def queue(request):
     """The reviewer's assignments, one tab and one page at a time: to do (the default), to confirm, in progress,
@@ -65,11 +76,7 @@ def queue(request):
     counts = services.queue_counts(request.user)
     page, rows = services.reviewer_queue(request.user, tab, request.GET.get("page"), counts[tab])
     context = {
-        "rows": rows,
-        "page": page,
-        "pagination": page_links(request.GET, page),
-        "tabs": tabs_of(request.GET, services.QUEUE_TABS, counts, tab),
-        "current_tab": services.QUEUE_TABS[tab],
+        **tabbed_page(request, services.QUEUE_TABS, counts, tab, page, rows),
         "assigned": counts["todo"] + counts["submitted"],
     }
     return render(request, "reviews/evaluation/queue.html", context)
@@ -192,11 +199,7 @@ def regional_opinions(request):
     counts = services.opinion_counts(request.user)
     page, rows = services.opinion_rows(request.user, tab, request.GET.get("page"), counts[tab])
     context = {
-        "rows": rows,
-        "page": page,
-        "pagination": page_links(request.GET, page),
-        "tabs": tabs_of(request.GET, services.OPINION_TABS, counts, tab),
-        "current_tab": services.OPINION_TABS[tab],
+        **tabbed_page(request, services.OPINION_TABS, counts, tab, page, rows),
         "any": counts["all"],
         "can_give": can(request, "reviews.give_regional_opinions"),
     }
