@@ -398,11 +398,13 @@ TRUSTED_PROXIES = env.ip_networks("TRUSTED_PROXIES", default=[])
 API_RATE_LIMIT = env.str("API_RATE_LIMIT", default="60/min")
 API_CALL_RETENTION_DAYS = env.int("API_CALL_RETENTION_DAYS", default=90)
 
-# Audit log (ptce_ami.core.audit): rows are kept (0 = forever, the default chosen). Deleting rows would break the
-# SHA-256 chain, and the PostgreSQL trigger refuses it: when a retention period is set, an operator archives the
-# rows older than it (database dump of the oldest prefix), removes them with the trigger disabled, and sets
-# AUDIT_GENESIS_HASH to the hash of the last archived row, from which `manage.py verify_audit_log` then starts.
+# Audit log (ptce_ami.core.audit): rows are kept AUDIT_RETENTION_DAYS days (0 = forever, the default chosen). With a
+# period, the nightly task core.archive_audit_log writes the older prefix of the chain to a gzipped file in
+# AUDIT_ARCHIVE_DIR (to be copied off the platform, as backups are), records its SHA-256 in a checkpoint and removes
+# those rows; `manage.py verify_audit_log` starts from the checkpoint and `--archive FILE` checks a file.
+# AUDIT_GENESIS_HASH: the hash the chain starts from when no checkpoint exists (a log restored from elsewhere).
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=0)
+AUDIT_ARCHIVE_DIR = env.path("AUDIT_ARCHIVE_DIR", default=VAR_DIR / "audit-archives")
 AUDIT_GENESIS_HASH = env.str("AUDIT_GENESIS_HASH", default="")
 
 # Retention of personal data (applications/reviews services.retention, `manage.py apply_retention`, daily beat task):

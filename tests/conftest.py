@@ -53,6 +53,7 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.AUDIT_ARCHIVE_DIR = tmp_path / "audit-archives"
 
 
 @pytest.fixture(autouse=True)

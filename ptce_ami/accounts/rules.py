@@ -75,6 +75,7 @@ rules.add_perm("core.view_sweeprun", is_instructeur)
 rules.add_perm("core.view_queuedtask", is_instructeur)
 rules.add_perm("core.change_queuedtask", is_instructeur)
 rules.add_perm("core.view_auditentry", is_administrateur)
+rules.add_perm("core.view_auditcheckpoint", is_administrateur)
 
 # The territorial referential (ground floor): loaded by ``load_territories``, read in the admin by administrateurs,
 # who also keep each region's CRESS there. Nothing is added or deleted by hand.

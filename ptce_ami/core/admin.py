@@ -14,7 +14,16 @@ from django.utils.translation import ngettext_lazy
 from rules.contrib.admin import ObjectPermissionsModelAdmin
 
 from ptce_ami.core import outbox, queue
-from ptce_ami.core.models import AuditEntry, EmailStatus, OutboundEmail, QueuedTask, SentReminder, SweepRun, TaskStatus
+from ptce_ami.core.models import (
+    AuditCheckpoint,
+    AuditEntry,
+    EmailStatus,
+    OutboundEmail,
+    QueuedTask,
+    SentReminder,
+    SweepRun,
+    TaskStatus,
+)
 
 
 def retry_selected(request, queryset, *, retryable, retry, retried, kept):
@@ -161,3 +170,14 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     fields = ["at", "action", "outcome", "actor", "actor_label", "object_type", "object_id", "object_repr", "ip"]
     fields += ["details", "previous_hash", "hash"]
     list_select_related = ["actor"]
+
+
+@admin.register(AuditCheckpoint)
+class AuditCheckpointAdmin(ReadOnlyAdmin):
+    """The audit log's archived prefixes (ptce_ami.core.audit.archive_prefix): which rows left the log, in which file,
+    with its SHA-256 (``manage.py verify_audit_log --archive`` checks a file against it). Read only, like the log."""
+
+    list_display = ["at", "archive_name", "rows", "first_at", "last_at", "first_id", "through_id"]
+    ordering = ["-through_id"]
+    fields = ["at", "archive_name", "archive_sha256", "rows", "first_id", "through_id", "first_at", "last_at"]
+    fields += ["from_hash", "through_hash"]

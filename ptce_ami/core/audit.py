@@ -6,10 +6,13 @@ together with the previous row's hash, so changing, inserting or deleting a row 
 table lock (PostgreSQL) or the write lock (SQLite), so that the chain stays linear. Rows are never changed nor
 deleted: the model refuses it, and on PostgreSQL a trigger does too (migration core/0005).
 
-Retention (``AUDIT_RETENTION_DAYS``, default 0): rows are kept forever, the choice made here. Deleting old rows
-would break the chain; pruning, if a period is ever set, is done by an operator who archives the oldest rows (a
-dump of the prefix) and sets ``AUDIT_GENESIS_HASH`` to the hash of the last archived row, from which the
-verification then starts. Nothing in the application deletes rows.
+Retention (``AUDIT_RETENTION_DAYS``, default 0 = rows kept forever): when a period is set, the nightly task
+``core.archive_audit_log`` (or ``manage.py archive_audit_log``) calls ``archive_prefix``: the oldest rows, a prefix of
+the chain older than the period, are verified, written to a gzipped JSON-lines file in ``AUDIT_ARCHIVE_DIR`` (one row
+a line, with its hashes), recorded as an ``AuditCheckpoint`` (the file's SHA-256, the first and last ids and hashes)
+and removed, and an ``audit_archive`` row is appended to the log. The chain then starts from the checkpoint's last
+hash; ``verify_audit_log --archive FILE`` checks an archived file against its checkpoint. The PostgreSQL trigger lets
+a DELETE through only for rows a checkpoint covers; nothing else ever removes a row.
 
 This floor imports nothing of ours: higher floors call ``record`` from the services that own the action, and the
 login signals and role changes are received here (``connect_receivers``, from CoreConfig.ready).
@@ -24,10 +27,14 @@ import contextlib
 import contextvars
 import dataclasses
 import datetime
+import decimal
+import gzip
 import hashlib
 import ipaddress
 import json
+import os
 from collections.abc import Callable
+from pathlib import Path
 
 from axes.signals import user_locked_out
 from celery.signals import task_postrun, task_prerun
@@ -36,8 +43,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_login_failed
 from django.db import connection, transaction
 from django.db.models.signals import post_save, pre_save
+from django.utils import timezone
 
-from ptce_ami.core.models import AuditAction, AuditEntry, AuditOutcome
+from ptce_ami.core.models import AuditAction, AuditCheckpoint, AuditEntry, AuditOutcome
 
 GENESIS_HASH = "0" * 64
 
@@ -46,18 +54,23 @@ def genesis_hash():
     return getattr(settings, "AUDIT_GENESIS_HASH", "") or GENESIS_HASH
 
 
+def _json_default(value):
+    # Decimals without their trailing zeros, so that an amount reads the same typed (100000) or stored (100000.00).
+    return format(value.normalize(), "f") if isinstance(value, decimal.Decimal) else str(value)
+
+
 def _jsonable(details):
     """``details`` as it reads back from a JSON column (dates and decimals as strings)."""
-    return json.loads(json.dumps(details or {}, default=str))
+    return json.loads(json.dumps(details or {}, default=_json_default))
 
 
 def _utc(moment):
     return moment.astimezone(datetime.UTC).isoformat(timespec="microseconds")
 
 
-def compute_hash(entry):
-    """The SHA-256 of ``entry``'s content and of the previous row's hash (hex)."""
-    content = {
+def hashed_content(entry):
+    """What ``entry``'s hash covers: its content and the previous row's hash, as JSON values."""
+    return {
         "at": _utc(entry.at),
         "actor": entry.actor_id,
         "actor_label": entry.actor_label,
@@ -70,8 +83,16 @@ def compute_hash(entry):
         "details": entry.details,
         "previous_hash": entry.previous_hash,
     }
+
+
+def hash_of(content):
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def compute_hash(entry):
+    """The SHA-256 of ``entry``'s content and of the previous row's hash (hex)."""
+    return hash_of(hashed_content(entry))
 
 
 def client_ip(request):
@@ -182,7 +203,7 @@ def record(
     with transaction.atomic():
         _lock_chain()
         last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
-        entry.previous_hash = last or genesis_hash()
+        entry.previous_hash = last or chain_base()[1]
         entry.hash = compute_hash(entry)
         entry.save(force_insert=True)
     return entry
@@ -194,16 +215,172 @@ def record_staff_download(request, obj):
         record(AuditAction.ATTACHMENT_DOWNLOAD, request=request, obj=obj)
 
 
+def chain_base():
+    """(id, hash) the chain starts after: the last checkpoint's (its prefix archived), else (0, genesis hash)."""
+    checkpoint = AuditCheckpoint.objects.order_by("-through_id").values_list("through_id", "through_hash").first()
+    return checkpoint or (0, genesis_hash())
+
+
 def verify(chunk_size=2000):
-    """Walk the chain in id order. Returns (rows verified, first broken row or None)."""
-    previous = genesis_hash()
+    """Walk the chain in id order, from the last checkpoint. Returns (rows verified, first broken row or None).
+
+    A row is broken when its content does not give its hash, when it does not name the previous row's hash, or when it
+    lies inside a prefix a checkpoint says was archived."""
+    start_id, previous = chain_base()
     count = 0
     for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=chunk_size):
-        if entry.previous_hash != previous or compute_hash(entry) != entry.hash:
+        if entry.pk <= start_id or entry.previous_hash != previous or compute_hash(entry) != entry.hash:
             return count, entry
         previous = entry.hash
         count += 1
     return count, None
+
+
+def unannounced_checkpoint():
+    """The last checkpoint when no ``audit_archive`` row of the log announces it (a prefix removed by other means than
+    ``archive_prefix``), else None."""
+    checkpoint = AuditCheckpoint.objects.order_by("-through_id").first()
+    if checkpoint is None:
+        return None
+    announced = AuditEntry.objects.filter(
+        action=AuditAction.AUDIT_ARCHIVE, object_id=str(checkpoint.pk), details__through_hash=checkpoint.through_hash
+    ).exists()
+    return None if announced else checkpoint
+
+
+# Archiving the oldest rows (retention) ---------------------------------------------------------------------------
+
+
+class ChainBroken(Exception):
+    """The rows to archive do not form an intact chain: nothing is archived nor removed."""
+
+    def __init__(self, entry):
+        super().__init__(f"audit log broken at entry id={entry.pk}")
+        self.entry = entry
+
+
+def archive_dir():
+    return Path(settings.AUDIT_ARCHIVE_DIR)
+
+
+def archive_prefix(*, before, by_label="", directory=None, chunk_size=2000):
+    """Archive and remove the rows of the log older than ``before`` (a datetime): the longest prefix of the chain whose
+    rows are all older. Returns the AuditCheckpoint, or None when no row is old enough.
+
+    Under the chain's lock, in one transaction: the prefix is verified (ChainBroken otherwise, and nothing changes),
+    written to ``<directory>/journal-audit-<first id>-<last id>.jsonl.gz`` (made durable before anything is
+    removed), recorded as a checkpoint with the file's SHA-256, deleted, and an ``audit_archive`` row is appended that
+    names the checkpoint. When the transaction rolls back, the file stays, the rows too: a later run writes it again.
+    """
+    directory = Path(directory) if directory is not None else archive_dir()
+    with transaction.atomic():
+        _lock_chain()
+        start_id, from_hash = chain_base()
+        first_kept = AuditEntry.objects.filter(at__gte=before).order_by("id").values_list("id", flat=True).first()
+        prefix = AuditEntry.objects.filter(id__gt=start_id).order_by("id")
+        if first_kept is not None:
+            prefix = prefix.filter(id__lt=first_kept)
+        bounds = prefix.values_list("id", flat=True)
+        first_id, last_id = bounds.first(), bounds.last()
+        if first_id is None:
+            return None
+        directory.mkdir(parents=True, exist_ok=True)
+        path = directory / f"journal-audit-{first_id:012d}-{last_id:012d}.jsonl.gz"
+        partial = path.with_name(path.name + ".partial")
+        previous, rows, first_at, last_at = from_hash, 0, None, None
+        with open(partial, "wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as archive:
+            for entry in prefix.iterator(chunk_size=chunk_size):
+                content = hashed_content(entry)
+                if entry.previous_hash != previous or hash_of(content) != entry.hash:
+                    raise ChainBroken(entry)
+                line = {"id": entry.pk, **content, "hash": entry.hash}
+                archive.write(json.dumps(line, sort_keys=True, ensure_ascii=False).encode() + b"\n")
+                previous, rows = entry.hash, rows + 1
+                first_at, last_at = first_at or entry.at, entry.at
+            archive.close()
+            raw.flush()
+            os.fsync(raw.fileno())
+        os.replace(partial, path)
+        checkpoint = AuditCheckpoint.objects.create(
+            first_id=first_id,
+            through_id=last_id,
+            from_hash=from_hash,
+            through_hash=previous,
+            rows=rows,
+            first_at=first_at,
+            last_at=last_at,
+            archive_name=path.name,
+            archive_sha256=file_sha256(path),
+        )
+        with connection.cursor() as cursor:  # the model refuses deletes; the trigger allows these rows, now covered
+            cursor.execute(f"DELETE FROM {AuditEntry._meta.db_table} WHERE id >= %s AND id <= %s", [first_id, last_id])
+        record(
+            AuditAction.AUDIT_ARCHIVE,
+            actor_label=by_label,
+            object_ref=("core.auditcheckpoint", checkpoint.pk, str(checkpoint)),
+            details={
+                "rows": rows,
+                "first_id": first_id,
+                "through_id": last_id,
+                "through_hash": previous,
+                "archive": path.name,
+                "sha256": checkpoint.archive_sha256,
+            },
+        )
+    return checkpoint
+
+
+def archive_expired(*, now=None, by_label=""):
+    """``archive_prefix`` of the rows older than AUDIT_RETENTION_DAYS (the nightly task); None while it is 0."""
+    days = settings.AUDIT_RETENTION_DAYS
+    if days <= 0:
+        return None
+    return archive_prefix(before=(now or timezone.now()) - datetime.timedelta(days=days), by_label=by_label)
+
+
+def file_sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@dataclasses.dataclass
+class ArchiveCheck:
+    """What ``verify_archive`` found: ``problem`` is empty when the file is the intact, recorded prefix."""
+
+    rows: int = 0
+    problem: str = ""
+    checkpoint: AuditCheckpoint | None = None
+
+
+def verify_archive(path):
+    """Check an archived file: a checkpoint records it with this SHA-256, its rows chain from the checkpoint's first
+    hash to its last, each row's content gives its hash, and it holds the checkpoint's rows. ``problem`` says the
+    first thing wrong (in French, for the operator)."""
+    path = Path(path)
+    check = ArchiveCheck()
+    check.checkpoint = AuditCheckpoint.objects.filter(archive_name=path.name).order_by("-through_id").first()
+    if check.checkpoint is None:
+        check.problem = f"aucune archive enregistrée sous le nom {path.name}"
+        return check
+    if file_sha256(path) != check.checkpoint.archive_sha256:
+        check.problem = "l'empreinte SHA-256 du fichier n'est pas celle enregistrée lors de l'archivage"
+        return check
+    previous = check.checkpoint.from_hash
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            row = json.loads(line)
+            stored = row.pop("hash")
+            row_id = row.pop("id")
+            if row["previous_hash"] != previous or hash_of(row) != stored:
+                check.problem = f"chaîne rompue à la ligne {number} (entrée id={row_id})"
+                return check
+            previous, check.rows = stored, check.rows + 1
+    if previous != check.checkpoint.through_hash or check.rows != check.checkpoint.rows:
+        check.problem = "le fichier ne contient pas toutes les entrées archivées"
+    return check
 
 
 def _on_login(sender, request, user, **kwargs):

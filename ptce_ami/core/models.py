@@ -173,6 +173,12 @@ class AuditAction(models.TextChoices):
     RECOVERY_CODES_REGENERATED = "recovery_codes_regenerated", _("Nouveaux codes de secours")
     RETENTION = "retention", _("Application des durées de conservation")
     ACCOUNT_DELETION = "account_deletion", _("Suppression d'un compte par son titulaire")
+    ADMISSIBILITY = "admissibility", _("Décision de recevabilité")
+    DECISION_PROPOSAL = "decision_proposal", _("Proposition de décision au comité")
+    DECISION_WITHDRAWAL = "decision_withdrawal", _("Retrait d'une proposition de décision")
+    LIST_ADOPTION = "list_adoption", _("Adoption de la liste du comité")
+    YEAR3_DECISION = "year3_decision", _("Décision sur l'aide de 3e année")
+    AUDIT_ARCHIVE = "audit_archive", _("Archivage du début du journal d'audit")
 
 
 class AuditOutcome(models.TextChoices):
@@ -240,3 +246,47 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("audit entries are never deleted")
+
+
+class AuditCheckpointQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("audit checkpoints are never changed")
+
+    def delete(self):
+        raise AppendOnlyError("audit checkpoints are never deleted")
+
+
+class AuditCheckpoint(models.Model):
+    """An archived prefix of the audit log (``ptce_ami.core.audit.archive_prefix``): the rows ``first_id`` to
+    ``through_id`` were written to the file ``archive_name`` (its SHA-256 kept here) and then removed; the chain
+    goes on from ``through_hash``, the hash of the last archived row. Append-only like the log (here in Python, and on
+    PostgreSQL by a trigger), and announced by an ``audit_archive`` row of the log itself."""
+
+    at = models.DateTimeField(_("date"), default=timezone.now)
+    first_id = models.PositiveBigIntegerField(_("première entrée archivée"))
+    through_id = models.PositiveBigIntegerField(_("dernière entrée archivée"), unique=True)
+    from_hash = models.CharField(_("empreinte avant la première entrée"), max_length=64)
+    through_hash = models.CharField(_("empreinte de la dernière entrée"), max_length=64)
+    rows = models.PositiveIntegerField(_("entrées archivées"))
+    first_at = models.DateTimeField(_("date de la première entrée"))
+    last_at = models.DateTimeField(_("date de la dernière entrée"))
+    archive_name = models.CharField(_("fichier d'archive"), max_length=200)
+    archive_sha256 = models.CharField(_("empreinte SHA-256 du fichier"), max_length=64)
+
+    objects = AuditCheckpointQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("archive du journal d'audit")
+        verbose_name_plural = _("archives du journal d'audit")
+        ordering = ["-through_id"]
+
+    def __str__(self):
+        return f"{self.archive_name} ({self.first_id}–{self.through_id})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise AppendOnlyError("audit checkpoints are written once, by ptce_ami.core.audit.archive_prefix")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit checkpoints are never deleted")

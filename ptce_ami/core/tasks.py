@@ -1,7 +1,7 @@
 """Tasks of the ground floor: sending the e-mails of the outbox, and the sweeps of queued work. Leaves: the outbox
 queues ``core.send_email`` by name."""
 
-from ptce_ami.core import outbox
+from ptce_ami.core import audit, outbox
 from ptce_ami.core.queue import durable_task, requeue_due
 from ptce_ami.core.sweeps import sweep_run
 
@@ -26,4 +26,13 @@ def mark_interrupted_emails(self):
     """Sweep (beat, every 5 minutes): mark failed the e-mails whose sending was interrupted, for staff to check."""
     with sweep_run("core.mark_interrupted_emails") as run:
         run.processed += outbox.mark_interrupted()
+    return run.processed
+
+
+@durable_task("core.archive_audit_log")
+def archive_audit_log(self):
+    """Nightly (beat): archive and remove the audit log's rows older than AUDIT_RETENTION_DAYS (none while it is 0)."""
+    with sweep_run("core.archive_audit_log") as run:
+        checkpoint = audit.archive_expired()
+        run.processed += checkpoint.rows if checkpoint else 0
     return run.processed

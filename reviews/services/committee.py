@@ -27,6 +27,7 @@ from django.utils.translation import ngettext
 from applications.enums import BudgetCategory, DossierState, PhaseKind
 from applications.models import BudgetLine, Dossier, Phase
 from applications.services import statistics
+from ptce_ami.core import audit
 from ptce_ami.core.money import euros
 from ptce_ami.core.pdf import html_to_pdf, render_notice_html
 from ptce_ami.core.queue import enqueue
@@ -237,6 +238,12 @@ def propose(dossier, *, outcome, motivation, by, amount=None):
     decision.outcome, decision.amount, decision.motivation = outcome, amount, motivation
     decision.decided_by, decision.decided_at = by, timezone.now()
     decision.save()
+    audit.record(
+        audit.AuditAction.DECISION_PROPOSAL,
+        actor=by,
+        obj=decision,
+        details={"dossier": dossier.reference, "outcome": outcome, "amount": amount},
+    )
     logger.info("Decision %s on %s proposed by %s: %s %s", decision.pk, dossier.reference, by, outcome, amount)
     return decision
 
@@ -256,6 +263,12 @@ def withdraw(decision, *, by):
     if is_frozen(decision) and not stale:
         raise ProposalRefused(frozen_refusal(decision))
     logger.info("Decision %s on %s withdrawn by %s", decision.pk, decision.dossier.reference, by)
+    audit.record(
+        audit.AuditAction.DECISION_WITHDRAWAL,
+        actor=by,
+        obj=decision,
+        details={"dossier": decision.dossier.reference, "outcome": decision.outcome, "amount": decision.amount},
+    )
     decision.delete()
 
 
@@ -315,6 +328,12 @@ def adopt(session, *, by):
         raise ProposalRefused(_("Aucune décision proposée n'attend d'être adoptée pour cette phase."))
     session.status, session.adopted_at, session.adopted_by = SessionStatus.ADOPTED, timezone.now(), by
     session.save(update_fields=["status", "adopted_at", "adopted_by"])
+    audit.record(
+        audit.AuditAction.LIST_ADOPTION,
+        actor=by,
+        obj=session,
+        details={"decisions": sorted(session.decisions.values_list("pk", flat=True))},
+    )
     enqueue("reviews.render_minutes", session_id=session.pk)
     logger.info("Committee session %s adopted by %s (%d decisions)", session.pk, by, taken)
     return session

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from applications.enums import BudgetCategory, BudgetSide, PaymentCondition, PhaseKind, ReportKind
 from applications.models import BudgetLine, Notice
 from applications.services import letters, notices
+from ptce_ami.core import audit
 from ptce_ami.core.money import euros
 from ptce_ami.core.queue import enqueue
 from reviews.enums import (
@@ -438,6 +439,12 @@ def decide_year3(grant, *, decision, amount, motivation, by):
     if granted:
         detail += f" ({euros(amount)})"
     log(grant, GrantEventKind.YEAR3, by, f"{detail} — {grant.year3_motivation}")
+    audit.record(
+        audit.AuditAction.YEAR3_DECISION,
+        actor=by,
+        obj=grant,
+        details={"decision": decision, "amount": grant.year3_amount},
+    )
     return grant
 
 

@@ -189,7 +189,6 @@ def reopen(decision, *, motivation, by):
     transition(dossier, "reopen", by=by, comment=motivation)
     decision.revoked_at, decision.revoked_by, decision.revoke_motivation = timezone.now(), by, motivation
     decision.save(update_fields=["revoked_at", "revoked_by", "revoke_motivation"])
-    audit.record(audit.AuditAction.REOPENING, actor=by, obj=decision, details={"dossier": dossier.reference})
     send_decision_reopened(decision, dossier)
     logger.info("Decision %s on %s reopened by %s", decision.pk, dossier.reference, by)
     return decision

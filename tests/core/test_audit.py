@@ -11,17 +11,20 @@ from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
 
-from applications.enums import PhaseKind, RuleStatus
+from applications.enums import PhaseKind, ReportKind, RuleStatus
 from applications.services import notices
 from applications.services.eligibility import override_result
+from applications.services.workflow import transition
 from ptce_ami.accounts.enums import Role
 from ptce_ami.accounts.services import create_api_token
 from ptce_ami.core import audit
 from ptce_ami.core.models import AppendOnlyError, AuditAction, AuditEntry, AuditOutcome
+from reviews.enums import Year3Decision
 from reviews.models import Decision
-from reviews.services import committee, exports, publication
+from reviews.services import committee, exports, grants, publication
 from tests.accounts.factories import PASSWORD, UserFactory
 from tests.applications.factories import AttachmentFactory, DossierFactory, EditionFactory, PhaseFactory
+from tests.reviews.grants_helpers import approve, open_grant
 from tests.reviews.test_committee import eligible, make_session, propose
 from tests.reviews.test_instruction_list import add_run
 
@@ -59,7 +62,7 @@ def test_each_row_chains_the_previous_one_and_the_chain_verifies():
     assert len({first.hash, second.hash, third.hash}) == 3
     for entry in AuditEntry.objects.all():  # read back from the database, the hash still holds
         assert audit.compute_hash(entry) == entry.hash
-    assert "Audit log verified: 3 entries, chain intact." in verify_output()
+    assert "Journal d'audit vérifié : 3 entrées, chaîne intacte." in verify_output()
 
 
 def test_a_row_changed_in_the_database_is_named_by_the_command():
@@ -69,8 +72,8 @@ def test_a_row_changed_in_the_database_is_named_by_the_command():
     with pytest.raises(CommandError) as error:
         call_command("verify_audit_log")
 
-    assert f"id={second.pk} at={second.at.isoformat()}" in str(error.value)
-    assert "1 entries verified before it" in str(error.value)
+    assert f"id={second.pk} du {second.at.isoformat()}" in str(error.value)
+    assert "1 entrées vérifiées avant elle" in str(error.value)
 
 
 def test_a_row_deleted_in_the_database_breaks_the_next_link():
@@ -273,7 +276,7 @@ def test_export_is_recorded(django_capture_on_commit_callbacks):
     assert actions_of(export) == [(AuditAction.EXPORT, instructeur.pk)]
 
 
-def test_publication_and_reopening_are_recorded(monkeypatch, django_capture_on_commit_callbacks):
+def test_proposal_adoption_publication_and_reopening_are_recorded(monkeypatch, django_capture_on_commit_callbacks):
     monkeypatch.setattr(committee, "html_to_pdf", lambda html: b"%PDF-1.7\n% minutes\n%%EOF\n")
     monkeypatch.setattr(notices, "html_to_pdf", lambda html: b"%PDF-1.7\n% letter\n%%EOF\n")
     staff = UserFactory(instructeur=True)
@@ -297,9 +300,24 @@ def test_publication_and_reopening_are_recorded(monkeypatch, django_capture_on_c
     with django_capture_on_commit_callbacks(execute=True):
         publication.reopen(decision, motivation="Une pièce du budget était erronée.", by=staff)
 
-    assert actions_of(session) == [(AuditAction.DECISION_PUBLICATION, staff.pk)]
+    assert actions_of(decision) == [(AuditAction.DECISION_PROPOSAL, staff.pk)]
+    assert AuditEntry.objects.get(action=AuditAction.DECISION_PROPOSAL).details == {
+        "dossier": decision.dossier.reference,
+        "outcome": "laureate",
+        "amount": "100000",
+    }
+    assert actions_of(session) == [
+        (AuditAction.LIST_ADOPTION, staff.pk),
+        (AuditAction.DECISION_PUBLICATION, staff.pk),
+    ]
+    assert AuditEntry.objects.get(action=AuditAction.LIST_ADOPTION).details == {"decisions": [decision.pk]}
     assert AuditEntry.objects.get(action=AuditAction.DECISION_PUBLICATION).details == {"decisions": [decision.pk]}
-    assert actions_of(decision) == [(AuditAction.REOPENING, staff.pk)]
+    assert actions_of(decision.dossier) == [(AuditAction.REOPENING, staff.pk)]
+    assert AuditEntry.objects.get(action=AuditAction.REOPENING).details == {
+        "action": "reopen",
+        "from": "laureate",
+        "to": "in_review",
+    }
     assert audit.verify()[1] is None
 
 
@@ -324,3 +342,64 @@ def test_attachment_downloads_by_staff_are_recorded_and_the_porteurs_are_not(cli
         "applications.attachment",
         str(attachment.pk),
     )
+
+
+def test_a_withdrawn_proposal_is_recorded_with_what_it_proposed():
+    staff = UserFactory(instructeur=True)
+    phase = PhaseFactory(
+        edition=EditionFactory(year=2023, envelope=None),
+        kind=PhaseKind.PHASE2,
+        envelope=Decimal(250_000),
+        max_laureates=3,
+        min_grant=Decimal(30_000),
+        max_grant=Decimal(100_000),
+        closed=True,
+    )
+    decision = propose(eligible(phase), staff)
+    decision_id, reference = decision.pk, decision.dossier.reference
+
+    committee.withdraw(decision, by=staff)
+
+    assert not Decision.objects.filter(pk=decision_id).exists()
+    entry = AuditEntry.objects.get(action=AuditAction.DECISION_WITHDRAWAL)
+    assert (entry.actor_id, entry.object_type, entry.object_id) == (staff.pk, "reviews.decision", str(decision_id))
+    assert entry.details == {"dossier": reference, "outcome": "laureate", "amount": "100000"}
+    assert audit.verify() == (2, None)
+
+
+def test_admissibility_decisions_and_reopenings_are_recorded_and_routine_transitions_are_not():
+    staff = UserFactory(instructeur=True)
+    first, second = DossierFactory(submitted=True), DossierFactory(submitted=True)
+
+    for dossier in (first, second):
+        transition(dossier, "start_review", by=staff)
+    transition(first, "declare_eligible", by=staff)
+    transition(second, "declare_ineligible", by=staff, comment="Moins de trois personnes morales.")
+    transition(second, "reopen", by=staff, comment="Une adhésion avait été oubliée.")
+
+    assert actions_of(first) == [(AuditAction.ADMISSIBILITY, staff.pk)]
+    assert actions_of(second) == [(AuditAction.ADMISSIBILITY, staff.pk), (AuditAction.REOPENING, staff.pk)]
+    assert [entry.details for entry in AuditEntry.objects.filter(object_id=str(second.pk)).order_by("id")] == [
+        {"action": "declare_ineligible", "from": "in_review", "to": "ineligible"},
+        {"action": "reopen", "from": "ineligible", "to": "in_review"},
+    ]
+
+
+def test_the_year3_decision_is_recorded():
+    instructeur = UserFactory(instructeur=True)
+    grant = open_grant()
+    approve(grant.reports.get(kind=ReportKind.FINAL), instructeur)
+
+    grants.decide_year3(
+        grant,
+        decision=Year3Decision.GRANTED,
+        amount=Decimal(20_000),
+        motivation="Des résultats solides.",
+        by=instructeur,
+    )
+
+    assert actions_of(grant) == [(AuditAction.YEAR3_DECISION, instructeur.pk)]
+    assert AuditEntry.objects.get(action=AuditAction.YEAR3_DECISION).details == {
+        "decision": "granted",
+        "amount": "20000",
+    }

@@ -38,7 +38,7 @@ def audit_probe(user_id):
 def assert_chain_verifies():
     out = StringIO()
     call_command("verify_audit_log", stdout=out)
-    assert "chain intact" in out.getvalue()
+    assert "chaîne intacte" in out.getvalue()
 
 
 @pytest.mark.django_db

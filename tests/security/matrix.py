@@ -326,6 +326,7 @@ ADMIN_MODELS = {
     "core_sweeprun": ("v", "v"),
     "core_queuedtask": ("v", "v"),
     "core_auditentry": ("", "v"),
+    "core_auditcheckpoint": ("", "v"),  # the log's archived prefixes, read like the log
     # The second factor's devices: an administrateur sees who has one and removes a lost one; never adds, changes
     # or reads a secret (accounts.admin.SecondFactorDeviceAdmin).
     "otp_totp_totpdevice": ("", "vd"),
