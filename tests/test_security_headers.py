@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 
+from ptce_ami.accounts.services import create_api_token
 from ptce_ami.core.middleware import PermissionsPolicyMiddleware, PrivateCacheMiddleware
 from tests.accounts.factories import UserFactory
 from tests.applications.factories import AttachmentFactory, DossierFactory
@@ -53,13 +54,30 @@ def test_a_response_choosing_its_own_cache_control_keeps_it():
     assert middleware_response(UserFactory(), chosen)["Cache-Control"] == "public, max-age=3600"
 
 
-def test_only_html_for_a_logged_in_user_is_marked():
+def test_only_html_and_json_for_a_logged_in_user_are_marked():
     csv = middleware_response(UserFactory(), HttpResponse("a;b", content_type="text/csv"))
     anonymous = middleware_response(AnonymousUser(), HttpResponse("<p>x</p>", content_type="text/html"))
     html = middleware_response(UserFactory(), HttpResponse("<p>x</p>", content_type="text/html; charset=utf-8"))
+    json = middleware_response(UserFactory(), HttpResponse("{}", content_type="application/json"))
 
     assert (csv.has_header("Cache-Control"), anonymous.has_header("Cache-Control")) == (False, False)
-    assert cache_directives(html) == {"private", "no-store"}
+    assert cache_directives(html) == cache_directives(json) == {"private", "no-store"}
+
+
+def test_the_session_status_and_the_api_answers_are_not_stored(client):
+    """JSON read with a session (the session dialog's remaining time) or with a bearer token (the API)."""
+    user = UserFactory(instructeur=True)
+    secret = create_api_token(user, name="outil", days=30)[1]
+    client.force_login(user)
+
+    status = client.get(reverse("accounts:session_status"))
+    client.logout()
+    api = client.get("/api/v1/regions", headers={"Authorization": f"Bearer {secret}"})
+    anonymous_schema = client.get("/api/v1/openapi.json")
+
+    assert (status.status_code, api.status_code) == (200, 200)
+    assert cache_directives(status) == cache_directives(api) == {"private", "no-store"}
+    assert "no-store" not in cache_directives(anonymous_schema)
 
 
 def test_a_request_answered_before_authentication_is_treated_as_anonymous():

@@ -25,6 +25,7 @@ from applications.views.corrections import correction_context
 from applications.views.messages import thread_context
 from applications.views.phase2 import phase2_context
 from applications.workflow import InvalidTransition
+from ptce_ami.core import audit
 from ptce_ami.core.dates import format_datetime
 from ptce_ami.core.downloads import protected_download
 
@@ -212,4 +213,5 @@ def notice_download(request, reference, notice_id):
     if not notice.file:
         raise Http404
     filename = f"{slugify(notice.get_kind_display())}-{dossier.reference}-{notice.number}.pdf"
+    audit.record_staff_download(request, notice)
     return protected_download(notice.file, filename, "application/pdf")

@@ -209,10 +209,11 @@ def record(
     return entry
 
 
-def record_staff_download(request, obj):
-    """A file of a dossier downloaded by State staff (``is_staff``): recorded; the porteurs' own downloads are not."""
+def record_staff_download(request, obj, details=None):
+    """A file of a dossier downloaded by State staff (``is_staff``): recorded; the porteurs' own downloads are not.
+    ``obj`` is the file's row (an attachment, a notice), or the dossier for the zip of all its files."""
     if request.user.is_staff:
-        record(AuditAction.ATTACHMENT_DOWNLOAD, request=request, obj=obj)
+        record(AuditAction.ATTACHMENT_DOWNLOAD, request=request, obj=obj, details=details)
 
 
 def chain_base():

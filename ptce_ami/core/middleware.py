@@ -207,7 +207,8 @@ def discard_body(request, chunk_size=64 * 1024):
 
 
 class PrivateCacheMiddleware:
-    """`Cache-Control: private, no-store` on every HTML page served to a logged-in user.
+    """`Cache-Control: private, no-store` on every HTML page and JSON answer served to a logged-in user or to a
+    request carrying credentials (the API's bearer token).
 
     A shared proxy or the browser's back-forward cache must never keep a page showing a dossier to replay it to
     the next person at the same computer. Responses that chose their own Cache-Control (downloads, the public map's
@@ -215,17 +216,19 @@ class PrivateCacheMiddleware:
     earlier middleware answered (static files): such requests are treated as anonymous.
     """
 
+    PRIVATE_TYPES = ("text/html", "application/json")
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
         user = getattr(request, "user", None)
+        signed_in = (user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META
         if (
-            user is not None
-            and user.is_authenticated
+            signed_in
             and not response.has_header("Cache-Control")
-            and response.get("Content-Type", "").startswith("text/html")
+            and response.get("Content-Type", "").startswith(self.PRIVATE_TYPES)
         ):
             patch_cache_control(response, private=True, no_store=True)
         return response

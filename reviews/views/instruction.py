@@ -33,6 +33,7 @@ from applications.views import messages as message_views
 from applications.views.base import can, get_visible_dossier, require_action, require_perm
 from ptce_ami.accounts import permissions
 from ptce_ami.accounts.enums import Role
+from ptce_ami.core import audit
 from ptce_ami.core.downloads import protected_zip
 from reviews.forms.columns import ColumnsForm
 from reviews.forms.instruction import (
@@ -450,7 +451,9 @@ def dossier_detail(request, reference):
 @login_required
 def dossier_zip(request, reference):
     dossier = staff_dossier(request, reference)
-    return protected_zip(services.zip_entries(dossier), f"{dossier.reference}.zip")
+    entries = services.zip_entries(dossier)
+    audit.record_staff_download(request, dossier, details={"zip": len(entries)})
+    return protected_zip(entries, f"{dossier.reference}.zip")
 
 
 @login_required

@@ -7,11 +7,14 @@ from io import StringIO
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
-from applications.enums import PhaseKind, ReportKind, RuleStatus
+from applications.enums import NoticeKind, NoticeStatus, PhaseKind, ReportKind, RuleStatus
+from applications.models import Notice
 from applications.services import notices
 from applications.services.eligibility import override_result
 from applications.services.workflow import transition
@@ -403,3 +406,32 @@ def test_the_year3_decision_is_recorded():
         "decision": "granted",
         "amount": "20000",
     }
+
+
+def test_the_zip_of_a_dossier_and_its_notices_downloaded_by_staff_are_recorded(client):
+    dossier = DossierFactory(submitted=True)
+    AttachmentFactory(dossier=dossier)
+    notice = Notice.objects.create(
+        dossier=dossier,
+        kind=NoticeKind.RECEIPT,
+        status=NoticeStatus.READY,
+        file=ContentFile(b"%PDF-1.7\n% notice\n%%EOF\n", name="notice.pdf"),
+        rendered_at=timezone.now(),
+        published_at=timezone.now(),
+    )
+    instructeur = UserFactory(instructeur=True)
+    notice_url = reverse(
+        "applications:notice_download", kwargs={"reference": dossier.reference, "notice_id": notice.pk}
+    )
+    zip_url = reverse("reviews:dossier_zip", kwargs={"reference": dossier.reference})
+
+    for user, url in ((dossier.owner, notice_url), (instructeur, notice_url), (instructeur, zip_url)):
+        client.force_login(user)
+        response = client.get(url, REMOTE_ADDR="198.51.100.9")
+        # Read whole: the test client closes the file at the end of the stream.
+        assert (response.status_code, len(b"".join(response.streaming_content)) > 0) == (200, True)
+
+    assert actions_of(notice) == [(AuditAction.ATTACHMENT_DOWNLOAD, instructeur.pk)]
+    assert actions_of(dossier) == [(AuditAction.ATTACHMENT_DOWNLOAD, instructeur.pk)]
+    entry = AuditEntry.objects.get(object_type="applications.dossier")
+    assert (entry.ip, entry.details) == ("198.51.100.9", {"zip": 1})

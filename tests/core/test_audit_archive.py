@@ -278,3 +278,15 @@ def test_postgresql_lets_only_archived_rows_be_deleted(settings):
             cursor.execute(sql, params)
     assert AuditEntry.objects.filter(pk=recent.pk).exists()
     assert audit.verify()[1] is None
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the triggers exist on PostgreSQL only")
+def test_postgresql_refuses_to_truncate_the_log_or_its_checkpoints_outside_the_test_suite():
+    entries_on(1)
+    for table in (TABLE, AuditCheckpoint._meta.db_table):
+        with pytest.raises(DatabaseError, match="append-only: TRUNCATE refused"), transaction.atomic():
+            with connection.cursor() as cursor:
+                # What every connection but the test suite's has (ptce_ami/test_settings.py turns it on).
+                cursor.execute("SET LOCAL ptce.audit_truncate = 'off'")
+                cursor.execute(f"TRUNCATE {table}")
+    assert AuditEntry.objects.count() == 1
