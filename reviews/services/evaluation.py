@@ -12,7 +12,6 @@ Who sees what:
 
 from dataclasses import dataclass, field
 
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Coalesce
@@ -38,6 +37,7 @@ from reviews.models import (
     late_q,
 )
 from reviews.services.scoring import grid_for, grids_by_phase, priority_flags, refresh_dossier_score, review_total
+from reviews.services.selection import paginator_of
 
 # The dossiers a regional opinion is given on (the perm reviews.give_regional_opinion says the same).
 OPINION_STATES = DossierState.eligible_or_decided()
@@ -154,10 +154,7 @@ def reviewer_queue(user, tab=DEFAULT_QUEUE_TAB, page_number=None, count=None):
     """
     mine = Assignment.objects.filter(reviewer=user)
     chosen = mine.filter(queue_conditions()[tab]).order_by(*QUEUE_ORDER).values_list("dossier_id", flat=True)
-    paginator = Paginator(chosen, QUEUE_PAGE_SIZE)
-    if count is not None:
-        paginator.count = count  # a cached_property: the tab's count is the paginator's
-    page = paginator.get_page(page_number)
+    page = paginator_of(chosen, QUEUE_PAGE_SIZE, count).get_page(page_number)
     dossier_ids = list(page.object_list)
     scored = (
         Score.objects.filter(review__assignment=OuterRef("pk"), value__isnull=False)
@@ -467,10 +464,7 @@ def opinion_rows(user, tab=DEFAULT_OPINION_TAB, page_number=None, count=None):
     chosen = (
         opinion_dossiers(user).filter(OPINION_CONDITIONS[tab]).order_by(*OPINION_ORDER).values_list("pk", flat=True)
     )
-    paginator = Paginator(chosen, OPINIONS_PAGE_SIZE)
-    if count is not None:
-        paginator.count = count  # a cached_property: the tab's count is the paginator's
-    page = paginator.get_page(page_number)
+    page = paginator_of(chosen, OPINIONS_PAGE_SIZE, count).get_page(page_number)
     ids = list(page.object_list)
     # The page's opinions and scores by their unique dossier index (joined, the planner may scan their tables).
     opinions = {

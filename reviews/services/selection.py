@@ -7,6 +7,7 @@ never has duplicate rows, and counting it stays one query.
 
 import django_filters
 from django import forms
+from django.core.paginator import Paginator
 from django.db.models import Case, Count, Exists, F, IntegerField, OuterRef, Q, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
@@ -339,3 +340,12 @@ def apply(filterset, exclude=()):
         if name not in exclude:
             queryset = filterset.filters[name].filter(queryset, value)
     return queryset
+
+
+def paginator_of(object_list, per_page, count=None):
+    """A Paginator over ``object_list``; told ``count`` when the caller knows it (a list's tab counts, cached), it does
+    not count the selection again."""
+    paginator = Paginator(object_list, per_page)
+    if count is not None:
+        paginator.count = count  # a cached_property: set, it is never computed
+    return paginator

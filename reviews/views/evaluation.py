@@ -4,8 +4,6 @@ A reviewer reaches an assignment only through their own assignments (another rev
 conflict of interest, answers 404); partners reach only their regions' dossiers (Dossier.objects.visible_to).
 """
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -20,7 +18,7 @@ from reviews.forms.evaluation import RegionalOpinionForm, ReviewForm, rank_taken
 from reviews.models import Assignment, AssignmentStatus, ReviewStatus
 from reviews.services import evaluation as services
 from reviews.services.evaluation import RankTaken, ReviewIncomplete, ReviewLocked
-from reviews.views.lists import page_links, query_without
+from reviews.views.lists import Tab, page_links, query_without
 
 # The buttons of a review: the grid's "Rendre l'évaluation" (CHECK), then the confirmation page's (CONFIRM).
 CHECK, CONFIRM = "submit", "confirm_submit"
@@ -35,15 +33,6 @@ def require_role_perm(request, perm):
 def dossier_reviews_context(dossier, user):
     """Context of templates/reviews/evaluation/_dossier_panel.html on the staff dossier page."""
     return {"evaluation_panel": services.evaluation_panel(dossier, user)}
-
-
-@dataclass(frozen=True)
-class Tab:
-    key: str
-    label: str
-    count: int
-    url: str
-    current: bool
 
 
 def tabs_of(params, labels, counts, current):

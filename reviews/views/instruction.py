@@ -12,12 +12,10 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.functional import cached_property
 from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -57,7 +55,7 @@ from reviews.views import bouquet as bouquet_views
 from reviews.views import committee as committee_views
 from reviews.views import evaluation as evaluation_views
 from reviews.views import exports as export_views
-from reviews.views.lists import page_links, query_without
+from reviews.views.lists import Tab, page_links, query_without
 
 PAGE_SIZE = 50
 REFERENCE = ("reference", gettext_lazy("Référence"))
@@ -101,15 +99,6 @@ class Header:
     url: str  # "" for a column the list cannot sort on
     direction: str  # "ascending", "descending" or "" (the column's aria-sort)
     next_direction: str
-
-
-@dataclass(frozen=True)
-class Tab:
-    key: str  # "all", "followed" or a state's value
-    label: str
-    count: int
-    url: str
-    current: bool
 
 
 def headers(query, sort, columns):
@@ -201,18 +190,6 @@ def filters_cache_key(user, params):
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-class CountedPaginator(Paginator):
-    """A paginator told its count (the list's tabs already know it), instead of counting the selection again."""
-
-    def __init__(self, object_list, per_page, *, count):
-        super().__init__(object_list, per_page)
-        self.known_count = count
-
-    @cached_property
-    def count(self):
-        return self.known_count
-
-
 def list_rows(page_dossiers, user, columns):
     keys = {column.key for column in columns}
     unread = {}
@@ -243,7 +220,7 @@ def list_context(request, params, columns_form=None):
     # The page's ids first, read in order from an index (Dossier.Meta.indexes) without joining anything, then only
     # those rows with what the columns show: a far page costs a walk along the index, not 10,000 joined rows.
     ordered_ids = filters.ordered_ids(filters.apply(filterset), sort)
-    page = CountedPaginator(ordered_ids, PAGE_SIZE, count=count).get_page(params.get("page"))
+    page = filters.paginator_of(ordered_ids, PAGE_SIZE, count).get_page(params.get("page"))
     ids = list(page.object_list)
     rows = column_services.for_columns(Dossier.objects.filter(pk__in=ids), shown).order_by().in_bulk()
     page.object_list = [rows[pk] for pk in ids if pk in rows]

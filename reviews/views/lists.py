@@ -1,4 +1,17 @@
-"""What the staff lists share: their query strings and their pagination links."""
+"""What the staff lists share: their query strings, their tabs and their pagination links."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Tab:
+    """One tab on top of a list (templates/includes/list_tabs.html), with the number of rows it holds."""
+
+    key: str  # the tab's value in the query ("all", "followed", a state's value, a queue's name…)
+    label: str
+    count: int
+    url: str
+    current: bool
 
 
 def query_without(query, *names):
