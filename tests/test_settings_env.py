@@ -150,3 +150,9 @@ def test_hsts_subdomains_and_preload_can_be_turned_off(tmp_path):
 
     assert "security.W005" in result.stderr
     assert "security.W021" in result.stderr
+
+
+def test_worker_pool_processes_are_replaced_before_pdf_rendering_grows_them():
+    from ptce_ami.celery import app  # noqa: PLC0415 - the app configured from these settings
+
+    assert (app.conf.worker_max_tasks_per_child, app.conf.worker_max_memory_per_child) == (200, 250_000)
