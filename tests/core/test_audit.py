@@ -65,7 +65,7 @@ def test_each_row_chains_the_previous_one_and_the_chain_verifies():
     assert len({first.hash, second.hash, third.hash}) == 3
     for entry in AuditEntry.objects.all():  # read back from the database, the hash still holds
         assert audit.compute_hash(entry) == entry.hash
-    assert "Journal d'audit vérifié : 3 entrées, chaîne intacte." in verify_output()
+    assert "Journal d'audit vérifié : 3 entrées vérifiées, chaîne intacte." in verify_output()
 
 
 def test_a_row_changed_in_the_database_is_named_by_the_command():
@@ -76,7 +76,7 @@ def test_a_row_changed_in_the_database_is_named_by_the_command():
         call_command("verify_audit_log")
 
     assert f"id={second.pk} du {second.at.isoformat()}" in str(error.value)
-    assert "1 entrées vérifiées avant elle" in str(error.value)
+    assert "1 entrée vérifiée avant elle" in str(error.value)
 
 
 def test_a_row_deleted_in_the_database_breaks_the_next_link():

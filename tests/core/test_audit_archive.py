@@ -96,9 +96,9 @@ def test_the_rows_older_than_the_retention_are_archived_removed_and_the_chain_go
     }
     assert audit.verify() == (3, None)
     output = verify_output()
-    assert "Journal d'audit vérifié : 3 entrées, chaîne intacte, à partir de l'archive close à l'entrée" in output
+    assert "Journal d'audit vérifié : 3 entrées vérifiées, chaîne intacte, à partir de l'archive close" in output
     assert f"Dernière empreinte (à noter hors de la plateforme) : {announcement.hash}" in output
-    assert "Archive vérifiée : 3 entrées" in verify_output("--archive", str(path))
+    assert "Archive vérifiée : 3 entrées archivées (id" in verify_output("--archive", str(path))
 
 
 def test_only_a_prefix_is_archived_even_when_a_later_row_is_older(settings):
@@ -156,7 +156,7 @@ def test_the_command_archives_before_a_date_and_refuses_without_one_when_rows_ar
         call_command("archive_audit_log", "--before", "2026-01-01", stdout=out)
 
     checkpoint = AuditCheckpoint.objects.get()
-    assert f"1 entrées archivées dans {archives / checkpoint.archive_name}" in out.getvalue()
+    assert f"1 entrée archivée dans {archives / checkpoint.archive_name}" in out.getvalue()
     entry = AuditEntry.objects.get(action=AuditAction.AUDIT_ARCHIVE)
     assert entry.actor_label == "manage.py archive_audit_log"
     out = StringIO()

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from ptce_ami.core import audit
+from ptce_ami.core.management.commands.verify_audit_log import entries
 
 
 class Command(BaseCommand):
@@ -39,7 +40,7 @@ class Command(BaseCommand):
             return
         self.stdout.write(
             self.style.SUCCESS(
-                f"{checkpoint.rows} entrées archivées dans {audit.archive_dir() / checkpoint.archive_name} "
+                f"{entries(checkpoint.rows, 'archivée')} dans {audit.archive_dir() / checkpoint.archive_name} "
                 f"(SHA-256 {checkpoint.archive_sha256}), puis retirées du journal."
             )
         )

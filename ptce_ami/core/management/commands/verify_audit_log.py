@@ -10,6 +10,12 @@ from ptce_ami.core import audit
 from ptce_ami.core.models import AuditCheckpoint, AuditEntry
 
 
+def entries(count, participle):
+    """« 1 entrée vérifiée », « 4 entrées vérifiées » (French: singular up to 1)."""
+    plural = "s" if count > 1 else ""
+    return f"{count} entrée{plural} {participle}{plural}"
+
+
 class Command(BaseCommand):
     help = "Vérifie la chaîne d'empreintes du journal d'audit et signale la première entrée altérée."
 
@@ -31,7 +37,7 @@ class Command(BaseCommand):
         if broken is not None:
             raise CommandError(
                 f"Journal d'audit altéré à l'entrée id={broken.pk} du {broken.at.isoformat()} ({broken.action}) : "
-                f"{count} entrées vérifiées avant elle."
+                f"{entries(count, 'vérifiée')} avant elle."
             )
         checkpoint = audit.unannounced_checkpoint()
         if checkpoint is not None:
@@ -50,7 +56,8 @@ class Command(BaseCommand):
         base_id, _base_hash = audit.chain_base()
         last = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
         start = f", à partir de l'archive close à l'entrée {base_id}" if base_id else ""
-        self.stdout.write(self.style.SUCCESS(f"Journal d'audit vérifié : {count} entrées, chaîne intacte{start}."))
+        verified = entries(count, "vérifiée")
+        self.stdout.write(self.style.SUCCESS(f"Journal d'audit vérifié : {verified}, chaîne intacte{start}."))
         if last:
             self.stdout.write(f"Dernière empreinte (à noter hors de la plateforme) : {last}")
 
@@ -64,7 +71,8 @@ class Command(BaseCommand):
         checkpoint = check.checkpoint
         self.stdout.write(
             self.style.SUCCESS(
-                f"Archive vérifiée : {check.rows} entrées (id {checkpoint.first_id} à {checkpoint.through_id}, du "
+                f"Archive vérifiée : {entries(check.rows, 'archivée')} "
+                f"(id {checkpoint.first_id} à {checkpoint.through_id}, du "
                 f"{checkpoint.first_at:%d/%m/%Y} au {checkpoint.last_at:%d/%m/%Y}), conforme à l'empreinte "
                 "enregistrée."
             )
