@@ -191,12 +191,14 @@ class AppendOnlyError(Exception):
     """An audit row was about to be changed or deleted: the log is append-only."""
 
 
-class AuditEntryQuerySet(models.QuerySet):
+class AppendOnlyQuerySet(models.QuerySet):
+    """The audit log's tables: no queryset update nor delete."""
+
     def update(self, **kwargs):
-        raise AppendOnlyError("audit entries are never changed")
+        raise AppendOnlyError(f"{self.model._meta.label} rows are never changed")
 
     def delete(self):
-        raise AppendOnlyError("audit entries are never deleted")
+        raise AppendOnlyError(f"{self.model._meta.label} rows are never deleted")
 
 
 class AuditEntry(models.Model):
@@ -228,7 +230,7 @@ class AuditEntry(models.Model):
     previous_hash = models.CharField(_("empreinte précédente"), max_length=64)
     hash = models.CharField(_("empreinte"), max_length=64, unique=True)
 
-    objects = AuditEntryQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("entrée du journal d'audit")
@@ -248,14 +250,6 @@ class AuditEntry(models.Model):
         raise AppendOnlyError("audit entries are never deleted")
 
 
-class AuditCheckpointQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("audit checkpoints are never changed")
-
-    def delete(self):
-        raise AppendOnlyError("audit checkpoints are never deleted")
-
-
 class AuditCheckpoint(models.Model):
     """An archived prefix of the audit log (``ptce_ami.core.audit.archive_prefix``): the rows ``first_id`` to
     ``through_id`` were written to the file ``archive_name`` (its SHA-256 kept here) and then removed; the chain
@@ -273,7 +267,7 @@ class AuditCheckpoint(models.Model):
     archive_name = models.CharField(_("fichier d'archive"), max_length=200)
     archive_sha256 = models.CharField(_("empreinte SHA-256 du fichier"), max_length=64)
 
-    objects = AuditCheckpointQuerySet.as_manager()
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("archive du journal d'audit")

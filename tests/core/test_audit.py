@@ -52,6 +52,20 @@ def tamper(sql, params):
             cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER USER")
 
 
+@pytest.fixture
+def phase():
+    """A closed phase 2 the committee decides on."""
+    return PhaseFactory(
+        edition=EditionFactory(year=2023, envelope=None),
+        kind=PhaseKind.PHASE2,
+        envelope=Decimal(250_000),
+        max_laureates=3,
+        min_grant=Decimal(30_000),
+        max_grant=Decimal(100_000),
+        closed=True,
+    )
+
+
 def three_entries():
     actor = UserFactory(instructeur=True)
     return [audit.record(AuditAction.EXPORT, actor=actor, details={"dossiers": n, "format": "xlsx"}) for n in range(3)]
@@ -279,19 +293,12 @@ def test_export_is_recorded(django_capture_on_commit_callbacks):
     assert actions_of(export) == [(AuditAction.EXPORT, instructeur.pk)]
 
 
-def test_proposal_adoption_publication_and_reopening_are_recorded(monkeypatch, django_capture_on_commit_callbacks):
+def test_proposal_adoption_publication_and_reopening_are_recorded(
+    phase, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr(committee, "html_to_pdf", lambda html: b"%PDF-1.7\n% minutes\n%%EOF\n")
     monkeypatch.setattr(notices, "html_to_pdf", lambda html: b"%PDF-1.7\n% letter\n%%EOF\n")
     staff = UserFactory(instructeur=True)
-    phase = PhaseFactory(
-        edition=EditionFactory(year=2023, envelope=None),
-        kind=PhaseKind.PHASE2,
-        envelope=Decimal(250_000),
-        max_laureates=3,
-        min_grant=Decimal(30_000),
-        max_grant=Decimal(100_000),
-        closed=True,
-    )
     decision = propose(eligible(phase, contact_email="contact@example.fr"), staff)
     session = make_session(phase, staff)
     committee.adopt(session, by=staff)
@@ -347,17 +354,8 @@ def test_attachment_downloads_by_staff_are_recorded_and_the_porteurs_are_not(cli
     )
 
 
-def test_a_withdrawn_proposal_is_recorded_with_what_it_proposed():
+def test_a_withdrawn_proposal_is_recorded_with_what_it_proposed(phase):
     staff = UserFactory(instructeur=True)
-    phase = PhaseFactory(
-        edition=EditionFactory(year=2023, envelope=None),
-        kind=PhaseKind.PHASE2,
-        envelope=Decimal(250_000),
-        max_laureates=3,
-        min_grant=Decimal(30_000),
-        max_grant=Decimal(100_000),
-        closed=True,
-    )
     decision = propose(eligible(phase), staff)
     decision_id, reference = decision.pk, decision.dossier.reference
 

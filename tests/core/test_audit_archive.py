@@ -164,6 +164,18 @@ def test_the_command_archives_before_a_date_and_refuses_without_one_when_rows_ar
     assert "rien à archiver" in out.getvalue()
 
 
+def record_as_archive(checkpoint, path):
+    """A checkpoint forged to record ``path`` as the archive of ``checkpoint``'s rows (its SHA-256 matching)."""
+    AuditCheckpoint.objects.create(
+        **{field: getattr(checkpoint, field) for field in ("first_id", "from_hash", "through_hash", "rows")},
+        through_id=checkpoint.through_id + 1000 + AuditCheckpoint.objects.count(),
+        first_at=checkpoint.first_at,
+        last_at=checkpoint.last_at,
+        archive_name=path.name,
+        archive_sha256=audit.file_sha256(path),
+    )
+
+
 def test_an_archive_changed_or_cut_after_the_fact_is_refused(settings, archives):
     settings.AUDIT_RETENTION_DAYS = 365
     entries_on(800, 700, 600)
@@ -184,27 +196,13 @@ def test_an_archive_changed_or_cut_after_the_fact_is_refused(settings, archives)
     # name the changed one.
     recorded = archives / "journal-audit-recorded.jsonl.gz"
     recorded.write_bytes(forged.read_bytes())
-    AuditCheckpoint.objects.create(
-        **{field: getattr(checkpoint, field) for field in ("first_id", "from_hash", "through_hash", "rows")},
-        through_id=checkpoint.through_id + 1000,
-        first_at=checkpoint.first_at,
-        last_at=checkpoint.last_at,
-        archive_name=recorded.name,
-        archive_sha256=audit.file_sha256(recorded),
-    )
+    record_as_archive(checkpoint, recorded)
     assert audit.verify_archive(recorded).problem == f"chaîne rompue à la ligne 2 (entrée id={lines[1]['id']})"
     # A file cut short: its rows chain, but it does not reach the checkpoint's last hash.
     cut = archives / "journal-audit-cut.jsonl.gz"
     with gzip.open(cut, "wt", encoding="utf-8") as out:
         out.writelines(json.dumps(line) + "\n" for line in archived_lines(path)[:2])
-    AuditCheckpoint.objects.create(
-        **{field: getattr(checkpoint, field) for field in ("first_id", "from_hash", "through_hash", "rows")},
-        through_id=checkpoint.through_id + 2000,
-        first_at=checkpoint.first_at,
-        last_at=checkpoint.last_at,
-        archive_name=cut.name,
-        archive_sha256=audit.file_sha256(cut),
-    )
+    record_as_archive(checkpoint, cut)
     assert audit.verify_archive(cut).problem == "le fichier ne contient pas toutes les entrées archivées"
     with pytest.raises(CommandError, match="aucune archive enregistrée"):
         verify_output("--archive", str(archives / "journal-audit-inconnu.jsonl.gz"))
