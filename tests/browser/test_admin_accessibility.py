@@ -18,10 +18,12 @@ import datetime
 import os
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.template import engines
@@ -127,6 +129,11 @@ def world(referential):
     SentReminder.objects.create(recipient="porteur@example.fr", kind="draft_closing")
     SweepRun.objects.create(name="outbox", processed=3)
     QueuedTask.objects.create(name="core.sweep", due_at=timezone.now(), last_error="Worker lost")
+    audit.record(audit.AuditAction.LOGIN, actor=instructeur, obj=instructeur)
+    # The log's first row archived (a checkpoint, with its file in the test's media), the role change kept after it.
+    audit.archive_prefix(
+        before=timezone.now() + datetime.timedelta(seconds=1), directory=Path(settings.MEDIA_ROOT) / "audit-archives"
+    )
     audit.record(audit.AuditAction.ROLE_CHANGE, actor=administrateur, obj=instructeur, details={"role": "instructeur"})
 
     token, _secret = create_api_token(instructeur, name="Tableau régional", days=90)
