@@ -410,6 +410,9 @@ API_CALL_RETENTION_DAYS = env.int("API_CALL_RETENTION_DAYS", default=90)
 AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=0)
 AUDIT_ARCHIVE_DIR = env.path("AUDIT_ARCHIVE_DIR", default=VAR_DIR / "audit-archives")
 AUDIT_GENESIS_HASH = env.str("AUDIT_GENESIS_HASH", default="")
+# Addresses that get, each night, the audit log's last hash and its verification (core.anchor_audit_log): kept outside
+# the platform, it shows a log cut or rewritten (`verify_audit_log --expect-hash`). Empty: no message.
+AUDIT_ANCHOR_EMAILS = env.list("AUDIT_ANCHOR_EMAILS", default=[])
 
 # Retention of personal data (applications/reviews services.retention, `manage.py apply_retention`, daily beat task):
 # drafts untouched this many months are deleted (their owners warned RETENTION_WARNING_DAYS before); not-retained,

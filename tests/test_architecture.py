@@ -85,6 +85,7 @@ def test_emails_leave_from_one_notifications_module_per_app():
         "reviews/services/notifications.py",
         "ptce_ami/accounts/notifications.py",
         "ptce_ami/core/reminders.py",  # the reminders' engine, for the sources each app declares
+        "ptce_ami/core/notifications.py",
     }
 
 

@@ -45,6 +45,7 @@ from django.db import connection, transaction
 from django.db.models.signals import post_save, pre_save
 from django.utils import timezone
 
+from ptce_ami.core import notifications
 from ptce_ami.core.models import AuditAction, AuditCheckpoint, AuditEntry, AuditOutcome
 
 GENESIS_HASH = "0" * 64
@@ -337,6 +338,24 @@ def archive_expired(*, now=None, by_label=""):
     if days <= 0:
         return None
     return archive_prefix(before=(now or timezone.now()) - datetime.timedelta(days=days), by_label=by_label)
+
+
+def send_anchor(*, now=None):
+    """E-mail the chain's state to AUDIT_ANCHOR_EMAILS (the nightly task ``core.anchor_audit_log``): verified or the
+    first broken row, and the last row's hash. Kept in mailboxes outside the platform, that hash is what shows a log
+    cut at its end or rewritten from a row onwards (``verify_audit_log --expect-hash``), which the chain alone cannot.
+    Once a day per address (the outbox's key). Returns the number of messages queued."""
+    recipients = settings.AUDIT_ANCHOR_EMAILS
+    if not recipients:
+        return 0
+    verified, broken = verify()
+    return notifications.send_audit_anchor(
+        recipients,
+        day=timezone.localdate(now or timezone.now()),
+        verified=verified,
+        broken=broken,
+        last=AuditEntry.objects.order_by("-id").only("id", "at", "hash").first(),
+    )
 
 
 def file_sha256(path):

@@ -29,6 +29,14 @@ def mark_interrupted_emails(self):
     return run.processed
 
 
+@durable_task("core.anchor_audit_log")
+def anchor_audit_log(self):
+    """Nightly (beat): e-mail the audit log's last hash and its verification to AUDIT_ANCHOR_EMAILS (none: nothing)."""
+    with sweep_run("core.anchor_audit_log") as run:
+        run.processed += audit.send_anchor()
+    return run.processed
+
+
 @durable_task("core.archive_audit_log")
 def archive_audit_log(self):
     """Nightly (beat): archive and remove the audit log's rows older than AUDIT_RETENTION_DAYS (none while it is 0)."""

@@ -14,7 +14,7 @@ from freezegun import freeze_time
 
 from ptce_ami.core import audit
 from ptce_ami.core.models import AppendOnlyError, AuditAction, AuditCheckpoint, AuditEntry
-from ptce_ami.core.tasks import archive_audit_log
+from ptce_ami.core.tasks import anchor_audit_log, archive_audit_log
 from tests.core.test_audit import tamper
 
 pytestmark = pytest.mark.django_db
@@ -288,3 +288,44 @@ def test_postgresql_refuses_to_truncate_the_log_or_its_checkpoints_outside_the_t
                 cursor.execute("SET LOCAL ptce.audit_truncate = 'off'")
                 cursor.execute(f"TRUNCATE {table}")
     assert AuditEntry.objects.count() == 1
+
+
+def test_no_anchor_message_without_addresses(settings, mailoutbox):
+    settings.AUDIT_ANCHOR_EMAILS = []
+    entries_on(1)
+
+    assert anchor_audit_log.run() == 0
+    assert mailoutbox == []
+
+
+def test_the_last_hash_is_e_mailed_each_night_to_be_kept_outside_the_platform(
+    settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    settings.AUDIT_ANCHOR_EMAILS = ["rssi@finances.gouv.fr", "archives@finances.gouv.fr"]
+    first, last = entries_on(2, 1)
+
+    with freeze_time(NOW), django_capture_on_commit_callbacks(execute=True):
+        assert anchor_audit_log.run() == 2
+        assert anchor_audit_log.run() == 2  # the same night again (a task delivered twice): nothing more is sent
+
+    assert sorted(message.to[0] for message in mailoutbox) == ["archives@finances.gouv.fr", "rssi@finances.gouv.fr"]
+    message = mailoutbox[0]
+    assert message.subject == "AMI PTCE — empreinte du journal d'audit du 1er juin 2027"
+    assert "La chaîne d'empreintes est intacte (entrées vérifiées : 2)." in message.body
+    assert f"Dernière entrée : n° {last.pk}, le 31 mai 2027 à 14 h 00" in message.body
+    assert f"Son empreinte SHA-256 : {last.hash}" in message.body
+    assert f"manage.py verify_audit_log --expect-hash {last.hash}" in message.body
+
+
+def test_the_anchor_message_says_when_the_log_is_broken(settings, mailoutbox, django_capture_on_commit_callbacks):
+    settings.AUDIT_ANCHOR_EMAILS = ["rssi@finances.gouv.fr"]
+    first, second = entries_on(2, 1)
+    tamper(f"UPDATE {TABLE} SET ip = %s WHERE id = %s", ["203.0.113.66", first.pk])
+
+    with freeze_time(NOW), django_capture_on_commit_callbacks(execute=True):
+        anchor_audit_log.run()
+
+    (message,) = mailoutbox
+    assert message.subject == "AMI PTCE — journal d'audit ALTÉRÉ (1er juin 2027)"
+    assert f"LE JOURNAL EST ALTÉRÉ : l'entrée n° {first.pk} (le 30 mai 2027 à 14 h 00" in message.body
+    assert "(entrées vérifiées avant elle : 0)" in message.body

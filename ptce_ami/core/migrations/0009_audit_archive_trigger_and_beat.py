@@ -2,8 +2,9 @@
 
 - On PostgreSQL, the log's trigger now lets a DELETE through for the rows an AuditCheckpoint covers (an archived
   prefix) and for no other; UPDATE stays refused. The checkpoints get the same append-only trigger.
-- The nightly task core.archive_audit_log (4 h 15, Paris time) joins the beat schedule; it does nothing while
-  AUDIT_RETENTION_DAYS is 0 (the default).
+- Two nightly tasks join the beat schedule: core.archive_audit_log (4 h 15, Paris time), which does nothing while
+  AUDIT_RETENTION_DAYS is 0 (the default), and core.anchor_audit_log (4 h 30), which e-mails the log's last hash to
+  AUDIT_ANCHOR_EMAILS (none by default).
 """
 
 from django.db import migrations
@@ -41,15 +42,25 @@ DROP TRIGGER IF EXISTS core_auditcheckpoint_append_only ON core_auditcheckpoint;
 DROP FUNCTION IF EXISTS core_auditcheckpoint_append_only();
 """
 
-NAME = "Archivage du journal d'audit"
-TASK = "core.archive_audit_log"
-DESCRIPTION = (
-    "Chaque nuit à 4 h 15 (heure de Paris) : si AUDIT_RETENTION_DAYS est fixé, les entrées du journal d'audit plus "
-    "anciennes sont vérifiées, écrites dans un fichier d'archive (AUDIT_ARCHIVE_DIR) dont l'empreinte est "
-    "enregistrée, puis retirées du journal. Sans durée (0, par défaut), rien n'est fait."
-)
-CRONTAB = {
-    "minute": "15",
+ENTRIES = [
+    (
+        "Archivage du journal d'audit",
+        "core.archive_audit_log",
+        "Chaque nuit à 4 h 15 (heure de Paris) : si AUDIT_RETENTION_DAYS est fixé, les entrées du journal d'audit plus "
+        "anciennes sont vérifiées, écrites dans un fichier d'archive (AUDIT_ARCHIVE_DIR) dont l'empreinte est "
+        "enregistrée, puis retirées du journal. Sans durée (0, par défaut), rien n'est fait.",
+        "15",
+    ),
+    (
+        "Empreinte du journal d'audit envoyée hors de la plateforme",
+        "core.anchor_audit_log",
+        "Chaque nuit à 4 h 30 (heure de Paris) : vérifie la chaîne du journal d'audit et envoie sa dernière empreinte "
+        "aux adresses AUDIT_ANCHOR_EMAILS, qui la conservent hors de la plateforme (verify_audit_log --expect-hash). "
+        "Sans adresse (par défaut), rien n'est envoyé.",
+        "30",
+    ),
+]
+NIGHTLY = {
     "hour": "4",
     "day_of_week": "*",
     "day_of_month": "*",
@@ -71,19 +82,24 @@ def forwards(apps, schema_editor):
         schema_editor.execute(CHECKPOINT_TRIGGER)
     PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
     CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
-    if not PeriodicTask.objects.filter(name=NAME).exists():
-        crontab = CrontabSchedule.objects.filter(**CRONTAB).order_by("pk").first() or CrontabSchedule.objects.create(
-            **CRONTAB
+    for name, task, description, minute in ENTRIES:
+        if PeriodicTask.objects.filter(name=name).exists():
+            continue
+        values = {**NIGHTLY, "minute": minute}
+        crontab = CrontabSchedule.objects.filter(**values).order_by("pk").first() or CrontabSchedule.objects.create(
+            **values
         )
-        PeriodicTask.objects.create(name=NAME, task=TASK, description=DESCRIPTION, crontab=crontab)
-        schedule_changed(apps)
+        PeriodicTask.objects.create(name=name, task=task, description=description, crontab=crontab)
+    schedule_changed(apps)
 
 
 def backwards(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(APPEND_ONLY)
         schema_editor.execute(DROP_CHECKPOINT_TRIGGER)
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name=NAME, task=TASK).delete()
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    for name, task, _description, _minute in ENTRIES:
+        PeriodicTask.objects.filter(name=name, task=task).delete()
     schedule_changed(apps)
 
 
