@@ -84,7 +84,7 @@ function enhance(form) {
     for (const input of form.querySelectorAll("input[type='file']")) {
       body.delete(input.name);
     }
-    say(status, "Enregistrement…");
+    say(status, text("saving"));
     state.inflight = fetch(form.action || window.location.href, {
       method: "POST",
       body,
